@@ -1,0 +1,33 @@
+# Temper — set-up commands. `make demo` and `make test` work on a fresh Debian machine as root.
+SWIFT ?= swift
+APT_PACKAGES = libopenblas-dev libzstd-dev libssl-dev pkg-config
+BIN = .build/release/temper
+DEMO_OUT = out/demo
+
+.PHONY: deps build demo test bench interop clean
+
+# Installs the system libraries when they are missing (needs root; otherwise says what to install).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "missing system packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product temper
+
+demo: build
+	bash Fixtures/demo.sh $(BIN) $(DEMO_OUT)
+
+test: deps
+	$(SWIFT) test
+
+bench: build
+	bash Benchmarks/run.sh $(BIN)
+
+interop: build
+	bash Fixtures/interop.sh $(BIN)
+
+clean:
+	rm -rf .build out

@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Temper",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "temper", targets: ["temper"]),
+        .library(name: "TemperFormats", targets: ["TemperFormats"]),
+        .library(name: "TemperIntegrity", targets: ["TemperIntegrity"]),
+        .library(name: "TemperTensor", targets: ["TemperTensor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System-library shims (pkg-config names from the Debian -dev packages).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "TemperFormats", dependencies: ["CZstd"]),
+        .target(name: "TemperIntegrity", dependencies: ["TemperFormats", "CCrypto"]),
+        .target(name: "TemperTensor", dependencies: ["CBLAS"]),
+        // Subcommands live in a library so tests can reach them; `temper` only calls main.
+        .target(name: "TemperCLI", dependencies: [
+            "TemperFormats", "TemperIntegrity", "TemperTensor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "temper", dependencies: ["TemperCLI"]),
+
+        .testTarget(name: "TemperFormatsTests", dependencies: ["TemperFormats"]),
+        .testTarget(name: "TemperIntegrityTests", dependencies: ["TemperIntegrity"]),
+        .testTarget(name: "TemperTensorTests", dependencies: ["TemperTensor"]),
+        .testTarget(name: "TemperCLITests", dependencies: ["TemperCLI", "temper"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

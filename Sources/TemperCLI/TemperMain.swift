@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import TemperFormats
+
+/// The root command: it only routes to subcommands, one file each.
+public struct Temper: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "temper",
+        abstract: "Convert, harden, audit and sign model-weight artifacts.",
+        discussion: """
+        Results go to stdout (add --json for data); progress and diagnostics go to stderr.
+        Exit codes: 0 ok, 1 failure, 3 verification failed, 64 usage, 65 bad input data.
+        """,
+        version: TemperVersion.string,
+        subcommands: TemperCommands.all
+    )
+    public init() {}
+}
+
+public enum TemperVersion {
+    public static let string = "0.1.0"
+}
+
+/// Errors that know their exit code (verification failures use 3).
+public protocol ExitCoded: Error {
+    var exitCode: Int32 { get }
+}
+
+public enum TemperMain {
+    /// Parses, runs and maps every error to the documented exit codes.
+    public static func run(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try Temper.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let error as ExitCoded {
+            printError(error)
+            return error.exitCode
+        } catch let error as FormatError {
+            printError(error)
+            switch error {
+            case .io, .writerState: return 1
+            case .notFound: return 64
+            default: return 65
+            }
+        } catch let error as ExitCode {
+            return error.rawValue
+        } catch {
+            if error is LocalizedError {
+                printError(error)
+                return 1
+            }
+            // ArgumentParser's own errors (usage, --help, --version) print themselves.
+            let code = Temper.exitCode(for: error).rawValue
+            let message = Temper.fullMessage(for: error)
+            if !message.isEmpty {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            }
+            return code == 0 ? 0 : (code == 1 ? 1 : 64)
+        }
+    }
+
+    static func printError(_ error: Error) {
+        let text = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        FileHandle.standardError.write(Data("temper: error: \(text)\n".utf8))
+    }
+}

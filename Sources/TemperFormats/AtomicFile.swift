@@ -1,0 +1,77 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a file so that readers see either the old file or the complete new one:
+/// temp file in the same folder, fsync, rename, fsync of the folder.
+public final class AtomicFile {
+    public let finalURL: URL
+    public let tempURL: URL
+    private var fd: Int32
+    private var finished = false
+
+    public init(url: URL) throws {
+        finalURL = url
+        let dir = url.deletingLastPathComponent()
+        tempURL = dir.appendingPathComponent(".\(url.lastPathComponent).temper-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+        fd = open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 { throw FormatError.io(path: url.path, reason: "cannot create temporary file: \(String(cString: strerror(errno)))") }
+    }
+
+    /// Appends bytes; loops over short writes.
+    public func write(_ buffer: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FormatError.io(path: finalURL.path, reason: "write failed: \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+    }
+
+    public func write(_ data: Data) throws {
+        try data.withUnsafeBytes { try write($0) }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    /// Flushes to disk and renames over the final name.
+    public func commit() throws {
+        guard !finished else { return }
+        finished = true
+        if fsync(fd) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(fd); unlink(tempURL.path)
+            throw FormatError.io(path: finalURL.path, reason: "fsync failed: \(reason)")
+        }
+        close(fd)
+        if rename(tempURL.path, finalURL.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(tempURL.path)
+            throw FormatError.io(path: finalURL.path, reason: "rename failed: \(reason)")
+        }
+        let dirfd = open(finalURL.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+        if dirfd >= 0 { fsync(dirfd); close(dirfd) }
+    }
+
+    /// Drops the temporary file; the final name is untouched.
+    public func abandon() {
+        guard !finished else { return }
+        finished = true
+        close(fd)
+        unlink(tempURL.path)
+    }
+
+    deinit { abandon() }
+
+    /// Convenience: writes `data` to `url` atomically.
+    public static func write(_ data: Data, to url: URL) throws {
+        let file = try AtomicFile(url: url)
+        do { try file.write(data); try file.commit() } catch { file.abandon(); throw error }
+    }
+}
