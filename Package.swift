@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TemperFormats", targets: ["TemperFormats"]),
         .library(name: "TemperIntegrity", targets: ["TemperIntegrity"]),
         .library(name: "TemperTensor", targets: ["TemperTensor"]),
+        .library(name: "TemperText", targets: ["TemperText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,9 +26,10 @@ let package = Package(
         .target(name: "TemperFormats", dependencies: ["CZstd"]),
         .target(name: "TemperIntegrity", dependencies: ["TemperFormats", "CCrypto"]),
         .target(name: "TemperTensor", dependencies: ["CBLAS"]),
+        .target(name: "TemperText"),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
-            "TemperFormats", "TemperIntegrity", "TemperTensor",
+            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "temper", dependencies: ["TemperCLI"]),
@@ -35,6 +37,7 @@ let package = Package(
         .testTarget(name: "TemperFormatsTests", dependencies: ["TemperFormats"]),
         .testTarget(name: "TemperIntegrityTests", dependencies: ["TemperIntegrity"]),
         .testTarget(name: "TemperTensorTests", dependencies: ["TemperTensor"]),
+        .testTarget(name: "TemperTextTests", dependencies: ["TemperText"]),
         .testTarget(name: "TemperCLITests", dependencies: ["TemperCLI", "temper"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,1 @@
+// TemperText: tokenizers from tokenizer.json and JSONL datasets.
