@@ -160,8 +160,9 @@ public enum CheckpointDiff {
                 out.append(TensorSource(path: entry.path, record: r))
             }
         }
-        if out.isEmpty && !isDirectory.boolValue {
-            throw IntegrityError.tensorListing(path: path, reason: "not a weight file Temper can read")
+        if out.isEmpty {
+            throw IntegrityError.tensorListing(path: path, reason: isDirectory.boolValue
+                ? "no tensors found (no weight file Temper can read in the folder)" : "not a weight file Temper can read")
         }
         return out
     }

@@ -49,7 +49,7 @@ extension IntegrityError: LocalizedError {
         case let .fileChangedWhileReading(path, expected, actual):
             return "\(path): file changed while it was hashed (size \(expected) became \(actual))"
         case let .keyUnreadable(path, reason): return "\(path): cannot read key: \(reason)"
-        case let .wrongKeyType(path, found): return "\(path): expected an elliptic-curve (EC) key, found \(found)"
+        case let .wrongKeyType(path, found): return "\(path): wrong key type: \(found)"
         case let .unsupportedCurve(path, curve): return "\(path): unsupported curve '\(curve)' (supported: P-256, P-384, P-521)"
         case let .encryptedKey(path): return "\(path): the private key is encrypted; decrypt it first (passwords are not supported)"
         case let .crypto(operation, reason): return "\(operation) failed: \(reason)"

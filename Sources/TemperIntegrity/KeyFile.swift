@@ -51,7 +51,7 @@ enum KeyFile {
         let type = EVP_PKEY_get0_type_name(key).map { String(cString: $0) } ?? "unknown"
         guard type == "EC" else {
             EVP_PKEY_free(key)
-            throw IntegrityError.wrongKeyType(path: path, found: "a \(type) key")
+            throw IntegrityError.wrongKeyType(path: path, found: "\(type) key (expected an elliptic-curve key)")
         }
         var buffer = [CChar](repeating: 0, count: 80)
         var length = 0

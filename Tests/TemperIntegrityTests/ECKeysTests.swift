@@ -42,10 +42,10 @@ import Testing
 
     @Test func wrongKeyTypesAreTypedErrors() throws {
         let k = { (name: String) in Fx.keys.appendingPathComponent(name).path }
-        #expect(throws: IntegrityError.wrongKeyType(path: k("rsa.pem"), found: "a RSA key")) { try ECPrivateKey.load(path: k("rsa.pem")) }
-        #expect(throws: IntegrityError.wrongKeyType(path: k("rsa.pub.pem"), found: "a RSA key")) { try ECPublicKey.load(path: k("rsa.pub.pem")) }
-        #expect(throws: IntegrityError.wrongKeyType(path: k("ed25519.pem"), found: "a ED25519 key")) { try ECPrivateKey.load(path: k("ed25519.pem")) }
-        #expect(throws: IntegrityError.wrongKeyType(path: k("ed25519.pub.pem"), found: "a ED25519 key")) { try ECPublicKey.load(path: k("ed25519.pub.pem")) }
+        #expect(throws: IntegrityError.wrongKeyType(path: k("rsa.pem"), found: "RSA key (expected an elliptic-curve key)")) { try ECPrivateKey.load(path: k("rsa.pem")) }
+        #expect(throws: IntegrityError.wrongKeyType(path: k("rsa.pub.pem"), found: "RSA key (expected an elliptic-curve key)")) { try ECPublicKey.load(path: k("rsa.pub.pem")) }
+        #expect(throws: IntegrityError.wrongKeyType(path: k("ed25519.pem"), found: "ED25519 key (expected an elliptic-curve key)")) { try ECPrivateKey.load(path: k("ed25519.pem")) }
+        #expect(throws: IntegrityError.wrongKeyType(path: k("ed25519.pub.pem"), found: "ED25519 key (expected an elliptic-curve key)")) { try ECPublicKey.load(path: k("ed25519.pub.pem")) }
         #expect(throws: IntegrityError.unsupportedCurve(path: k("secp256k1.pem"), curve: "secp256k1")) { try ECPrivateKey.load(path: k("secp256k1.pem")) }
         #expect(throws: IntegrityError.unsupportedCurve(path: k("secp256k1.pub.pem"), curve: "secp256k1")) { try ECPublicKey.load(path: k("secp256k1.pub.pem")) }
         #expect(throws: IntegrityError.encryptedKey(path: k("encrypted-p256.pem"))) { try ECPrivateKey.load(path: k("encrypted-p256.pem")) }
