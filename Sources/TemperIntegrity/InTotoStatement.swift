@@ -36,7 +36,8 @@ public struct InTotoStatement: Sendable, Equatable {
         let order = FolderWalker.sortPaths(resources.map(\.name))
         var byName: [[UInt8]: SignedResource] = [:]
         for r in resources { byName[Array(r.name.utf8)] = r }
-        self.resources = order.compactMap { byName[Array($0.utf8)] }
+        var emitted = Set<[UInt8]>()
+        self.resources = order.compactMap { emitted.insert(Array($0.utf8)).inserted ? byName[Array($0.utf8)] : nil }
         self.subjectDigest = Self.rootDigest(self.resources)
     }
 

@@ -44,7 +44,8 @@ public struct Manifest: Sendable, Equatable, Codable {
         let order = FolderWalker.sortPaths(files.map(\.path))
         var byPath: [[UInt8]: FileDigest] = [:]
         for f in files { byPath[Array(f.path.utf8)] = f }
-        self.files = order.compactMap { byPath[Array($0.utf8)] }
+        var emitted = Set<[UInt8]>()
+        self.files = order.compactMap { emitted.insert(Array($0.utf8)).inserted ? byPath[Array($0.utf8)] : nil }
     }
 
     public var json: JSONValue {
@@ -94,6 +95,7 @@ public struct Manifest: Sendable, Equatable, Codable {
         guard root["hash_type"]?.stringValue == "sha256" else { throw bad("'hash_type' is not 'sha256'") }
         guard let list = root["files"]?.arrayValue else { throw bad("'files' is not an array") }
         var files: [FileDigest] = []
+        var seen = Set<[UInt8]>()
         for item in list {
             guard let obj = item.objectValue else { throw bad("a file entry is not an object") }
             try requireKeys(obj, ["path", "size", "sha256"], optional: ["tensors"], bad)
@@ -104,11 +106,10 @@ public struct Manifest: Sendable, Equatable, Codable {
                 guard let array = list.arrayValue else { throw bad("'\(p)': 'tensors' is not an array") }
                 tensors = try array.map { try tensor($0, file: p, bad) }
             }
+            guard seen.insert(Array(p.utf8)).inserted else { throw bad("'\(p)' appears twice") }
             files.append(FileDigest(path: p, size: size, sha256: sha, tensors: tensors))
         }
-        let manifest = Manifest(files: files)
-        guard manifest.files.count == files.count else { throw bad("a path appears twice") }
-        return manifest
+        return Manifest(files: files)
     }
 
     private static func tensor(_ v: JSONValue, file: String, _ bad: (String) -> IntegrityError) throws -> TensorDigest {
