@@ -88,6 +88,13 @@ public enum TensorListing {
     /// Lists nothing: file digests only.
     public static let none: TensorLister = { _, _ in nil }
 
-    /// The default: safetensors files by extension.
-    public static let `default`: TensorLister = none
+    /// `.safetensors` files (by name), read with TemperFormats' validating reader; a
+    /// malformed file is its `FormatError` naming the file.
+    public static let safetensors: TensorLister = { path, relativePath in
+        guard relativePath.hasSuffix(".safetensors") else { return nil }
+        return try SafetensorsFile(url: URL(fileURLWithPath: path)).tensors
+    }
+
+    /// What Temper lists by default: safetensors.
+    public static let `default`: TensorLister = safetensors
 }

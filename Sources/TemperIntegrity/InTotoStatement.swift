@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 
 /// One signed file as model_signing records it in the predicate's `resources`.
 public struct SignedResource: Sendable, Equatable, Codable {
@@ -47,8 +48,8 @@ public struct InTotoStatement: Sendable, Equatable {
         return stream.finalize()
     }
 
-    public var json: JSONValue {
-        var serialization = [JSONMember("method", "files"), JSONMember("hash_type", "sha256"),
+    public var json: OrderedJSON {
+        var serialization = [JSONMember("method", .string("files")), JSONMember("hash_type", .string("sha256")),
                              JSONMember("allow_symlinks", .bool(allowSymlinks))]
         if !ignorePaths.isEmpty { serialization.append(JSONMember("ignore_paths", .array(ignorePaths.map { .string($0) }))) }
         var subject: [JSONMember] = []
@@ -69,23 +70,23 @@ public struct InTotoStatement: Sendable, Equatable {
     }
 
     /// The DSSE payload bytes.
-    public var bytes: [UInt8] { JSONWriter.indented(json) }
+    public var bytes: [UInt8] { json.serialized(style: .pythonIndented(2)) }
 
     /// Reads a payload as model_signing's verifier does (`dsse_payload_to_manifest`),
     /// including its consistency check of the subject digest. `path` names the signature file.
     public static func parse(_ payload: [UInt8], path: String) throws -> InTotoStatement {
-        let root = try JSONParser.parse(payload, path: path + " (payload)")
+        let root = try JSONDocument.parse(payload, path: path + " (payload)")
         func bad(_ reason: String) -> IntegrityError { .malformedPayload(path: path, reason: reason) }
-        guard root.objectValue != nil else { throw bad("not a JSON object") }
+        guard root.members != nil else { throw bad("not a JSON object") }
         guard let type = root["_type"]?.stringValue, type == statementType else { throw bad("'_type' is not '\(statementType)'") }
         guard let predicateType = root["predicateType"]?.stringValue else { throw bad("missing 'predicateType'") }
         guard predicateType == Self.predicateType else {
             throw IntegrityError.unsupportedSerialization(path: path, reason: "predicate type '\(predicateType)' (supported: \(Self.predicateType))")
         }
-        guard let subjects = root["subject"]?.arrayValue, subjects.count == 1 else { throw bad("expected exactly one subject") }
+        guard let subjects = root["subject"]?.elements, subjects.count == 1 else { throw bad("expected exactly one subject") }
         let name = subjects[0]["name"]?.stringValue ?? ""
         guard let expected = subjects[0]["digest"]?["sha256"]?.stringValue else { throw bad("subject has no sha256 digest") }
-        guard let predicate = root["predicate"], let serialization = predicate["serialization"], serialization.objectValue != nil else {
+        guard let predicate = root["predicate"], let serialization = predicate["serialization"], serialization.members != nil else {
             throw bad("missing 'predicate.serialization'")
         }
         guard let method = serialization["method"]?.stringValue else { throw bad("missing serialization 'method'") }
@@ -95,10 +96,10 @@ public struct InTotoStatement: Sendable, Equatable {
         guard let allow = serialization["allow_symlinks"]?.boolValue else { throw bad("missing or non-boolean 'allow_symlinks'") }
         var ignore: [String] = []
         if let list = serialization["ignore_paths"] {
-            guard let items = list.arrayValue?.map(\.stringValue), !items.contains(nil) else { throw bad("'ignore_paths' is not a list of strings") }
+            guard let items = list.elements?.map(\.stringValue), !items.contains(nil) else { throw bad("'ignore_paths' is not a list of strings") }
             ignore = items.compactMap { $0 }
         }
-        guard let list = predicate["resources"]?.arrayValue else { throw bad("missing 'predicate.resources'") }
+        guard let list = predicate["resources"]?.elements else { throw bad("missing 'predicate.resources'") }
         var resources: [SignedResource] = []
         var seen = Set<[UInt8]>()
         for item in list {

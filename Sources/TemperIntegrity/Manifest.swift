@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 
 /// One tensor of a weight file: where its bytes lie in the file and their SHA-256.
 public struct TensorDigest: Sendable, Equatable, Codable {
@@ -48,17 +49,17 @@ public struct Manifest: Sendable, Equatable, Codable {
         self.files = order.compactMap { emitted.insert(Array($0.utf8)).inserted ? byPath[Array($0.utf8)] : nil }
     }
 
-    public var json: JSONValue {
+    public var json: OrderedJSON {
         .object([
             JSONMember("format", .string(Self.format)),
             JSONMember("version", .int(version)),
-            JSONMember("hash_type", "sha256"),
+            JSONMember("hash_type", .string("sha256")),
             JSONMember("files", .array(files.map(Self.fileJSON))),
         ])
     }
 
     /// The exact bytes written to `temper.manifest.json`.
-    public var canonicalBytes: [UInt8] { JSONWriter.indented(json) + [0x0A] }
+    public var canonicalBytes: [UInt8] { json.serialized(style: .pythonIndented(2)) + [0x0A] }
 
     /// The manifest digest: SHA-256 of `canonicalBytes` (what provenance records link).
     public var digest: SHA256Digest { SHA256Digest.of(canonicalBytes) }
@@ -68,7 +69,7 @@ public struct Manifest: Sendable, Equatable, Codable {
         return files.first { Array($0.path.utf8) == wanted }
     }
 
-    private static func fileJSON(_ f: FileDigest) -> JSONValue {
+    private static func fileJSON(_ f: FileDigest) -> OrderedJSON {
         var members = [JSONMember("path", .string(f.path)), JSONMember("size", .int(f.size)), JSONMember("sha256", .string(f.sha256.hex))]
         if let tensors = f.tensors {
             members.append(JSONMember("tensors", .array(tensors.map { t in
@@ -86,24 +87,24 @@ public struct Manifest: Sendable, Equatable, Codable {
 
     /// Reads a manifest, checking every field; unknown keys are rejected so nothing unsigned hides in it.
     public static func parse(_ bytes: [UInt8], path: String) throws -> Manifest {
-        let root = try JSONParser.parse(bytes, path: path)
+        let root = try JSONDocument.parse(bytes, path: path)
         func bad(_ reason: String) -> IntegrityError { .malformedManifest(path: path, reason: reason) }
-        guard let top = root.objectValue else { throw bad("top level is not an object") }
+        guard let top = root.members else { throw bad("top level is not an object") }
         try requireKeys(top, ["format", "version", "hash_type", "files"], optional: [], bad)
         guard root["format"]?.stringValue == format else { throw bad("'format' is not '\(format)'") }
         guard let version = root["version"]?.int64Value, version == Int64(currentVersion) else { throw bad("unsupported 'version'") }
         guard root["hash_type"]?.stringValue == "sha256" else { throw bad("'hash_type' is not 'sha256'") }
-        guard let list = root["files"]?.arrayValue else { throw bad("'files' is not an array") }
+        guard let list = root["files"]?.elements else { throw bad("'files' is not an array") }
         var files: [FileDigest] = []
         var seen = Set<[UInt8]>()
         for item in list {
-            guard let obj = item.objectValue else { throw bad("a file entry is not an object") }
+            guard let obj = item.members else { throw bad("a file entry is not an object") }
             try requireKeys(obj, ["path", "size", "sha256"], optional: ["tensors"], bad)
             guard let p = item["path"]?.stringValue, let size = item["size"]?.uint64Value,
                   let sha = item["sha256"]?.stringValue.flatMap(SHA256Digest.init(hex:)) else { throw bad("invalid file entry") }
             var tensors: [TensorDigest]?
             if let list = item["tensors"] {
-                guard let array = list.arrayValue else { throw bad("'\(p)': 'tensors' is not an array") }
+                guard let array = list.elements else { throw bad("'\(p)': 'tensors' is not an array") }
                 tensors = try array.map { try tensor($0, file: p, bad) }
             }
             guard seen.insert(Array(p.utf8)).inserted else { throw bad("'\(p)' appears twice") }
@@ -112,12 +113,12 @@ public struct Manifest: Sendable, Equatable, Codable {
         return Manifest(files: files)
     }
 
-    private static func tensor(_ v: JSONValue, file: String, _ bad: (String) -> IntegrityError) throws -> TensorDigest {
-        guard let obj = v.objectValue else { throw bad("'\(file)': a tensor entry is not an object") }
+    private static func tensor(_ v: OrderedJSON, file: String, _ bad: (String) -> IntegrityError) throws -> TensorDigest {
+        guard let obj = v.members else { throw bad("'\(file)': a tensor entry is not an object") }
         try requireKeys(obj, ["name", "dtype", "shape", "byte_range", "sha256"], optional: [], bad)
         guard let name = v["name"]?.stringValue, let dtype = v["dtype"]?.stringValue,
-              let shape = v["shape"]?.arrayValue?.map({ $0.int64Value.flatMap { $0 >= 0 ? Int(exactly: $0) : nil } }),
-              !shape.contains(nil), let range = v["byte_range"]?.arrayValue, range.count == 2,
+              let shape = v["shape"]?.elements?.map({ $0.int64Value.flatMap { $0 >= 0 ? Int(exactly: $0) : nil } }),
+              !shape.contains(nil), let range = v["byte_range"]?.elements, range.count == 2,
               let begin = range[0].uint64Value, let end = range[1].uint64Value, begin <= end,
               let sha = v["sha256"]?.stringValue.flatMap(SHA256Digest.init(hex:)) else {
             throw bad("'\(file)': invalid tensor entry")

@@ -12,14 +12,14 @@ public enum ProvenanceLog {
         let path = folder + "/" + fileName
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         let bytes = try ModelFolder.readSmallFile(path, limit: maxSize) { .malformedProvenance(path: path, reason: $0) }
-        guard let items = try JSONParser.parse(bytes, path: path).arrayValue else {
+        guard let items = try JSONDocument.parse(bytes, path: path).elements else {
             throw IntegrityError.malformedProvenance(path: path, reason: "top level is not an array")
         }
         return try items.enumerated().map { try ProvenanceRecord.parse($1, index: $0, path: path) }
     }
 
     public static func bytes(_ records: [ProvenanceRecord]) -> [UInt8] {
-        JSONWriter.indented(.array(records.map(\.json))) + [0x0A]
+        OrderedJSON.array(records.map(\.json)).serialized(style: .pythonIndented(2)) + [0x0A]
     }
 
     /// Appends a record atomically: the old file stays intact until the new one is complete.

@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 
 /// One rewrite of a checkpoint (Formats/provenance.md): what ran, with which full
 /// configuration, Temper version and seed, when, and the manifest digests of its input
@@ -6,7 +7,7 @@ import Foundation
 public struct ProvenanceRecord: Sendable, Equatable, Encodable {
     public var operation: String
     /// The operation's complete configuration, key order kept.
-    public var config: JSONValue
+    public var config: OrderedJSON
     public var temperVersion: String
     public var seed: UInt64?
     /// ISO-8601 UTC timestamps, e.g. "2025-03-01T12:00:00.000Z".
@@ -16,7 +17,7 @@ public struct ProvenanceRecord: Sendable, Equatable, Encodable {
     public var baseManifestSHA256: String?
     public var outputManifestSHA256: String
 
-    public init(operation: String, config: JSONValue, temperVersion: String, seed: UInt64?, started: Date, finished: Date,
+    public init(operation: String, config: OrderedJSON, temperVersion: String, seed: UInt64?, started: Date, finished: Date,
                 baseManifest: SHA256Digest?, outputManifest: SHA256Digest) {
         self.operation = operation; self.config = config; self.temperVersion = temperVersion; self.seed = seed
         self.started = Self.timestamp(started); self.finished = Self.timestamp(finished)
@@ -39,7 +40,7 @@ public struct ProvenanceRecord: Sendable, Equatable, Encodable {
         return formatter.date(from: text) != nil
     }
 
-    public var json: JSONValue {
+    public var json: OrderedJSON {
         .object([
             JSONMember("operation", .string(operation)),
             JSONMember("config", config),
@@ -59,12 +60,24 @@ public struct ProvenanceRecord: Sendable, Equatable, Encodable {
         case outputManifestSHA256 = "output_manifest_sha256"
     }
 
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(operation, forKey: .operation)
+        try c.encode(EncodableJSON(config), forKey: .config)
+        try c.encode(temperVersion, forKey: .temperVersion)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(started, forKey: .started)
+        try c.encode(finished, forKey: .finished)
+        try c.encode(baseManifestSHA256, forKey: .baseManifestSHA256)
+        try c.encode(outputManifestSHA256, forKey: .outputManifestSHA256)
+    }
+
     static let keys = ["operation", "config", "temper_version", "seed", "started", "finished", "base_manifest_sha256", "output_manifest_sha256"]
 
     /// Reads record `index` of a provenance file, checking every field.
-    static func parse(_ value: JSONValue, index: Int, path: String) throws -> ProvenanceRecord {
+    static func parse(_ value: OrderedJSON, index: Int, path: String) throws -> ProvenanceRecord {
         func bad(_ reason: String) -> IntegrityError { .malformedProvenance(path: path, reason: "record \(index): \(reason)") }
-        guard let members = value.objectValue else { throw bad("not an object") }
+        guard let members = value.members else { throw bad("not an object") }
         for m in members where !keys.contains(m.key) { throw bad("unknown key '\(m.key)'") }
         for k in keys where value[k] == nil { throw bad("missing '\(k)'") }
         guard let operation = value["operation"]?.stringValue, !operation.isEmpty else { throw bad("'operation' is not a non-empty string") }

@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 
 /// DSSE pre-authentication encoding (DSSE v1.0 protocol), as model_signing's `pae`:
 /// `"DSSEv1" SP len(type) SP type SP len(payload) SP payload`, lengths in ASCII decimal.
@@ -26,7 +27,7 @@ public struct SigstoreBundle: Sendable, Equatable {
         self.keyHint = keyHint; self.payloadType = payloadType; self.payload = payload; self.signature = signature
     }
 
-    public var json: JSONValue {
+    public var json: OrderedJSON {
         var key: [JSONMember] = []
         if let keyHint { key.append(JSONMember("hint", .string(keyHint))) }
         return .object([
@@ -40,13 +41,13 @@ public struct SigstoreBundle: Sendable, Equatable {
                 JSONMember("payloadType", .string(payloadType)),
                 JSONMember("signatures", .array([.object([
                     JSONMember("sig", .string(Data(signature).base64EncodedString())),
-                    JSONMember("keyid", ""),
+                    JSONMember("keyid", .string("")),
                 ])])),
             ])),
         ])
     }
 
-    public var bytes: [UInt8] { JSONWriter.compact(json) }
+    public var bytes: [UInt8] { json.serialized(style: .serdeCompact) }
 
     /// A signature file is small; anything larger is refused before parsing.
     public static let maxSize = 256 << 20
@@ -56,28 +57,28 @@ public struct SigstoreBundle: Sendable, Equatable {
     public static func parse(_ bytes: [UInt8], path: String) throws -> SigstoreBundle {
         func bad(_ reason: String) -> IntegrityError { .malformedBundle(path: path, reason: reason) }
         guard !bytes.isEmpty else { throw bad("the file is empty") }
-        let root: JSONValue
-        do { root = try JSONParser.parse(bytes, path: path) } catch let error as IntegrityError {
+        let root: OrderedJSON
+        do { root = try JSONDocument.parse(bytes, path: path) } catch let error as IntegrityError {
             if case let .invalidJSON(_, offset, reason) = error { throw bad("invalid JSON at byte \(offset): \(reason)") }
             throw error
         }
-        guard root.objectValue != nil else { throw bad("not a JSON object") }
+        guard root.members != nil else { throw bad("not a JSON object") }
         guard let media = root["mediaType"]?.stringValue else { throw bad("missing 'mediaType'") }
         guard media == mediaType else { throw bad("media type '\(media)' (expected '\(mediaType)')") }
-        guard let material = root["verificationMaterial"], material.objectValue != nil else { throw bad("missing 'verificationMaterial'") }
+        guard let material = root["verificationMaterial"], material.members != nil else { throw bad("missing 'verificationMaterial'") }
         var hint: String?
         if let key = material["publicKey"], !key.isNull {
-            guard key.objectValue != nil else { throw bad("'publicKey' is not an object") }
+            guard key.members != nil else { throw bad("'publicKey' is not an object") }
             if let h = key["hint"], !h.isNull {
                 guard let s = h.stringValue else { throw bad("'publicKey.hint' is not a string") }
                 hint = s.isEmpty ? nil : s
             }
         }
-        guard let envelope = root["dsseEnvelope"], envelope.objectValue != nil else { throw bad("missing 'dsseEnvelope'") }
+        guard let envelope = root["dsseEnvelope"], envelope.members != nil else { throw bad("missing 'dsseEnvelope'") }
         guard let payloadText = envelope["payload"]?.stringValue else { throw bad("missing 'dsseEnvelope.payload'") }
         guard let payload = Data(base64Encoded: payloadText) else { throw bad("'dsseEnvelope.payload' is not base64") }
         guard let payloadType = envelope["payloadType"]?.stringValue else { throw bad("missing 'dsseEnvelope.payloadType'") }
-        guard let signatures = envelope["signatures"]?.arrayValue, let first = signatures.first else {
+        guard let signatures = envelope["signatures"]?.elements, let first = signatures.first else {
             throw bad("'dsseEnvelope.signatures' is missing or empty")
         }
         guard let sigText = first["sig"]?.stringValue else { throw bad("missing 'signatures[0].sig'") }

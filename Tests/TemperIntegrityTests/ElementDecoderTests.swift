@@ -18,9 +18,8 @@ import TemperFormats
         #expect(decode(.f16, [0x00, 0x7C]) == [.infinity])
         // bf16 = upper 16 bits of f32: 1.0 = 0x3F80, -0.5 = 0xBF00, 3.140625 = 0x4049.
         #expect(decode(.bf16, [0x80, 0x3F, 0x00, 0xBF, 0x49, 0x40]) == [1, -0.5, 3.140625])
-        for bits: UInt16 in [0x0000, 0x0001, 0x03FF, 0x0400, 0x3555, 0x7BFF, 0x8001, 0xFBFF] {
-            #expect(ElementDecoder.half(bits) == Double(Float16(bitPattern: bits)))
-        }
+        // F8_E4M3: 0x38 = 1.0, 0xC0 = -2.0.
+        #expect(decode(.f8e4m3, [0x38, 0xC0]) == [1, -2])
     }
 
     @Test func integerAndWideFormats() {
@@ -31,6 +30,6 @@ import TemperFormats
         #expect(decode(.i32, [0xFE, 0xFF, 0xFF, 0xFF]) == [-2])
         #expect(decode(.i64, [5, 0, 0, 0, 0, 0, 0, 0]) == [5])
         #expect(decode(.bool, [0, 1]) == [0, 1])
-        #expect(!ElementDecoder.canDecode(.f8e4m3))
+        #expect(!ElementDecoder.canDecode(.c64))
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import TemperFormats
 import Testing
+import TemperFormats
 @testable import TemperIntegrity
 
 @Suite struct ModelSignerTests {
@@ -17,6 +19,25 @@ import Testing
         #expect(report.filesSigned == result.files)
     }
 
+    @Test func temperSignedFolderNamesChangedTensors() throws {
+        let (root, model) = try Fx.copyOfSignedModel()
+        defer { Fx.remove(root) }
+        let key = try ECPrivateKey.generate()
+        let result = try ModelSigner.sign(folder: model.path, key: key)
+        #expect(result.tensors == 7)
+        let weights = model.appendingPathComponent("model.safetensors")
+        let file = try SafetensorsFile(url: weights)
+        guard let target = file.record(named: "model.layers.0.mlp.weight") else { Issue.record("fixture tensor missing"); return }
+        var data = try Data(contentsOf: weights)
+        data[Int(target.fileRange.lowerBound) + 5] ^= 0x80
+        try data.write(to: weights)
+        let report = try ModelVerifier.verify(folder: model.path, key: try key.publicKey())
+        #expect(!report.ok)
+        #expect(report.changed.map(\.path) == ["model.safetensors"])
+        #expect(report.changed.first?.tensors?.map(\.name) == ["model.layers.0.mlp.weight"])
+        #expect(report.lines.contains("  changed tensor: model.layers.0.mlp.weight"))
+    }
+
     @Test func payloadMatchesModelSigningForTheSameFolder() throws {
         let (root, model) = try Fx.copyOfSignedModel()
         defer { Fx.remove(root) }
@@ -31,7 +52,7 @@ import Testing
         #expect(a.ignorePaths == [".git", ".gitattributes", ".github", ".gitignore", "model.sig"])
         #expect(Set(a.ignorePaths) == Set(b.ignorePaths))
         // Same top-level layout as protobuf MessageToJson.
-        #expect(try JSONParser.parse(ours.payload, path: "p").objectValue?.map(\.key) == ["_type", "subject", "predicateType", "predicate"])
+        #expect(try JSONDocument.parse(ours.payload, path: "p").members?.map(\.key) == ["_type", "subject", "predicateType", "predicate"])
         #expect(ours.bytes == Array(try Data(contentsOf: model.appendingPathComponent("model.sig"))))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 import Testing
 @testable import TemperIntegrity
 
@@ -20,10 +21,10 @@ import Testing
     }
 
     @Test func fileDigestsMatchPythonHashlib() throws {
-        let expected = try JSONParser.parse(Array(try Data(contentsOf: Fx.signed.appendingPathComponent("expected-digests.json"))), path: "expected")
+        let expected = try JSONDocument.parse(Array(try Data(contentsOf: Fx.signed.appendingPathComponent("expected-digests.json"))), path: "expected")
         var rules = IgnoreRules(IgnoreRules.gitPaths); rules.add("model.sig")
         let ours = try FolderHasher(walker: FolderWalker(ignore: rules), tensorLister: TensorListing.none).hash(folder: Fx.model.path)
-        #expect(ours.map(\.path) == expected.objectValue?.map(\.key))
+        #expect(ours.map(\.path) == expected.members?.map(\.key))
         for f in ours { #expect(expected[f.path]?.stringValue == f.sha256.hex, "\(f.path)") }
     }
 
@@ -33,6 +34,7 @@ import Testing
         var rules = IgnoreRules(); rules.add("model.sig")
         let files = try FolderWalker(ignore: rules).list(model.path).filter { $0.size > 0 }
         #expect(files.count >= 5)
+        let manifest = try Manifest.parse(Array(try Data(contentsOf: model.appendingPathComponent(Manifest.fileName))), path: "m")
         for file in files {
             let original = try Data(contentsOf: URL(fileURLWithPath: file.path))
             let n = original.count
@@ -45,6 +47,16 @@ import Testing
                 #expect(report.changed.map(\.path) == [file.relativePath], "\(file.relativePath) @\(offset)")
                 #expect(report.added.isEmpty && report.removed.isEmpty)
                 #expect(report.manifestCovered == (file.relativePath != Manifest.fileName))
+                // Inside a tensor's bytes the covered manifest names exactly that tensor.
+                if let tensors = manifest.file(file.relativePath)?.tensors {
+                    let hit = tensors.filter { UInt64(offset) >= $0.begin && UInt64(offset) < $0.end }.map(\.name)
+                    let named = report.changed.first?.tensors
+                    if !hit.isEmpty {
+                        #expect(named?.map(\.name) == hit && named?.first?.change == .changed, "\(file.relativePath) @\(offset)")
+                    } else {
+                        #expect(named != nil || report.changed.first?.tensorNote != nil, "header flip @\(offset) explained")
+                    }
+                }
             }
             try original.write(to: URL(fileURLWithPath: file.path))
         }

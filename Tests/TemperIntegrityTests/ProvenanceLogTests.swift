@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 import Testing
 @testable import TemperIntegrity
 
@@ -6,7 +7,8 @@ import Testing
     let builder = ManifestBuilder(tensorLister: TensorListing.none)
 
     func record(_ op: String, base: SHA256Digest?, output: SHA256Digest, seed: UInt64? = 42) throws -> ProvenanceRecord {
-        let config: JSONValue = .object([JSONMember("zeta", 1), JSONMember("alpha", .double(0.5)), JSONMember("steps", [1, 2])])
+        let config: OrderedJSON = .object([JSONMember("zeta", .number("1")), JSONMember("alpha", .double(0.5)),
+                                          JSONMember("steps", .array([.number("1"), .number("2")]))])
         return ProvenanceRecord(operation: op, config: config, temperVersion: "0.1.0", seed: seed,
                                 started: Date(timeIntervalSince1970: 1_700_000_000), finished: Date(timeIntervalSince1970: 1_700_000_001.25),
                                 baseManifest: base, outputManifest: output)
@@ -51,7 +53,7 @@ import Testing
         try ProvenanceLog.append(r, folder: dir.path)
         let back = try ProvenanceLog.read(folder: dir.path)
         #expect(back == [r])
-        #expect(back[0].config.objectValue?.map(\.key) == ["zeta", "alpha", "steps"])
+        #expect(back[0].config.members?.map(\.key) == ["zeta", "alpha", "steps"])
         #expect(back[0].started == "2023-11-14T22:13:20.000Z")
         let text = String(decoding: try Data(contentsOf: dir.appendingPathComponent(ProvenanceLog.fileName)), as: UTF8.self)
         #expect(text.hasPrefix("[\n  {\n    \"operation\": \"convert\",\n    \"config\": {\n      \"zeta\": 1,"))

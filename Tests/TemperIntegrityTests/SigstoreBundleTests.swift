@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 import Testing
 @testable import TemperIntegrity
 
@@ -11,8 +12,8 @@ import Testing
         #expect(bundle.bytes == bytes)
         // The payload layout is protobuf MessageToJson's: re-serialising the parsed value
         // (same key order) gives the signed bytes back.
-        let payload = try JSONParser.parse(bundle.payload, path: "payload")
-        #expect(JSONWriter.indented(payload) == bundle.payload)
+        let payload = try JSONDocument.parse(bundle.payload, path: "payload")
+        #expect(payload.serialized(style: .pythonIndented(2)) == bundle.payload)
         let statement = try InTotoStatement.parse(bundle.payload, path: "model.sig")
         #expect(Set(statement.ignorePaths) == Set(IgnoreRules.gitPaths + ["model.sig"]))
         #expect(statement.allowSymlinks == false)
