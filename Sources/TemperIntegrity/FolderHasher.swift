@@ -30,46 +30,70 @@ public struct FolderHasher: Sendable {
     /// Digests for already-listed entries (the verifier lists once, hashes twice).
     public func hash(entries: [FolderEntry], withTensors: Bool = true,
                      tensorsFor: (String) -> Bool = { _ in true }) throws -> [FileDigest] {
-        var jobs = entries.map { HashJob.wholeFile(path: $0.path, size: $0.size) }
-        // For each entry with tensors: the records and the job indices that hash them.
-        var tensorPlans: [Int: (records: [TensorRecord], jobs: [(job: Int, members: [Int])])] = [:]
-        if withTensors {
-            for (index, entry) in entries.enumerated() where tensorsFor(entry.relativePath) {
-                guard let records = try tensorLister(entry.path, entry.relativePath) else { continue }
-                for r in records where r.fileRange.upperBound > entry.size {
+        // A weight file no bigger than a fair share of the work is read once for both its
+        // digest and its tensors' digests; a bigger one is split (file digest and tensor
+        // groups as separate jobs) so that it does not leave the other cores idle.
+        let fairShare = entries.reduce(UInt64(0)) { $0 + $1.size } / UInt64(hasher.workers)
+        var jobs: [HashJob] = []
+        var plans: [FilePlan] = []
+        for entry in entries {
+            var records: [TensorRecord]?
+            if withTensors && tensorsFor(entry.relativePath) {
+                records = try tensorLister(entry.path, entry.relativePath)
+                for r in records ?? [] where r.fileRange.upperBound > entry.size {
                     throw IntegrityError.tensorRangeOutsideFile(path: entry.path, tensor: r.name, end: r.fileRange.upperBound, fileSize: entry.size)
                 }
-                var plan: [(job: Int, members: [Int])] = []
-                for group in groups(records) {
-                    let targets = group.map { records[$0].fileRange }
-                    let span = (targets.map(\.lowerBound).min() ?? 0)..<(targets.map(\.upperBound).max() ?? 0)
-                    plan.append((jobs.count, group))
-                    jobs.append(HashJob(path: entry.path, span: span, targets: targets, expectedFileSize: entry.size))
-                }
-                tensorPlans[index] = (records, plan)
             }
+            guard let records else {
+                plans.append(FilePlan(fileJob: jobs.count, records: nil, groups: []))
+                jobs.append(.wholeFile(path: entry.path, size: entry.size))
+                continue
+            }
+            let order = records.indices.sorted { records[$0].fileRange.lowerBound < records[$1].fileRange.lowerBound }
+            if entry.size <= fairShare {
+                plans.append(FilePlan(fileJob: jobs.count, records: records, groups: [(jobs.count, order, 1)]))
+                jobs.append(HashJob(path: entry.path, span: 0..<entry.size, targets: order.map { records[$0].fileRange },
+                                    alsoHashSpan: true, expectedFileSize: entry.size))
+                continue
+            }
+            var plan = FilePlan(fileJob: jobs.count, records: records, groups: [])
+            jobs.append(.wholeFile(path: entry.path, size: entry.size))
+            for group in groups(order, records) {
+                let targets = group.map { records[$0].fileRange }
+                let span = (targets.first?.lowerBound ?? 0)..<(targets.map(\.upperBound).max() ?? 0)
+                plan.groups.append((jobs.count, group, 0))
+                jobs.append(HashJob(path: entry.path, span: span, targets: targets, expectedFileSize: entry.size))
+            }
+            plans.append(plan)
         }
         let digests = try hasher.run(jobs)
-        return entries.enumerated().map { index, entry in
-            var file = FileDigest(path: entry.relativePath, size: entry.size, sha256: digests[index][0])
-            if let plan = tensorPlans[index] {
-                var tensorDigests: [TensorDigest] = []
-                for (job, members) in plan.jobs {
+        return zip(entries, plans).map { entry, plan in
+            var file = FileDigest(path: entry.relativePath, size: entry.size, sha256: digests[plan.fileJob][0])
+            if let records = plan.records {
+                var tensors: [TensorDigest] = []
+                for (job, members, offset) in plan.groups {
                     for (k, member) in members.enumerated() {
-                        let r = plan.records[member]
-                        tensorDigests.append(TensorDigest(name: r.name, dtype: r.dtype.rawValue, shape: r.shape,
-                                                          begin: r.fileRange.lowerBound, end: r.fileRange.upperBound, sha256: digests[job][k]))
+                        let r = records[member]
+                        tensors.append(TensorDigest(name: r.name, dtype: r.dtype.rawValue, shape: r.shape,
+                                                    begin: r.fileRange.lowerBound, end: r.fileRange.upperBound, sha256: digests[job][offset + k]))
                     }
                 }
-                file.tensors = tensorDigests.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
+                file.tensors = tensors.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
             }
             return file
         }
     }
 
-    /// Record indices in file order, cut into runs of about `tensorGroupBytes`.
-    private func groups(_ records: [TensorRecord]) -> [[Int]] {
-        let order = records.indices.sorted { records[$0].fileRange.lowerBound < records[$1].fileRange.lowerBound }
+    /// Where one file's digests come back: the job whose first digest is the file's, and for
+    /// each tensor job the record indices it hashed and the slot of the first of them.
+    private struct FilePlan {
+        var fileJob: Int
+        var records: [TensorRecord]?
+        var groups: [(job: Int, members: [Int], firstSlot: Int)]
+    }
+
+    /// Record indices (already in file order) cut into runs of about `tensorGroupBytes`.
+    private func groups(_ order: [Int], _ records: [TensorRecord]) -> [[Int]] {
         var out: [[Int]] = []
         var current: [Int] = []
         var bytes: UInt64 = 0

@@ -7,17 +7,24 @@ import Darwin
 
 /// One unit of hashing work: read `span` of the file at `path` once, in chunks, and
 /// produce one SHA-256 per target range. Targets lie inside `span`, sorted by start and
-/// not overlapping (a whole-file job has the single target `span`).
+/// not overlapping (a whole-file job has the single target `span`). With `alsoHashSpan`
+/// the digest of the whole span comes first, computed in the same pass (a weight file's
+/// digest and its tensors' digests from one read).
 public struct HashJob: Sendable, Equatable {
     public var path: String
     public var span: Range<UInt64>
     public var targets: [Range<UInt64>]
+    public var alsoHashSpan: Bool
     /// The size the file had when the folder was listed; a different size now is an error.
     public var expectedFileSize: UInt64?
 
-    public init(path: String, span: Range<UInt64>, targets: [Range<UInt64>], expectedFileSize: UInt64? = nil) {
-        self.path = path; self.span = span; self.targets = targets; self.expectedFileSize = expectedFileSize
+    public init(path: String, span: Range<UInt64>, targets: [Range<UInt64>], alsoHashSpan: Bool = false, expectedFileSize: UInt64? = nil) {
+        self.path = path; self.span = span; self.targets = targets; self.alsoHashSpan = alsoHashSpan
+        self.expectedFileSize = expectedFileSize
     }
+
+    /// Bytes to hash: the scheduler starts the costliest jobs first.
+    var cost: UInt64 { (alsoHashSpan ? UInt64(span.count) : 0) + targets.reduce(0) { $0 + UInt64($1.count) } }
 
     /// The plain SHA-256 of a whole file of `size` bytes.
     public static func wholeFile(path: String, size: UInt64) -> HashJob {
@@ -33,7 +40,8 @@ public struct ParallelHasher: Sendable {
     public var chunkSize: Int
     public var workers: Int
 
-    public init(chunkSize: Int = 8 << 20, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    /// 1 MiB chunks stay in the L2 cache while a combined job hashes them twice.
+    public init(chunkSize: Int = 1 << 20, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.chunkSize = max(4096, chunkSize)
         self.workers = max(1, workers)
     }
@@ -41,7 +49,7 @@ public struct ParallelHasher: Sendable {
     /// Digests per job, in job order, one per target. Throws the first failing job's error.
     public func run(_ jobs: [HashJob]) throws -> [[SHA256Digest]] {
         if jobs.isEmpty { return [] }
-        let order = jobs.indices.sorted { jobs[$0].span.count > jobs[$1].span.count }
+        let order = jobs.indices.sorted { jobs[$0].cost > jobs[$1].cost }
         let results = JobResults<[SHA256Digest]>(count: jobs.count)
         let chunk = chunkSize
         let workerCount = min(workers, jobs.count)
@@ -79,6 +87,7 @@ public struct ParallelHasher: Sendable {
         _ = posix_fadvise(fd, off_t(job.span.lowerBound), off_t(job.span.count), POSIX_FADV_SEQUENTIAL)
         #endif
         let streams = job.targets.map { _ in SHA256Stream() }
+        let spanStream = job.alsoHashSpan ? SHA256Stream() : nil
         var first = 0
         var position = job.span.lowerBound
         while position < job.span.upperBound {
@@ -92,6 +101,7 @@ public struct ParallelHasher: Sendable {
                 throw IntegrityError.fileChangedWhileReading(path: job.path, expectedSize: job.span.upperBound, actualSize: position)
             }
             let chunkEnd = position + UInt64(got)
+            spanStream?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
             while first < job.targets.count && job.targets[first].upperBound <= position { first += 1 }
             var t = first
             while t < job.targets.count && job.targets[t].lowerBound < chunkEnd {
@@ -104,7 +114,7 @@ public struct ParallelHasher: Sendable {
             }
             position = chunkEnd
         }
-        return streams.map { $0.finalize() }
+        return (spanStream.map { [$0.finalize()] } ?? []) + streams.map { $0.finalize() }
     }
 }
 
