@@ -85,6 +85,41 @@ public enum Quantize {
     }
 
     @inline(__always) static func q8_0Block(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) {
+        // max|x| and a probe that is NaN exactly when some x is NaN or infinite (x·0 = NaN).
+        let raw = UnsafeRawPointer(x)
+        var m = SIMD8<UInt32>(repeating: 0)
+        var probe = SIMD8<Float>(repeating: 0)
+        for k in 0..<4 {
+            let v = raw.loadUnaligned(fromByteOffset: 32 * k, as: SIMD8<Float>.self)
+            // For non-negative floats, the bit patterns order like the values.
+            m = pointwiseMax(m, unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7fff_ffff)
+            probe += v * 0
+        }
+        let amax = Float(bitPattern: m.max())
+        let d = amax / 127
+        // Blocks with NaN, infinities or a subnormal scale take the exact scalar path.
+        guard probe.sum() == 0, amax == 0 || d >= .leastNormalMagnitude else { q8_0BlockExact(x, out); return }
+        let id: Float = d == 0 ? 0 : 1 / d
+        out.storeBytes(of: f16Bits(d).littleEndian, toByteOffset: 0, as: UInt16.self)
+        let q = (out + 2).assumingMemoryBound(to: UInt8.self)
+        for j in 0..<blockSize { q[j] = roundHalfAwayLowByte(x[j] * id) }
+    }
+
+    /// np_roundf then `astype(int8)`, exact for |v| < 2^22 and free of float→int
+    /// instructions so loops vectorize: floor(|v| + 0.5) (0 below 0.5, where the sum may
+    /// round up), the sign restored, and the integer read from the bits of r + 1.5·2^23.
+    @inline(__always) static func roundHalfAwayLowByte(_ v: Float) -> UInt8 {
+        let a = Float(bitPattern: v.bitPattern & 0x7fff_ffff)
+        let y = a + 0.5
+        let f = (y + 8_388_608) - 8_388_608            // y rounded to an integer (ties to even)
+        var n = f > y ? f - 1 : f                      // floor(y)
+        n = a < 0.5 ? 0 : n
+        let r = v < 0 ? -n : n
+        return UInt8(truncatingIfNeeded: (r + 12_582_912).bitPattern &- 0x4B40_0000)
+    }
+
+    /// The operation-by-operation scalar version; handles NaN, infinities and tiny scales.
+    static func q8_0BlockExact(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) {
         var amax: Float = 0
         var sawNaN = false
         for j in 0..<blockSize {

@@ -61,6 +61,24 @@ import Testing
         #expect(whole == pieces)
     }
 
+    @Test func q8_0FastPathAgreesWithExactPath() {
+        var rng = SplitMix(seed: 77)
+        var fast = [UInt8](repeating: 0, count: 34), exact = [UInt8](repeating: 0, count: 34)
+        for trial in 0..<20000 {
+            let scale = Float(bitPattern: UInt32(truncatingIfNeeded: 0x2000_0000 &+ (rng.next() % 0x3F00_0000)))
+            var block = (0..<32).map { _ in Float(Int64(rng.next() % 2_000_001) - 1_000_000) / 1_000_000 * scale }
+            if trial % 3 == 0 {   // exact ties and near-ties: max 127 so that d = 1
+                block = (0..<32).map { _ in Float(Int64(rng.next() % 255) - 127) + [0, 0.5, -0.5, 0.49999997, 0.50000006][Int(rng.next() % 5)] }
+                block[0] = 127
+            }
+            block.withUnsafeBufferPointer { x in
+                fast.withUnsafeMutableBytes { Quantize.q8_0Block(x.baseAddress!, $0.baseAddress!) }
+                exact.withUnsafeMutableBytes { Quantize.q8_0BlockExact(x.baseAddress!, $0.baseAddress!) }
+            }
+            if fast != exact { Issue.record("block \(trial) differs: \(block)"); return }
+        }
+    }
+
     @Test func badShapesAreTypedErrors() {
         #expect(throws: FormatError.self) { try Quantize.encode([Float](repeating: 1, count: 40), as: .q8_0, rowLength: 20) }
         #expect(throws: FormatError.self) { try Quantize.encode([Float](repeating: 1, count: 64), as: .q8_0, rowLength: 48) }
