@@ -40,15 +40,29 @@ enum Op {
 }
 
 /// One recorded op application: what produced a tensor, from what, with what saved.
+/// Each node belongs to exactly one tensor (its output).
 final class Node {
     let op: Op
-    let inputs: [Tensor]
+    private(set) var inputs: [Tensor]
     let saved: [Tensor]
 
     init(op: Op, inputs: [Tensor], saved: [Tensor]) {
         self.op = op
         self.inputs = inputs
         self.saved = saved
+    }
+
+    /// Tears long chains down iteratively: a tensor only we still hold hands its inputs
+    /// to this loop before it dies, so freeing a deep graph never recurses deeply.
+    deinit {
+        var pending = inputs
+        inputs = []
+        while var tensor = pending.popLast() {
+            if isKnownUniquelyReferenced(&tensor), let node = tensor.node {
+                pending.append(contentsOf: node.inputs)
+                node.inputs = []
+            }
+        }
     }
 }
 
