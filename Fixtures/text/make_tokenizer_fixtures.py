@@ -250,6 +250,76 @@ def llama_metaspace():
     return save(tok, "llama_metaspace")
 
 
+def char_bpe():
+    """BPE with an end-of-word suffix (`</w>`), NFKC + Lowercase + Strip normalizers, a
+    pre-tokenizer Sequence (WhitespaceSplit, Punctuation contiguous, Digits individual) and
+    the BPEDecoder."""
+    from tokenizers.implementations import CharBPETokenizer
+    tok = CharBPETokenizer(suffix="</w>", unicode_normalizer="nfkc", lowercase=True)
+    tok.train_from_iterator(TRAINING_LINES, vocab_size=600, min_frequency=2,
+                            special_tokens=["<unk>"], show_progress=False)
+    inner = tok._tokenizer
+    inner.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Strip(left=True, right=False),
+                                             normalizers.Lowercase()])
+    inner.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(behavior="contiguous"),
+        pre_tokenizers.Digits(individual_digits=True)])
+    return save(inner, "char_bpe")
+
+
+def wordpiece_misc():
+    """The cased WordPiece vocabulary behind other components: NFD + StripAccents + NFC +
+    Replace normalizers; Split (string pattern) / CharDelimiterSplit / Punctuation
+    (merged_with_previous) pre-tokenizers; no decoder (tokens joined by spaces)."""
+    data = json.loads(Tokenizer.from_file(os.path.join(HERE, "bert_cased.json")).to_str())
+    vocab = data["model"]["vocab"]
+    model = models.WordPiece(vocab=vocab, unk_token="[UNK]", max_input_chars_per_word=30)
+    tok = Tokenizer(model)
+    tok.normalizer = normalizers.Sequence([normalizers.NFD(), normalizers.StripAccents(), normalizers.NFC(),
+                                           normalizers.Replace("``", '"'), normalizers.Strip()])
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(pattern="-", behavior="merged_with_next"),
+        pre_tokenizers.CharDelimiterSplit(" "),
+        pre_tokenizers.Split(pattern="ab", behavior="isolated", invert=True),
+        pre_tokenizers.Punctuation(behavior="merged_with_previous")])
+    tok.add_special_tokens([AddedToken(t, normalized=False) for t in ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]])
+    return save(tok, "wordpiece_misc")
+
+
+def bytelevel_normalizer():
+    """GPT-2's BPE behind a ByteLevel *normalizer*, a string Split on "Ġ" (merged with next),
+    NFKD first, and a post-processor Sequence (ByteLevel, TemplateProcessing `$A <|endoftext|>`)."""
+    data = json.loads(Tokenizer.from_file(os.path.join(HERE, "gpt2_bpe.json")).to_str())
+    vocab = data["model"]["vocab"]
+    merges = [tuple(m) for m in data["model"]["merges"]]
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges))
+    tok.normalizer = normalizers.Sequence([normalizers.NFKD(), normalizers.ByteLevel()])
+    tok.pre_tokenizer = pre_tokenizers.Split(pattern="Ġ", behavior="merged_with_next")
+    tok.decoder = decoders.ByteLevel()
+    tok.add_special_tokens([AddedToken("<|endoftext|>", normalized=False)])
+    tok.post_processor = processors.Sequence([
+        processors.ByteLevel(trim_offsets=False),
+        processors.TemplateProcessing(single="$A <|endoftext|>", pair="$A <|endoftext|> $B:1 <|endoftext|>:1",
+                                      special_tokens=[("<|endoftext|>", tok.token_to_id("<|endoftext|>"))])])
+    return save(tok, "bytelevel_normalizer")
+
+
+def metaspace_split():
+    """SentencePiece BPE with Metaspace(prepend_scheme=always, split=true), a Lowercase
+    normalizer, and a Metaspace decoder; no post-processor."""
+    pieces, merges = trained_sentencepiece_pieces(400, 50)
+    vocab = {"<unk>": 0}
+    for p in pieces:
+        if p not in vocab:
+            vocab[p] = len(vocab)
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token="<unk>"))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    tok.add_special_tokens([AddedToken("<unk>", normalized=False)])
+    return save(tok, "metaspace_split")
+
+
 def expectations(tok):
     lines = []
     for text in CORPUS:
@@ -276,7 +346,7 @@ def expectations(tok):
 
 def main():
     builders = [word_level, word_level_split, bert_uncased, bert_cased, gpt2, roberta,
-                llama2, llama_metaspace]
+                llama2, llama_metaspace, char_bpe, wordpiece_misc, bytelevel_normalizer, metaspace_split]
     out = {"tokenizers_version": tokenizers.__version__, "tokenizers": {}}
     for build in builders:
         tok = build()
@@ -293,7 +363,9 @@ def main():
 
 FILES = {"word_level": "wordlevel", "word_level_split": "wordlevel_split",
          "bert_uncased": "bert_uncased", "bert_cased": "bert_cased", "gpt2": "gpt2_bpe",
-         "roberta": "roberta_bpe", "llama2": "llama2_bpe", "llama_metaspace": "llama_metaspace"}
+         "roberta": "roberta_bpe", "llama2": "llama2_bpe", "llama_metaspace": "llama_metaspace",
+         "char_bpe": "char_bpe", "wordpiece_misc": "wordpiece_misc",
+         "bytelevel_normalizer": "bytelevel_normalizer", "metaspace_split": "metaspace_split"}
 
 
 def build_name(fn):

@@ -6,7 +6,8 @@ import Testing
 /// and decodes that the Hugging Face `tokenizers` library produced for the same corpus.
 @Suite struct TokenizerGoldenTests {
     static let names = ["wordlevel", "wordlevel_split", "bert_uncased", "bert_cased", "gpt2_bpe",
-                        "roberta_bpe", "llama2_bpe", "llama_metaspace"]
+                        "roberta_bpe", "llama2_bpe", "llama_metaspace", "char_bpe", "wordpiece_misc",
+                        "bytelevel_normalizer", "metaspace_split"]
 
     static func expected(_ name: String) throws -> JSONValue {
         let data = try Data(contentsOf: FixturePaths.text("expected.json"))
