@@ -9,9 +9,13 @@ import Testing
                         "roberta_bpe", "llama2_bpe", "llama_metaspace", "char_bpe", "wordpiece_misc",
                         "bytelevel_normalizer", "metaspace_split"]
 
+    /// expected.json, parsed once for all test cases.
+    static let expectedRoot: Result<JSONValue, Error> = Result {
+        try JSONParser.parse(try Data(contentsOf: FixturePaths.text("expected.json")), path: "expected.json")
+    }
+
     static func expected(_ name: String) throws -> JSONValue {
-        let data = try Data(contentsOf: FixturePaths.text("expected.json"))
-        let root = try JSONParser.parse(data, path: "expected.json")
+        let root = try expectedRoot.get()
         guard let entry = root["tokenizers"]?[name] else { throw TextError.missingField(path: "expected.json", component: "tokenizers", field: name) }
         return entry
     }

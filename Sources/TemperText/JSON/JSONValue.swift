@@ -189,7 +189,7 @@ struct JSONParser {
             }
             pos += 1
         }
-        guard let string = String(validating: out, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+        guard let string = String(exactUTF8: out) else { throw fail("string is not valid UTF-8") }
         return string
     }
 

@@ -38,7 +38,7 @@ struct BPEModel: Sendable {
         (merges, resultIds) = try BPEModel.parseMerges(r, vocab: vocab, prefixLength: continuingSubwordPrefix?.count ?? 0)
         var single: [UInt32: Int] = [:]
         for (key, id) in vocab.ids {
-            if let s = String(validating: key, as: UTF8.self), s.unicodeScalars.count == 1,
+            if let s = String(exactUTF8: key), s.unicodeScalars.count == 1,
                let scalar = s.unicodeScalars.first {
                 single[scalar.value] = id
             }

@@ -87,7 +87,7 @@ indirect enum Decoder: Sendable {
         var pending: [UInt8] = []
         func flush() {
             guard !pending.isEmpty else { return }
-            if let s = String(validating: pending, as: UTF8.self) {
+            if let s = String(exactUTF8: pending) {
                 out.append(s)
             } else {
                 out += Array(repeating: "\u{FFFD}", count: pending.count)

@@ -119,3 +119,13 @@ extension String {
         self = String(view)
     }
 }
+
+extension String {
+    /// The string these bytes spell, or nil if they are not valid UTF-8
+    /// (decoding would have substituted U+FFFD, so the round trip differs).
+    init?(exactUTF8 bytes: [UInt8]) {
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        guard decoded.utf8.elementsEqual(bytes) else { return nil }
+        self = decoded
+    }
+}
