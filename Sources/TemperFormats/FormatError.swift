@@ -23,6 +23,7 @@ public enum FormatError: Error, Equatable, Sendable {
     case unsafeShardPath(path: String, shard: String)
     case missingShard(path: String, shard: String)
     case tensorNotInShard(path: String, tensor: String, shard: String)
+    case tensorNotInIndex(path: String, tensor: String, shard: String)
     // GGUF
     case badMagic(path: String, found: [UInt8])
     case unsupportedVersion(path: String, version: UInt32)
@@ -66,6 +67,7 @@ extension FormatError: LocalizedError {
         case let .unsafeShardPath(path, shard): return "\(path): shard file name '\(shard)' escapes the folder"
         case let .missingShard(path, shard): return "\(path): shard '\(shard)' does not exist"
         case let .tensorNotInShard(path, tensor, shard): return "\(path): index maps '\(tensor)' to '\(shard)', which does not hold it"
+        case let .tensorNotInIndex(path, tensor, shard): return "\(path): shard '\(shard)' holds '\(tensor)', which the index does not map to it"
         case let .badMagic(path, found): return "\(path): bad magic \(found.map { String(format: "%02x", $0) }.joined()) (expected 'GGUF')"
         case let .unsupportedVersion(path, version): return "\(path): unsupported GGUF version \(version) (supported: 3)"
         case let .unknownValueType(path, key, type): return "\(path): key '\(key)': unknown value type \(type)"
