@@ -2,5 +2,12 @@ import ArgumentParser
 
 /// The subcommand table. Add a command here and in its own file.
 enum TemperCommands {
-    static let all: [ParsableCommand.Type] = []
+    static let all: [ParsableCommand.Type] = [
+        KeygenCommand.self,
+        SignCommand.self,
+        VerifyCommand.self,
+        HashCommand.self,
+        ProvenanceCommand.self,
+        DiffCommand.self,
+    ]
 }

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Live two-way interoperability checks between `temper` and the OpenSSF model_signing CLI.
+#
+#   bash Fixtures/interop.sh BIN
+#
+# BIN is the temper binary. Python packages come from $TEMPER_INTEROP_VENV when set (used
+# as is, never modified), else from a fresh venv in a temporary folder (pip installs
+# model-signing, safetensors, gguf, numpy). Checks, for each curve P-256/P-384/P-521:
+#   temper sign          -> model_signing verify key   must succeed
+#   model_signing sign   -> temper verify              must succeed (exit 0)
+#   a changed byte / an added file in either folder    -> both must refuse
+set -euo pipefail
+
+BIN=${1:?usage: interop.sh TEMPER_BINARY}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/temper-interop.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+if [[ -n "${TEMPER_INTEROP_VENV:-}" ]]; then
+    VENV=$TEMPER_INTEROP_VENV
+else
+    VENV=$WORK/venv
+    echo "creating venv in $VENV" >&2
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet "model-signing==1.1.1" pyopenssl safetensors gguf numpy
+fi
+PY=$VENV/bin/python
+"$PY" -c "import model_signing._signing.sign_ec_key, safetensors, gguf, numpy" 2>/dev/null \
+    || "$PY" -c "import cryptography, safetensors, gguf, numpy" \
+    || { echo "interop: $VENV lacks model-signing/safetensors/gguf/numpy" >&2; exit 1; }
+
+# model_signing 1.1.1 imports pyOpenSSL for certificate signing even for the key method;
+# a stub keeps the key method working where pyOpenSSL is absent.
+MS_MAIN='
+import sys, types
+try:
+    import OpenSSL  # noqa: F401
+except ImportError:
+    stub = types.ModuleType("OpenSSL"); stub.crypto = types.ModuleType("OpenSSL.crypto")
+    sys.modules["OpenSSL"] = stub; sys.modules["OpenSSL.crypto"] = stub.crypto
+from model_signing._cli import main
+sys.exit(main())
+'
+ms() { "$PY" -c "$MS_MAIN" "$@"; }
+
+failures=0
+pass() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
+expect_ok() { local what=$1; shift; if "$@" >"$WORK/out" 2>&1; then pass "$what"; else fail "$what"; cat "$WORK/out"; fi; }
+expect_refused() { local what=$1; shift; if "$@" >"$WORK/out" 2>&1; then fail "$what (accepted)"; cat "$WORK/out"; else pass "$what"; fi; }
+expect_exit() {
+    local code=$1 what=$2; shift 2
+    set +e; "$@" >"$WORK/out" 2>&1; local rc=$?; set -e
+    if [[ $rc == "$code" ]]; then pass "$what"; else fail "$what (exit $rc, expected $code)"; cat "$WORK/out"; fi
+}
+
+# A model folder: safetensors (two shards), a GGUF file, config, a nested file, git noise.
+make_model() {
+    "$PY" - "$1" <<'PY'
+import json, pathlib, sys
+import numpy as np
+from safetensors.numpy import save_file
+import gguf
+root = pathlib.Path(sys.argv[1]); (root / "nested").mkdir(parents=True)
+rng = np.random.default_rng(7)
+save_file({"model.layers.0.w": rng.standard_normal((64, 64), dtype=np.float32),
+           "model.layers.1.w": rng.standard_normal((64, 64)).astype(np.float16)}, str(root / "model-00001-of-00002.safetensors"))
+save_file({"lm_head.weight": rng.standard_normal((32, 64), dtype=np.float32)}, str(root / "model-00002-of-00002.safetensors"))
+w = gguf.GGUFWriter(str(root / "model.gguf"), "llama")
+w.add_block_count(1)
+w.add_tensor("blk.0.attn_q.weight", rng.standard_normal((16, 32), dtype=np.float32))
+w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+(root / "config.json").write_text(json.dumps({"model_type": "llama", "num_hidden_layers": 2}) + "\n")
+(root / "nested" / "notes.txt").write_text("weights for the interop check\n")
+(root / ".gitattributes").write_text("*.safetensors filter=lfs\n")
+PY
+}
+
+flip_byte() {  # flip one bit in the middle of a file
+    "$PY" -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=1; open(p,"wb").write(b)' "$1"
+}
+
+make_python_key() {  # curve name, private path, public path
+    "$PY" - "$@" <<'PY'
+import sys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+curve = {"p256": ec.SECP256R1(), "p384": ec.SECP384R1(), "p521": ec.SECP521R1()}[sys.argv[1]]
+k = ec.generate_private_key(curve)
+open(sys.argv[2], "wb").write(k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+open(sys.argv[3], "wb").write(k.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+PY
+}
+
+for curve in p256 p384 p521; do
+    d=$WORK/$curve; mkdir -p "$d"
+
+    # temper signs, model_signing verifies.
+    make_model "$d/by-temper"
+    "$BIN" keygen --out "$d/temper.pem" --curve "$curve" >/dev/null
+    expect_ok "$curve: temper sign" "$BIN" sign "$d/by-temper" --key "$d/temper.pem"
+    expect_ok "$curve: model_signing verifies temper's signature" \
+        ms verify key "$d/by-temper" --signature "$d/by-temper/model.sig" --public_key "$d/temper.pub.pem"
+    expect_exit 0 "$curve: temper verifies its own signature" "$BIN" verify "$d/by-temper" --key "$d/temper.pub.pem"
+
+    # model_signing signs, temper verifies.
+    make_model "$d/by-ms"
+    make_python_key "$curve" "$d/ms.pem" "$d/ms.pub.pem"
+    expect_ok "$curve: model_signing sign key" ms sign key "$d/by-ms" --private_key "$d/ms.pem" --signature "$d/by-ms/model.sig"
+    expect_exit 0 "$curve: temper verifies model_signing's signature" "$BIN" verify "$d/by-ms" --key "$d/ms.pub.pem"
+    expect_exit 3 "$curve: temper refuses model_signing's signature with another key" "$BIN" verify "$d/by-ms" --key "$d/temper.pub.pem"
+
+    # Tampering: both tools refuse both folders.
+    for who in by-temper by-ms; do
+        key=$d/temper.pub.pem; [[ $who == by-ms ]] && key=$d/ms.pub.pem
+        cp -r "$d/$who" "$d/$who-changed"; flip_byte "$d/$who-changed/model-00001-of-00002.safetensors"
+        expect_exit 3 "$curve/$who: temper refuses a changed byte" "$BIN" verify "$d/$who-changed" --key "$key"
+        expect_refused "$curve/$who: model_signing refuses a changed byte" \
+            ms verify key "$d/$who-changed" --signature "$d/$who-changed/model.sig" --public_key "$key"
+        cp -r "$d/$who" "$d/$who-added"; echo extra > "$d/$who-added/nested/extra.txt"
+        expect_exit 3 "$curve/$who: temper refuses an added file" "$BIN" verify "$d/$who-added" --key "$key"
+        expect_refused "$curve/$who: model_signing refuses an added file" \
+            ms verify key "$d/$who-added" --signature "$d/$who-added/model.sig" --public_key "$key"
+    done
+done
+
+if [[ $failures -gt 0 ]]; then echo "interop: $failures check(s) failed" >&2; exit 1; fi
+echo "interop: all checks passed"

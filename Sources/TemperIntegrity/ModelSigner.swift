@@ -1,0 +1,75 @@
+import Foundation
+import TemperFormats
+
+/// Settings for `ModelSigner.sign`; the defaults match `model_signing sign key`.
+public struct SigningOptions: Sendable {
+    /// Where the bundle goes; nil means `FOLDER/model.sig`.
+    public var signaturePath: String?
+    public var allowSymlinks = false
+    /// Extra folder-relative paths to leave out (model_signing `--ignore-paths`).
+    public var ignorePaths: [String] = []
+    public var ignoreGitPaths = true
+    /// Write `temper.manifest.json` (per-tensor digests) into the folder and sign it too.
+    public var writeManifest = true
+    public var tensorLister: TensorLister = TensorListing.default
+    public var hasher = ParallelHasher()
+
+    public init(signaturePath: String? = nil) { self.signaturePath = signaturePath }
+}
+
+/// What a signing run produced.
+public struct SignResult: Sendable, Codable, Equatable {
+    public var folder: String
+    public var signature: String
+    public var modelName: String
+    public var curve: ECCurve
+    public var files: Int
+    public var tensors: Int
+    /// The in-toto subject digest (SHA-256 over all file digests).
+    public var subjectDigest: String
+    /// Path and digest of the manifest written, when one was.
+    public var manifest: String?
+    public var manifestDigest: String?
+}
+
+/// Signs a model folder exactly as model_signing's key method does, so that
+/// `model_signing verify key` accepts the result.
+public enum ModelSigner {
+    public static func sign(folder: String, key: ECPrivateKey, options: SigningOptions = SigningOptions()) throws -> SignResult {
+        let signaturePath = options.signaturePath ?? folder + "/" + ModelFolder.defaultSignatureName
+        let signatureRelative = try ModelFolder.relativePath(of: signaturePath, inside: folder)
+        let ignore = ModelFolder.ignoreList(git: options.ignoreGitPaths, extra: options.ignorePaths, signatureRelative: signatureRelative)
+        let hasher = FolderHasher(walker: FolderWalker(ignore: ignore, allowSymlinks: options.allowSymlinks),
+                                  hasher: options.hasher, tensorLister: options.tensorLister)
+        var entries = try hasher.walker.list(folder)
+        let coversManifest = options.writeManifest && !ignore.ignores([Manifest.fileName])
+        if options.writeManifest { entries.removeAll { $0.relativePath == Manifest.fileName } }
+        let digests = try hasher.hash(entries: entries, withTensors: options.writeManifest)
+
+        var resources = digests.map { SignedResource(name: $0.path, digest: $0.sha256) }
+        var manifestPath: String?
+        var manifestDigest: SHA256Digest?
+        var tensorCount = 0
+        if options.writeManifest {
+            let manifest = Manifest(files: digests.filter { !ManifestBuilder.isExcluded($0.path, signatureRelative: signatureRelative) })
+            let bytes = manifest.canonicalBytes
+            let path = folder + "/" + Manifest.fileName
+            try AtomicFile.write(Data(bytes), to: URL(fileURLWithPath: path))
+            let digest = SHA256Digest.of(bytes)
+            if coversManifest { resources.append(SignedResource(name: Manifest.fileName, digest: digest)) }
+            manifestPath = path
+            manifestDigest = digest
+            tensorCount = manifest.files.reduce(0) { $0 + ($1.tensors?.count ?? 0) }
+        }
+
+        let statement = InTotoStatement(modelName: ModelFolder.modelName(folder), resources: resources,
+                                        ignorePaths: FolderWalker.sortPaths(ignore.paths), allowSymlinks: options.allowSymlinks)
+        let payload = statement.bytes
+        let signature = try key.sign(DSSE.pae(payloadType: InTotoStatement.payloadType, payload: payload))
+        let bundle = SigstoreBundle(keyHint: try key.publicKey().hint(), payload: payload, signature: signature)
+        try AtomicFile.write(Data(bundle.bytes), to: URL(fileURLWithPath: signaturePath))
+        return SignResult(folder: folder, signature: signaturePath, modelName: statement.modelName, curve: key.curve,
+                          files: statement.resources.count, tensors: tensorCount, subjectDigest: statement.subjectDigest.hex,
+                          manifest: manifestPath, manifestDigest: manifestDigest?.hex)
+    }
+}
