@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TemperIntegrity", targets: ["TemperIntegrity"]),
         .library(name: "TemperTensor", targets: ["TemperTensor"]),
         .library(name: "TemperText", targets: ["TemperText"]),
+        .library(name: "TemperModels", targets: ["TemperModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,9 +28,10 @@ let package = Package(
         .target(name: "TemperIntegrity", dependencies: ["TemperFormats", "CCrypto"]),
         .target(name: "TemperTensor", dependencies: ["CBLAS"]),
         .target(name: "TemperText"),
+        .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText"]),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
-            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText",
+            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "temper", dependencies: ["TemperCLI"]),
@@ -38,6 +40,7 @@ let package = Package(
         .testTarget(name: "TemperIntegrityTests", dependencies: ["TemperIntegrity"]),
         .testTarget(name: "TemperTensorTests", dependencies: ["TemperTensor"]),
         .testTarget(name: "TemperTextTests", dependencies: ["TemperText"]),
+        .testTarget(name: "TemperModelsTests", dependencies: ["TemperModels"]),
         .testTarget(name: "TemperCLITests", dependencies: ["TemperCLI", "temper"]),
     ],
     swiftLanguageModes: [.v6]

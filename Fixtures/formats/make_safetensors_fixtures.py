@@ -12,7 +12,9 @@ huggingface_hub), so Temper's reader and writer are checked against the real thi
   - expected.json: for every file its size, sha256, header length, metadata (header order)
     and each tensor's name, dtype, shape, data_offsets and sha256 of its bytes;
   - casts.json: torch's own f32→f16/bf16, f16/bf16/f64/f8→f32 results (raw bits).
-Deterministic: running it twice gives identical files.
+Deterministic, except the order of `__metadata__` keys in escapes.safetensors: the reference
+writes metadata in Rust hash-map order, which changes from run to run (expected.json is
+recomputed from the bytes, so it always agrees with the committed file).
 """
 import os
 
@@ -185,6 +187,7 @@ TRICKY_F32 = [
     0x3F808000, 0x3F818000, 0x3F808001, 0x3F807FFF,               # bf16 halfway cases at 1.0
     0x7F7F8000, 0x7F7F7FFF, 0x7F7EFFFF,                           # bf16 rounding to inf / to max
     0x3EAAAAAB, 0x40490FDB, 0x322BCC77, 0x80008000, 0xC7C35000,   # 1/3, pi, 1e-8, tiny negative, -100000
+    0x3C000000, 0xC0490FDB, 0x4B800001,                           # 2^-7, -pi, 16777218
 ]
 
 TRICKY_F64 = [
@@ -194,6 +197,7 @@ TRICKY_F64 = [
     0x3FF0000010000000, 0x3FF0000030000000, 0x3FF0000010000001,   # f32 halfway cases at 1.0
     0x36A0000000000000, 0x3690000000000000, 0x3698000000000000,   # 2^-149, its half, 1.5 × half
     0x0000000000000001, 0x3FD5555555555555, 0x400921FB54442D18,   # f64 subnormal, 1/3, pi
+    0xC00921FB54442D18, 0x380FFFFFF0000000,                       # -pi, rounding into f32 subnormals
 ]
 
 
@@ -213,10 +217,14 @@ def casts():
     codes = torch.from_numpy(np.arange(65536, dtype=np.uint16).view(np.int16).copy())
     out["f16_to_f32_all_sha256"] = sha(codes.view(torch.float16).to(torch.float32).numpy().tobytes())
     out["bf16_to_f32_all_sha256"] = sha(codes.view(torch.bfloat16).to(torch.float32).numpy().tobytes())
-    out["f16_to_f32"] = [{"f16": f"0x{c:04x}", "f32": f} for c, f in zip(
-        [0x0000, 0x8000, 0x0001, 0x8001, 0x03FF, 0x0400, 0x3C00, 0x7BFF, 0x7C00, 0xFC00, 0x7C01, 0x7E00, 0xFE00, 0x7FFF],
-        hexbits(torch.tensor(np.array([0x0000, 0x8000, 0x0001, 0x8001, 0x03FF, 0x0400, 0x3C00, 0x7BFF, 0x7C00, 0xFC00,
-                                       0x7C01, 0x7E00, 0xFE00, 0x7FFF], dtype=np.uint16).view(np.int16)).view(torch.float16).to(torch.float32)))]
+    # torch widens f16 NaNs in vectorised chunks of 8 keeping the payload (sign | 0x7FC00000 |
+    # mantissa << 13) but writes 0x7FFFFFFF in its scalar tail loop; Temper follows the
+    # vectorised (IEEE) rule, so every list converted here has a length divisible by 8.
+    half_codes = [0x0000, 0x8000, 0x0001, 0x8001, 0x03FF, 0x0400, 0x3C00, 0x7BFF,
+                  0x7C00, 0xFC00, 0x7C01, 0x7E00, 0xFE00, 0x7FFF, 0xFC01, 0x7D55]
+    widened = torch.tensor(np.array(half_codes, dtype=np.uint16).view(np.int16)).view(torch.float16).to(torch.float32)
+    out["f16_to_f32"] = [{"f16": f"0x{c:04x}", "f32": f} for c, f in zip(half_codes, hexbits(widened))]
+    assert len(TRICKY_F64) % 8 == 0 and len(TRICKY_F32) % 8 == 0
     d = torch.from_numpy(np.array(TRICKY_F64, dtype=np.uint64).view(np.float64).copy())
     out["f64_to_f32"] = [{"f64": f"0x{b:016x}", "f32": f} for b, f in zip(TRICKY_F64, hexbits(d.to(torch.float32)))]
     byte_codes = torch.arange(256, dtype=torch.int32).to(torch.uint8)

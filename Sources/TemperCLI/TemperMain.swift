@@ -54,7 +54,9 @@ public enum TemperMain {
             let code = Temper.exitCode(for: error).rawValue
             let message = Temper.fullMessage(for: error)
             if !message.isEmpty {
-                FileHandle.standardError.write(Data((message + "\n").utf8))
+                // --help and --version are answers, so they go to stdout.
+                let handle = code == 0 ? FileHandle.standardOutput : FileHandle.standardError
+                handle.write(Data((message + "\n").utf8))
             }
             return code == 0 ? 0 : (code == 1 ? 1 : 64)
         }

@@ -5,7 +5,9 @@ import Foundation
 ///   payload bits with the quiet bit set (`sign | 0x7E00 | mantissa >> 13`).
 /// - f32 → bf16: round to nearest even; every NaN → 0x7FC0 (c10's scalar rule; torch's
 ///   AVX2/AVX-512 kernels write 0xFFFF instead, so fixtures are made with the default kernel).
-/// - f16 → f32: exact; every NaN → 0x7FFFFFFF (as torch does). bf16 → f32: exact (bits << 16).
+/// - f16 → f32: exact; NaN keeps sign and payload with the quiet bit set (what torch's
+///   vectorised kernel and the hardware do; torch's scalar tail loop writes 0x7FFFFFFF instead).
+///   bf16 → f32: exact (bits << 16).
 /// - f64 → f32: IEEE round to nearest even (the hardware conversion torch also uses).
 /// - F8_E4M3 / F8_E5M2 / F8_E8M0 → f32: exact, via 256-entry tables (see `f8Table`).
 /// All buffers are little-endian raw bytes; unaligned input is fine.
@@ -36,8 +38,8 @@ public enum HalfPrecision {
         let magnitude = UInt32(h & 0x7FFF) << 13
         let exponent = magnitude & 0x0F80_0000
         if exponent == 0x0F80_0000 {  // inf or NaN
-            return magnitude == 0x0F80_0000 ? Float(bitPattern: UInt32(h & 0x8000) << 16 | 0x7F80_0000)
-                                            : Float(bitPattern: 0x7FFF_FFFF)
+            let quiet: UInt32 = magnitude == 0x0F80_0000 ? 0 : 0x0040_0000
+            return Float(bitPattern: UInt32(h & 0x8000) << 16 | 0x7F80_0000 | quiet | (magnitude & 0x007F_FFFF))
         }
         var bits = magnitude &+ 0x3800_0000  // rebias exponent (+112 << 23)
         if exponent == 0 {  // zero or subnormal: renormalise exactly with one float subtraction
@@ -143,7 +145,7 @@ public enum HalfPrecision {
     // MARK: 8-bit floats
 
     private static let e4m3: [Float] = (0..<256).map { e4m3Value(UInt8($0)) }
-    private static let e5m2: [Float] = (0..<256).map { e5m2Value(UInt8($0)) }
+    private static let e5m2: [Float] = (0..<256).map { float(fromF16Bits: UInt16($0) << 8) }
     private static let e8m0: [Float] = (0..<256).map {
         $0 == 255 ? Float(bitPattern: 0x7F80_0001) : Float(sign: .plus, exponent: $0 - 127, significand: 1)
     }
@@ -171,11 +173,4 @@ public enum HalfPrecision {
         return Float(bitPattern: magnitude.bitPattern | sign)
     }
 
-    private static func e5m2Value(_ byte: UInt8) -> Float {
-        let h = UInt16(byte) << 8
-        if h & 0x7C00 == 0x7C00, h & 0x03FF != 0 {  // NaN: keep sign and payload, set the quiet bit
-            return Float(bitPattern: UInt32(h & 0x8000) << 16 | 0x7FC0_0000 | UInt32(h & 0x03FF) << 13)
-        }
-        return float(fromF16Bits: h)
-    }
 }

@@ -1,0 +1,115 @@
+import Foundation
+
+/// One Hugging Face tensor offered to the export: its name, shape (outermost-first) and a
+/// closure that yields its values as row-major f32 when the writer reaches it, so only one
+/// tensor is in memory at a time. The caller wires the closures to its weight reader.
+public struct LlamaGGUFTensorSource {
+    public var hfName: String
+    public var shape: [Int]
+    public var data: () throws -> [Float]
+
+    public init(hfName: String, shape: [Int], data: @escaping () throws -> [Float]) {
+        self.hfName = hfName; self.shape = shape; self.data = data
+    }
+}
+
+/// Writes a Hugging Face Llama checkpoint as a llama.cpp-loadable GGUF, the way
+/// convert_hf_to_gguf does: same tensor names, Q/K permutation, tensor types and metadata.
+public enum LlamaGGUFExport {
+    /// A tensor as it will be written.
+    public struct PlannedTensor: Sendable, Equatable {
+        public var hfName: String
+        public var spec: GGUFTensorSpec
+        /// Heads of the Q/K permutation applied before encoding, if any.
+        public var permutationHeads: Int?
+    }
+
+    /// The metadata in convert_hf_to_gguf's order: general.*, llama.* hyperparameters,
+    /// file type, quantization version, then tokenizer.ggml.*.
+    public static func metadata(config c: LlamaGGUFConfig, tokenizerJSON: Data, outputType: LlamaGGUFOutputType) throws -> [GGUFKeyValue] {
+        try c.validate()
+        let a = "llama"
+        func u32(_ v: Int) -> GGUFValue { .uint32(UInt32(v)) }
+        var kv: [GGUFKeyValue] = [
+            GGUFKeyValue("general.architecture", .string(a)),
+            GGUFKeyValue("general.type", .string("model")),
+            GGUFKeyValue("general.name", .string(c.name)),
+            GGUFKeyValue("\(a).block_count", u32(c.numHiddenLayers)),
+            GGUFKeyValue("\(a).context_length", u32(c.maxPositionEmbeddings)),
+            GGUFKeyValue("\(a).embedding_length", u32(c.hiddenSize)),
+            GGUFKeyValue("\(a).feed_forward_length", u32(c.intermediateSize)),
+            GGUFKeyValue("\(a).attention.head_count", u32(c.numAttentionHeads)),
+            GGUFKeyValue("\(a).attention.head_count_kv", u32(c.numKeyValueHeads)),
+            GGUFKeyValue("\(a).rope.freq_base", .float32(Float(c.ropeTheta))),
+            GGUFKeyValue("\(a).attention.layer_norm_rms_epsilon", .float32(Float(c.rmsNormEps))),
+        ]
+        if let hd = c.headDim {
+            kv.append(GGUFKeyValue("\(a).attention.key_length", u32(hd)))
+            kv.append(GGUFKeyValue("\(a).attention.value_length", u32(hd)))
+        }
+        kv += [
+            GGUFKeyValue("general.file_type", .uint32(outputType.fileType)),
+            GGUFKeyValue("\(a).vocab_size", u32(c.vocabSize)),
+            GGUFKeyValue("\(a).rope.dimension_count", u32(c.ropeDimensionCount)),
+            GGUFKeyValue("general.quantization_version", .uint32(2)),
+        ]
+        return kv + (try LlamaGGUFTokenizer.metadata(tokenizerJSON: tokenizerJSON, config: c))
+    }
+
+    /// Maps names, checks shapes against the config and picks each tensor's GGUF type.
+    /// Tensors convert_hf_to_gguf ignores (`rotary_emb.inv_freq`, …) are dropped.
+    public static func plan(_ tensors: [LlamaGGUFTensorSource], config: LlamaGGUFConfig,
+                            outputType: LlamaGGUFOutputType) throws -> [PlannedTensor] {
+        try config.validate()
+        var out: [PlannedTensor] = []
+        for t in tensors where !LlamaGGUFMapping.isIgnored(t.hfName) {
+            guard let name = LlamaGGUFMapping.ggufName(for: t.hfName) else {
+                throw FormatError.unsupportedConversion(tensor: t.hfName, from: "Hugging Face Llama", to: "GGUF (no llama.cpp tensor name)")
+            }
+            if let layer = LlamaGGUFMapping.layerIndex(ofGGUFName: name), layer >= config.numHiddenLayers {
+                throw FormatError.invalidShape(path: "", tensor: t.hfName, reason: "layer \(layer) but num_hidden_layers is \(config.numHiddenLayers)")
+            }
+            if let expected = LlamaGGUFMapping.expectedShape(ggufName: name, config: config), expected != t.shape {
+                throw FormatError.invalidShape(path: "", tensor: t.hfName, reason: "shape \(t.shape), config implies \(expected)")
+            }
+            let type = LlamaGGUFMapping.tensorType(ggufName: name, shape: t.shape, outputType: outputType)
+            out.append(PlannedTensor(hfName: t.hfName, spec: GGUFTensorSpec(name: name, shape: t.shape, type: type),
+                                     permutationHeads: LlamaGGUFMapping.permutationHeads(for: t.hfName, config: config)))
+        }
+        return out
+    }
+
+    /// Writes the GGUF atomically: metadata, tensor infos, then each tensor's data in turn
+    /// (fetched, permuted, encoded, written, released). Returns what was written.
+    @discardableResult
+    public static func write(to url: URL, tensors: [LlamaGGUFTensorSource], config: LlamaGGUFConfig,
+                             tokenizerJSON: Data, outputType: LlamaGGUFOutputType) throws -> [PlannedTensor] {
+        let kv = try metadata(config: config, tokenizerJSON: tokenizerJSON, outputType: outputType)
+        let planned = try plan(tensors, config: config, outputType: outputType)
+        let sources = Dictionary(tensors.map { ($0.hfName, $0) }, uniquingKeysWith: { a, _ in a })
+        let writer = GGUFWriter(url: url)
+        do {
+            try writer.writeHeader(metadata: kv, tensorCount: planned.count)
+            try writer.writeTensorInfos(planned.map(\.spec))
+            for p in planned {
+                guard let source = sources[p.hfName] else { throw FormatError.writerState(expected: p.hfName, got: "no source") }
+                var values = try source.data()
+                let count = p.spec.shape.reduce(1, *)
+                guard values.count == count else {
+                    throw FormatError.invalidShape(path: url.path, tensor: p.hfName, reason: "\(values.count) values for shape \(p.spec.shape)")
+                }
+                if let heads = p.permutationHeads {
+                    let cols = p.spec.shape.count > 1 ? p.spec.shape.dropFirst().reduce(1, *) : 1
+                    values = try LlamaGGUFMapping.permuteQK(values, rows: p.spec.shape.first ?? 0, cols: cols, heads: heads, tensor: p.hfName)
+                }
+                let bytes = try Quantize.encode(values, as: p.spec.type, rowLength: max(p.spec.shape.last ?? 1, 1), tensor: p.hfName)
+                try writer.writeTensorData(bytes)
+            }
+            try writer.finish()
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        return planned
+    }
+}

@@ -1,0 +1,1 @@
+// TemperModels: config decoding, strict loading, Llama / GPT-2 / BERT, capture and perturbation hooks.

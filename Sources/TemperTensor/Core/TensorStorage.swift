@@ -1,0 +1,33 @@
+/// A reference-counted, 64-byte aligned buffer of `Float`. Tensors that are views of one
+/// another (reshape, detach) share one storage; every other op allocates a new one.
+/// Not `Sendable`: a storage is mutated in place only by optimizers and `assign`, always
+/// from the thread that owns the tensor.
+final class TensorStorage {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    /// Uninitialized storage; the caller must write every element.
+    init(uninitializedCount count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    convenience init(repeating value: Float, count: Int) {
+        self.init(uninitializedCount: count)
+        if value == 0 {
+            pointer.update(repeating: 0, count: count)
+        } else {
+            pointer.initialize(repeating: value, count: count)
+        }
+    }
+
+    convenience init(copying source: UnsafePointer<Float>, count: Int) {
+        self.init(uninitializedCount: count)
+        pointer.update(from: source, count: count)
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+
+    var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
+}

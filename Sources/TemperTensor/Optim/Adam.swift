@@ -1,0 +1,112 @@
+import Foundation
+
+/// Adam (L2 weight decay added to the gradient), as `torch.optim.Adam` on CPU.
+public final class Adam: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Double
+    let core: AdamCore
+
+    public init(parameters: [Tensor], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                eps: Double = 1e-8, weightDecay: Double = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        core = AdamCore(count: parameters.count, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: false)
+    }
+
+    public func step() throws { try core.step(self) }
+    public func state() -> OptimizerState { core.state(kind: "adam", parameters) }
+    public func load(_ state: OptimizerState) throws { try core.load(state, kind: "adam", parameters) }
+}
+
+/// AdamW (decoupled weight decay), as `torch.optim.AdamW` on CPU (`_single_tensor_adam`).
+public final class AdamW: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Double
+    let core: AdamCore
+
+    public init(parameters: [Tensor], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                eps: Double = 1e-8, weightDecay: Double = 1e-2) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        core = AdamCore(count: parameters.count, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: true)
+    }
+
+    public func step() throws { try core.step(self) }
+    public func state() -> OptimizerState { core.state(kind: "adamw", parameters) }
+    public func load(_ state: OptimizerState) throws { try core.load(state, kind: "adamw", parameters) }
+}
+
+/// The shared update. Scalars are formed in Double and rounded to Float where PyTorch
+/// passes a Python float into an f32 kernel; operation order follows PyTorch's kernels
+/// (lerp with fused multiply-add, addcmul and addcdiv as value·t1·t2 and value·t1/t2).
+final class AdamCore {
+    let beta1: Double, beta2: Double, eps: Double, weightDecay: Double, decoupled: Bool
+    var steps: [Int]
+    var expAvg: MomentBuffers
+    var expAvgSq: MomentBuffers
+
+    init(count: Int, betas: (Double, Double), eps: Double, weightDecay: Double, decoupled: Bool) {
+        (beta1, beta2) = betas
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.decoupled = decoupled
+        steps = Array(repeating: 0, count: count)
+        expAvg = MomentBuffers(count: count)
+        expAvgSq = MomentBuffers(count: count)
+    }
+
+    func step(_ optimizer: some Optimizer) throws {
+        let lr = optimizer.learningRate
+        for (i, p) in optimizer.parameters.enumerated() {
+            guard var g = try optimizer.gradient(i) else { continue }
+            steps[i] += 1
+            let n = p.count, param = p.pointer
+            if weightDecay != 0 {
+                if decoupled {
+                    let factor = Float(1 - lr * weightDecay)
+                    for j in 0..<n { param[j] *= factor }
+                } else {
+                    g = try noGrad { try g + p * Float(weightDecay) }
+                }
+            }
+            let grad = g.pointer
+            let weight = Float(1 - beta1), b2 = Float(beta2), oneMinusB2 = Float(1 - beta2)
+            let step = Double(steps[i])
+            let stepSize = lr / (1 - Foundation.pow(beta1, step))
+            let bc2Sqrt = Float((1 - Foundation.pow(beta2, step)).squareRoot())
+            let negStep = Float(-stepSize), epsF = Float(eps)
+            expAvg.withBuffer(i, count: n) { m, _ in
+                expAvgSq.withBuffer(i, count: n) { v, _ in
+                    for j in 0..<n {
+                        m[j] = weight < 0.5 ? m[j].addingProduct(weight, grad[j] - m[j])
+                                            : grad[j].addingProduct(weight - 1, grad[j] - m[j])
+                        v[j] = v[j] * b2 + oneMinusB2 * grad[j] * grad[j]
+                        let denom = v[j].squareRoot() / bc2Sqrt + epsF
+                        param[j] += negStep * m[j] / denom
+                    }
+                }
+            }
+        }
+    }
+
+    func state(kind: String, _ parameters: [Tensor]) -> OptimizerState {
+        var arrays: [OptimizerState.NamedArray] = []
+        for (i, p) in parameters.enumerated() {
+            if let m = expAvg.buffers[i] { arrays.append(.init(name: "exp_avg.\(i)", shape: p.shape, values: m)) }
+            if let v = expAvgSq.buffers[i] { arrays.append(.init(name: "exp_avg_sq.\(i)", shape: p.shape, values: v)) }
+        }
+        return OptimizerState(kind: kind, steps: steps, arrays: arrays)
+    }
+
+    func load(_ state: OptimizerState, kind: String, _ parameters: [Tensor]) throws {
+        try state.check(kind: kind, parameterCount: parameters.count)
+        var m = MomentBuffers(count: parameters.count), v = MomentBuffers(count: parameters.count)
+        for (i, p) in parameters.enumerated() where state.steps[i] > 0 {
+            m.buffers[i] = try state.array("exp_avg.\(i)", shape: p.shape)
+            v.buffers[i] = try state.array("exp_avg_sq.\(i)", shape: p.shape)
+        }
+        steps = state.steps
+        expAvg = m
+        expAvgSq = v
+    }
+}

@@ -1,1 +1,0 @@
-// TemperText: tokenizers from tokenizer.json and JSONL datasets.
