@@ -29,6 +29,29 @@ public enum ProvenanceLog {
         try AtomicFile.write(Data(bytes(existing + [record])), to: URL(fileURLWithPath: folder + "/" + fileName))
     }
 
+    /// Records one rewrite in `output` (a folder already written): the base digest is the
+    /// manifest digest of `input` (a file or folder; nil for none), the output digest that of
+    /// `output` now, and `input`'s own provenance records (when it is a folder) come first.
+    @discardableResult
+    public static func recordRewrite(operation: String, config: OrderedJSON, temperVersion: String, seed: UInt64?,
+                                     started: Date, input: String?, output: String,
+                                     builder: ManifestBuilder = ManifestBuilder()) throws -> ProvenanceRecord {
+        var inherited: [ProvenanceRecord] = []
+        var base: SHA256Digest?
+        if let input {
+            base = try builder.build(path: input).digest
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue {
+                inherited = try read(folder: input)
+            }
+        }
+        let record = ProvenanceRecord(operation: operation, config: config, temperVersion: temperVersion, seed: seed,
+                                      started: started, finished: Date(), baseManifest: base,
+                                      outputManifest: try builder.digest(folder: output))
+        try append(record, folder: output, previous: inherited)
+        return record
+    }
+
     /// Checks every link of the chain and the last link against the folder as it is now.
     public static func verifyChain(folder: String, builder: ManifestBuilder = ManifestBuilder()) throws -> ProvenanceChainReport {
         let records = try read(folder: folder)

@@ -61,6 +61,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [ProvenanceLog.fileName])
     }
 
+    @Test func recordRewriteLinksInputToOutput() throws {
+        let dir = try Fx.scratch("prov")
+        defer { Fx.remove(dir) }
+        let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
+        try Fx.write("v0", to: a.appendingPathComponent("w.bin"))
+        try ProvenanceLog.recordRewrite(operation: "import", config: .object([]), temperVersion: "0.1.0", seed: nil,
+                                        started: Date(), input: nil, output: a.path, builder: builder)
+        try Fx.write("v1", to: b.appendingPathComponent("w.bin"))
+        let r = try ProvenanceLog.recordRewrite(operation: "repnoise", config: .object([JSONMember("lr", .double(1e-5))]),
+                                                temperVersion: "0.1.0", seed: 7, started: Date(), input: a.path, output: b.path, builder: builder)
+        #expect(r.baseManifestSHA256 == (try builder.digest(folder: a.path)).hex)
+        let chain = try ProvenanceLog.verifyChain(folder: b.path, builder: builder)
+        #expect(chain.ok && chain.records.map(\.operation) == ["import", "repnoise"])
+        #expect(chain.records[1].config["lr"] == .number("1e-05"))
+    }
+
     @Test func emptyFolderHasNoChain() throws {
         let dir = try Fx.scratch("prov")
         defer { Fx.remove(dir) }
