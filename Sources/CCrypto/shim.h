@@ -7,3 +7,4 @@
 #include <openssl/x509.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
+#include "sha256_ni.h"

@@ -66,16 +66,19 @@ public struct FolderHasher: Sendable {
             }
             plans.append(plan)
         }
-        let digests = try hasher.run(jobs)
+        let (paired, slots) = hasher.pairWholeFiles(jobs)
+        let results = try hasher.run(paired)
+        // Digest `d` of original job `k`, wherever pairing put it.
+        func digest(_ k: Int, _ d: Int) -> SHA256Digest { results[slots[k].job][slots[k].digest + d] }
         return zip(entries, plans).map { entry, plan in
-            var file = FileDigest(path: entry.relativePath, size: entry.size, sha256: digests[plan.fileJob][0])
+            var file = FileDigest(path: entry.relativePath, size: entry.size, sha256: digest(plan.fileJob, 0))
             if let records = plan.records {
                 var tensors: [TensorDigest] = []
                 for (job, members, offset) in plan.groups {
                     for (k, member) in members.enumerated() {
                         let r = records[member]
                         tensors.append(TensorDigest(name: r.name, dtype: r.dtype.rawValue, shape: r.shape,
-                                                    begin: r.fileRange.lowerBound, end: r.fileRange.upperBound, sha256: digests[job][offset + k]))
+                                                    begin: r.fileRange.lowerBound, end: r.fileRange.upperBound, sha256: digest(job, offset + k)))
                     }
                 }
                 file.tensors = tensors.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }

@@ -18,7 +18,10 @@ import Testing
         }
         // Small chunks so every file crosses several chunk boundaries.
         for workers in [1, 3] {
-            #expect(try ParallelHasher(chunkSize: 4096, workers: workers).hashFiles(files) == expected)
+            for interleave in [false, true] {
+                let hasher = ParallelHasher(chunkSize: 4096, workers: workers, interleave: interleave)
+                #expect(try hasher.hashFiles(files) == expected, "workers \(workers) interleave \(interleave)")
+            }
         }
     }
 
@@ -29,10 +32,32 @@ import Testing
         let url = dir.appendingPathComponent("w")
         try Data(data).write(to: url)
         let targets: [Range<UInt64>] = [100..<100, 100..<9000, 9000..<9001, 9001..<20_000, 30_000..<50_000]
+        let slices = targets.map { SHA256Digest.of(data[Int($0.lowerBound)..<Int($0.upperBound)]) }
         let job = HashJob(path: url.path, span: 100..<50_000, targets: targets, expectedFileSize: 50_000)
-        let got = try ParallelHasher(chunkSize: 4096, workers: 2).run([job, .wholeFile(path: url.path, size: 50_000)])
-        #expect(got[0] == targets.map { SHA256Digest.of(data[Int($0.lowerBound)..<Int($0.upperBound)]) })
-        #expect(got[1] == [SHA256Digest.of(data)])
+        var combined = job
+        combined.span = 0..<50_000
+        combined.alsoHashSpan = true
+        for interleave in [false, true] {
+            let got = try ParallelHasher(chunkSize: 4096, workers: 2, interleave: interleave)
+                .run([job, .wholeFile(path: url.path, size: 50_000), combined])
+            #expect(got[0] == slices)
+            #expect(got[1] == [SHA256Digest.of(data)])
+            #expect(got[2] == [SHA256Digest.of(data)] + slices)
+        }
+    }
+
+    @Test func pairingKeepsEveryWorkerBusy() {
+        let hasher = ParallelHasher(workers: 2, interleave: true)
+        let jobs = (0..<5).map { HashJob.wholeFile(path: "f\($0)", size: UInt64(100 + $0)) }
+        let (paired, slots) = hasher.pairWholeFiles(jobs)
+        if SHA256NI.available {
+            #expect(paired.count == 3 && paired.filter { $0.partner != nil }.count == 2)
+            #expect(hasher.pairWholeFiles(Array(jobs.prefix(2))).jobs.count == 2)  // two files, two cores: no pair
+        }
+        for (k, slot) in slots.enumerated() {
+            let job = paired[slot.job]
+            #expect((slot.digest == 0 ? job.path : job.partner?.path) == "f\(k)")
+        }
     }
 
     @Test func sizeChangeAndMissingFileAreErrors() throws {
