@@ -51,7 +51,7 @@ public enum ModelVerifier {
                 do {
                     let fresh = try hasher.hash(entries: [entry], withTensors: true)
                     guard let tensors = fresh.first?.tensors else {
-                        changed[i].tensorNote = "the file no longer lists tensors"
+                        changed[i].tensorNote = "tensors not compared: no reader for this file"
                         continue
                     }
                     changed[i].tensors = compareTensors(signed: signedTensors, current: tensors)

@@ -20,8 +20,9 @@ public struct VerificationReport: Sendable, Codable, Equatable {
 
     /// One line per finding, for people.
     public var lines: [String] {
-        if ok { return ["OK: \(filesChecked) files match the signature \(signature)"] }
-        var out: [String] = []
+        let note = keyHintChecked ? [] : ["note: the bundle does not name its key (pre-1.0 format); checked by signature only"]
+        if ok { return note + ["OK: \(filesChecked) files match the signature \(signature)"] }
+        var out: [String] = note
         for p in added { out.append("added: \(p)") }
         for p in removed { out.append("removed: \(p)") }
         for c in changed {
