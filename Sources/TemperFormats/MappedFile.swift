@@ -105,15 +105,4 @@ public final class MappedFile: @unchecked Sendable {
         for i in (0..<8).reversed() { value = value << 8 | UInt64(raw[i]) }
         return value
     }
-
-    /// Hints the kernel that `range` will be read soon, in order (used before bulk copies).
-    public func adviseSequential(_ range: Range<UInt64>) {
-        guard let base, range.upperBound <= UInt64(size), !range.isEmpty else { return }
-        let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        let start = range.lowerBound / page * page
-        let pointer = UnsafeMutableRawPointer(mutating: base + Int(start))
-        let length = Int(range.upperBound - start)
-        _ = madvise(pointer, length, MADV_SEQUENTIAL)
-        _ = madvise(pointer, length, MADV_WILLNEED)
-    }
 }
