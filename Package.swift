@@ -35,6 +35,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "temper", dependencies: ["TemperCLI"]),
+        // `make bench`: Temper's side of each benchmark; the peers are Python scripts beside it.
+        .executableTarget(name: "TemperBench", dependencies: ["TemperFormats", "TemperIntegrity", "TemperTensor"],
+                          path: "Benchmarks/TemperBench"),
 
         .testTarget(name: "TemperFormatsTests", dependencies: ["TemperFormats"]),
         .testTarget(name: "TemperIntegrityTests", dependencies: ["TemperIntegrity"]),
