@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "TemperTensor", dependencies: ["CBLAS"]),
         .target(name: "TemperText"),
         .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText"]),
+        // The fixture world: synthetic language, datasets, tokenizer, exact harm metrics.
+        .target(name: "TemperWorld", dependencies: ["TemperText"]),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
             "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels",
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "TemperTensorTests", dependencies: ["TemperTensor"]),
         .testTarget(name: "TemperTextTests", dependencies: ["TemperText"]),
         .testTarget(name: "TemperModelsTests", dependencies: ["TemperModels"]),
+        .testTarget(name: "TemperWorldTests", dependencies: ["TemperWorld", "TemperText"]),
         .testTarget(name: "TemperCLITests", dependencies: ["TemperCLI", "temper"]),
     ],
     swiftLanguageModes: [.v6]
