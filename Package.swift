@@ -29,18 +29,24 @@ let package = Package(
         .target(name: "TemperTensor", dependencies: ["CBLAS"]),
         .target(name: "TemperText"),
         .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText"]),
+        // The fixture world: synthetic language, datasets, tokenizer, exact harm metrics.
+        .target(name: "TemperWorld", dependencies: ["TemperText"]),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
             "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "temper", dependencies: ["TemperCLI"]),
+        // `make bench`: Temper's side of each benchmark; the peers are Python scripts beside it.
+        .executableTarget(name: "TemperBench", dependencies: ["TemperFormats", "TemperIntegrity", "TemperTensor"],
+                          path: "Benchmarks/TemperBench"),
 
         .testTarget(name: "TemperFormatsTests", dependencies: ["TemperFormats"]),
         .testTarget(name: "TemperIntegrityTests", dependencies: ["TemperIntegrity"]),
         .testTarget(name: "TemperTensorTests", dependencies: ["TemperTensor"]),
         .testTarget(name: "TemperTextTests", dependencies: ["TemperText"]),
         .testTarget(name: "TemperModelsTests", dependencies: ["TemperModels"]),
+        .testTarget(name: "TemperWorldTests", dependencies: ["TemperWorld", "TemperText"]),
         .testTarget(name: "TemperCLITests", dependencies: ["TemperCLI", "temper"]),
     ],
     swiftLanguageModes: [.v6]

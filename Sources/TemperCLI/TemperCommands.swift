@@ -3,6 +3,9 @@ import ArgumentParser
 /// The subcommand table. Add a command here and in its own file.
 enum TemperCommands {
     static let all: [ParsableCommand.Type] = [
+        InspectCommand.self,
+        ValidateCommand.self,
+        ConvertCommand.self,
         KeygenCommand.self,
         SignCommand.self,
         VerifyCommand.self,

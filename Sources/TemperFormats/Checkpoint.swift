@@ -143,14 +143,9 @@ public final class Checkpoint: Sendable {
         return try file.bytes(of: record)
     }
 
-    /// Copies every tensor into memory, in `tensors` order.
-    public func loadAll() throws -> [LoadedTensor] {
-        var out: [LoadedTensor] = []
-        out.reserveCapacity(tensors.count)
-        for file in files {
-            if let safetensors = file as? SafetensorsFile { out += try safetensors.loadAll() } else { out += try file.loadAll() }
-        }
-        return out
+    /// Copies every tensor into one owned buffer, in `tensors` order.
+    public func loadAll() throws -> LoadedTensors {
+        try LoadedTensors.load(files.flatMap { file in file.tensors.map { ($0, file.mapped) } })
     }
 
     /// Sum of all tensors' byte counts.

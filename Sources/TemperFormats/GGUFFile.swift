@@ -113,7 +113,9 @@ public final class GGUFFile: @unchecked Sendable {
     }
 
     /// The tensor's bytes inside the memory map (no copy). Valid while this object lives.
+    /// An info whose range lies outside this file (one from another file) yields no bytes.
     public func bytes(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
+        guard tensor.fileRange.upperBound <= fileSize else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         let lo = Int(tensor.fileRange.lowerBound), hi = Int(tensor.fileRange.upperBound)
         return UnsafeRawBufferPointer(rebasing: mapping.bytes[lo..<hi])
     }

@@ -8,12 +8,15 @@ import Darwin
 /// A whole file mapped read-only into memory. Mapping reads nothing: pages are faulted in
 /// only when touched, so a 10 GB checkpoint can be inspected by reading its header alone.
 /// Slices stay valid as long as this object is alive; the mapping is removed in `deinit`.
+/// The descriptor stays open too, so bulk `read(into:)` copies come from the same file
+/// (inode) that was mapped and validated, even if the path is replaced meanwhile.
 public final class MappedFile: @unchecked Sendable {
-    // @unchecked: the mapping is PROT_READ and never changes after init, so sharing is safe.
+    // @unchecked: the mapping is PROT_READ and nothing changes after init; pread is thread-safe.
     public let url: URL
     /// File size in bytes at the time of mapping.
     public let size: Int
     private let base: UnsafeRawPointer?
+    private let fd: Int32
 
     public init(url: URL) throws {
         self.url = url
@@ -23,29 +26,54 @@ public final class MappedFile: @unchecked Sendable {
             if errno == ENOENT { throw FormatError.notFound(path: path) }
             throw FormatError.io(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
         }
-        defer { close(fd) }
         var info = stat()
         if fstat(fd, &info) != 0 {
-            throw FormatError.io(path: path, reason: "cannot stat: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw FormatError.io(path: path, reason: "cannot stat: \(reason)")
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
             throw FormatError.unsupportedInput(path: path, reason: "is a folder, not a file")
         }
         let length = Int(info.st_size)
-        size = length
         if length == 0 {
             base = nil  // mmap rejects zero-length mappings; an empty file has no bytes to show.
-            return
+        } else {
+            let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0)
+            if mapped == MAP_FAILED || mapped == nil {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                throw FormatError.io(path: path, reason: "mmap failed: \(reason)")
+            }
+            base = UnsafeRawPointer(mapped)
         }
-        let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0)
-        if mapped == MAP_FAILED || mapped == nil {
-            throw FormatError.io(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
-        base = UnsafeRawPointer(mapped)
+        size = length
+        self.fd = fd
     }
 
     deinit {
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), size) }
+        close(fd)
+    }
+
+    /// Copies `count` bytes at `offset` into `destination` with pread: the kernel copies from
+    /// the page cache directly, which is faster than faulting the mapping in page by page.
+    public func read(into destination: UnsafeMutableRawPointer, offset: UInt64, count: Int) throws {
+        let (end, overflow) = offset.addingReportingOverflow(UInt64(count))
+        guard !overflow, end <= UInt64(size) else {
+            throw FormatError.truncated(path: url.path, offset: offset, needed: UInt64(count), available: offset < UInt64(size) ? UInt64(size) - offset : 0)
+        }
+        var done = 0
+        while done < count {
+            let n = pread(fd, destination + done, count - done, off_t(offset) + off_t(done))
+            if n < 0, errno == EINTR { continue }
+            if n < 0 { throw FormatError.io(path: url.path, reason: "read failed: \(String(cString: strerror(errno)))") }
+            if n == 0 {  // the file shrank after it was opened
+                throw FormatError.truncated(path: url.path, offset: offset + UInt64(done), needed: UInt64(count - done), available: 0)
+            }
+            done += n
+        }
     }
 
     /// The whole file.
@@ -76,16 +104,5 @@ public final class MappedFile: @unchecked Sendable {
         var value: UInt64 = 0
         for i in (0..<8).reversed() { value = value << 8 | UInt64(raw[i]) }
         return value
-    }
-
-    /// Hints the kernel that `range` will be read soon, in order (used before bulk copies).
-    public func adviseSequential(_ range: Range<UInt64>) {
-        guard let base, range.upperBound <= UInt64(size), !range.isEmpty else { return }
-        let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        let start = range.lowerBound / page * page
-        let pointer = UnsafeMutableRawPointer(mutating: base + Int(start))
-        let length = Int(range.upperBound - start)
-        _ = madvise(pointer, length, MADV_SEQUENTIAL)
-        _ = madvise(pointer, length, MADV_WILLNEED)
     }
 }

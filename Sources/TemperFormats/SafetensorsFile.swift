@@ -43,14 +43,4 @@ public final class SafetensorsFile: TensorFile {
         indexByName[name].map { header.tensors[$0] }
     }
 
-    /// Zero-copy view of the tensor's bytes in the mapping; valid while this object lives.
-    public func bytes(of record: TensorRecord) throws -> UnsafeRawBufferPointer {
-        try mapped.slice(record.fileRange)
-    }
-
-    /// Copies every tensor into memory, in header order (one memcpy each, read-ahead hinted).
-    public func loadAll() throws -> [LoadedTensor] {
-        mapped.adviseSequential(dataStart..<fileSize)
-        return try tensors.map { LoadedTensor(record: $0, bytes: try load($0)) }
-    }
 }

@@ -39,10 +39,10 @@ import Testing
             #expect(config.entries.map(\.key) == ["model_type", "hidden_size", "num_hidden_layers", "rms_norm_eps",
                                                   "tie_word_embeddings", "torch_dtype", "rope_scaling", "vocab_size"])
             let loaded = try checkpoint.loadAll()
-            #expect(loaded.map(\.record) == checkpoint.tensors)
-            for item in loaded {
-                #expect(item.bytes == Array(try checkpoint.bytes(of: item.record)))
-                #expect(checkpoint.file(named: item.record.file) != nil)
+            #expect(loaded.records == checkpoint.tensors)
+            for (i, record) in loaded.records.enumerated() {
+                #expect(Array(loaded.bytes(at: i)) == Array(try checkpoint.bytes(of: record)))
+                #expect(checkpoint.file(named: record.file) != nil)
             }
         }
     }

@@ -78,4 +78,35 @@ import Testing
             }
         }
     }
+
+    /// Random corruption of valid files never crashes the reader: it parses or throws FormatError.
+    @Test func mutatedFilesNeverCrash() throws {
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(truncatingIfNeeded: state >> 33) }
+        let dir = try makeTemporaryFolder("fuzz")
+        defer { removeFolder(dir) }
+        let url = dir.appendingPathComponent("m.safetensors")
+        var accepted = 0, rejected = 0
+        for name in ["all_dtypes.safetensors", "escapes.safetensors", "numpy_shapes.safetensors"] {
+            let original = [UInt8](try Data(contentsOf: Fixture.safetensors.appendingPathComponent(name)))
+            let headerEnd = 8 + Int(original[0]) + Int(original[1]) << 8
+            for round in 0..<150 {
+                var bytes = original
+                switch round % 3 {
+                case 0: bytes[next() % headerEnd] ^= UInt8(1 << (next() % 8))          // flip a header bit
+                case 1: bytes[8 + next() % (headerEnd - 8)] = UInt8(next() % 128)      // replace a header byte
+                default: bytes.removeLast(next() % bytes.count)                        // truncate
+                }
+                try Data(bytes).write(to: url)
+                do {
+                    let file = try SafetensorsFile.open(url)
+                    for record in file.tensors { _ = try file.bytes(of: record) }
+                    accepted += 1
+                } catch is FormatError {
+                    rejected += 1
+                }
+            }
+        }
+        #expect(rejected > 300 && accepted + rejected == 450)
+    }
 }

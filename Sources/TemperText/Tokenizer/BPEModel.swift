@@ -146,7 +146,7 @@ struct BPEModel: Sendable {
             }
             guard let unkToken else { continue }  // no unk token: the character is dropped
             guard let unk = vocab.id(unkToken) else {
-                throw TextError.unknownToken(path: path, component: "model (BPE)", token: unkToken)
+                throw TextError.missingUnkToken(path: path, model: "BPE", piece: String(scalars: [word[i]]))
             }
             if let previous = pendingUnk, !fuseUnk { ids.append(previous) }
             pendingUnk = unk

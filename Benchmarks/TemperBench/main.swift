@@ -1,0 +1,2 @@
+// Placeholder entry; the benchmark helper fills this in.
+print("TemperBench")

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The main job on the embedded fixture checkpoint (Fixtures/tiny-llama, a Llama folder
+# written by transformers): inspect, validate, convert, quantize to GGUF, sign, verify,
+# tamper, diff and trace provenance.   bash Fixtures/demo.sh BIN OUTDIR
+set -euo pipefail
+BIN=${1:?usage: demo.sh TEMPER_BINARY OUTDIR}
+OUT=${2:?usage: demo.sh TEMPER_BINARY OUTDIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+MODEL=$HERE/tiny-llama
+rm -rf "$OUT" && mkdir -p "$OUT"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "inspect the published checkpoint (headers only)"
+"$BIN" inspect "$MODEL" | head -12
+step "validate every format rule"
+"$BIN" validate "$MODEL"
+step "convert to bf16 (a new folder with config, tokenizer and a provenance record)"
+"$BIN" convert "$MODEL" "$OUT/tiny-llama-bf16" --dtype bf16
+step "quantize to a llama.cpp GGUF (Q8_0) and look inside"
+"$BIN" convert "$MODEL" "$OUT/tiny-llama-q8_0.gguf" --dtype q8_0
+"$BIN" inspect "$OUT/tiny-llama-q8_0.gguf" | sed -n '1,5p;/tensors$/,$p' | head -14
+step "re-shard into 100 kB shards"
+"$BIN" convert "$MODEL" "$OUT/tiny-llama-sharded" --shard-size 100KB
+"$BIN" validate "$OUT/tiny-llama-sharded"
+step "sign the bf16 release (OpenSSF model-signing format) and verify it"
+"$BIN" keygen --out "$OUT/release-key.pem"
+"$BIN" sign "$OUT/tiny-llama-bf16" --key "$OUT/release-key.pem"
+"$BIN" verify "$OUT/tiny-llama-bf16" --key "$OUT/release-key.pub.pem"
+step "tamper with one byte: verification must fail (exit 3) and name the file"
+cp -r "$OUT/tiny-llama-bf16" "$OUT/tampered"
+printf '\x01' | dd of="$OUT/tampered/model.safetensors" bs=1 seek=4000 conv=notrunc status=none
+set +e
+"$BIN" verify "$OUT/tampered" --key "$OUT/release-key.pub.pem"
+status=$?
+set -e
+echo "exit code: $status"
+[ "$status" -eq 3 ] || { echo "demo: tampering was not detected" >&2; exit 1; }
+step "what changed between the base and the bf16 release, per layer"
+"$BIN" diff "$MODEL" "$OUT/tiny-llama-bf16" | head -12
+step "provenance chain of the release"
+"$BIN" provenance "$OUT/tiny-llama-bf16" --signature "$OUT/tiny-llama-bf16/model.sig"
+printf '\ndemo outputs are in %s\n' "$OUT"

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Any weight artifact `convert` can read — a safetensors file, a sharded or Hugging Face
+/// folder, or a GGUF file — seen as one ordered list of tensors with raw and f32 access.
+public final class ConversionInput {
+    /// Where one tensor's bytes live and how they are encoded.
+    public enum Encoding: Sendable, Equatable {
+        case safetensors(DType)
+        case gguf(GGMLType)
+    }
+
+    public struct Tensor: Sendable, Equatable {
+        public let name: String
+        public let shape: [Int]
+        public let encoding: Encoding
+        let record: TensorRecord?
+        let ggufInfo: GGUFTensorInfo?
+
+        public var elementCount: Int { shape.reduce(1, *) }
+        /// Whether the values are real numbers Temper can convert (floats and ggml float/quant types).
+        public var isFloating: Bool {
+            switch encoding {
+            case let .safetensors(d): return d.isFloatingPoint
+            case let .gguf(t): return Quantize.supportedTypes.contains(t)
+            }
+        }
+    }
+
+    public let url: URL
+    /// The folder holding config.json, tokenizer files and provenance (nil for a lone file).
+    public let folder: URL?
+    public let checkpoint: Checkpoint?
+    public let gguf: GGUFFile?
+    public let tensors: [Tensor]
+
+    public init(url: URL) throws {
+        self.url = url
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { throw FormatError.notFound(path: url.path) }
+        if !isFolder.boolValue && url.pathExtension.lowercased() == "gguf" {
+            let file = try GGUFFile(url: url)
+            gguf = file; checkpoint = nil; folder = nil
+            tensors = file.tensors.map { Tensor(name: $0.name, shape: $0.shape, encoding: .gguf($0.type), record: nil, ggufInfo: $0) }
+        } else {
+            let ckpt = try Checkpoint.open(url)
+            checkpoint = ckpt; gguf = nil
+            folder = isFolder.boolValue ? ckpt.root : nil
+            tensors = ckpt.tensors.map { Tensor(name: $0.name, shape: $0.shape, encoding: .safetensors($0.dtype), record: $0, ggufInfo: nil) }
+        }
+    }
+
+    /// The tensor's bytes as stored, zero-copy.
+    public func rawBytes(_ tensor: Tensor) throws -> UnsafeRawBufferPointer {
+        if let record = tensor.record, let checkpoint { return try checkpoint.bytes(of: record) }
+        if let info = tensor.ggufInfo, let gguf { return gguf.bytes(of: info) }
+        throw FormatError.unsupportedInput(path: url.path, reason: "tensor '\(tensor.name)' has no data source")
+    }
+
+    /// The tensor's values as row-major f32 (dequantized for Q8_0/Q4_0).
+    public func floats(_ tensor: Tensor) throws -> [Float] {
+        let raw = try rawBytes(tensor)
+        switch tensor.encoding {
+        case let .safetensors(dtype):
+            guard HalfPrecision.readableTypes.contains(dtype) else {
+                throw FormatError.unsupportedConversion(tensor: tensor.name, from: dtype.rawValue, to: "F32")
+            }
+            return try HalfPrecision.toFloat32(raw, dtype: dtype, tensor: tensor.name)
+        case let .gguf(type):
+            guard Quantize.supportedTypes.contains(type) else {
+                throw FormatError.unsupportedConversion(tensor: tensor.name, from: "\(type)", to: "F32")
+            }
+            return try Quantize.decode(raw, as: type, count: tensor.elementCount, tensor: tensor.name)
+        }
+    }
+
+    /// The Hugging Face config.json of the input folder, if any.
+    public var configJSON: Data? { sideFile("config.json") }
+    /// The tokenizer.json of the input folder, if any.
+    public var tokenizerJSON: Data? { sideFile("tokenizer.json") }
+    public var modelType: String? { checkpoint?.config?.modelType }
+
+    private func sideFile(_ name: String) -> Data? {
+        guard let folder else { return nil }
+        return FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
+    }
+
+    /// Plain files of the input folder that belong with converted weights (config, tokenizer,
+    /// provenance, …): everything except weight files, indexes, manifests and signatures.
+    public func companionFiles() throws -> [URL] {
+        guard let folder else { return [] }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() } catch {
+            throw FormatError.io(path: folder.path, reason: "cannot list folder: \(error.localizedDescription)")
+        }
+        let weightSuffixes = [".safetensors", ".safetensors.index.json", ".gguf", ".bin", ".pt", ".pth", ".sig"]
+        let skipped: Set<String> = ["temper.manifest.json", "model.sig"]
+        return names.compactMap { name in
+            guard !name.hasPrefix("."), !skipped.contains(name), !weightSuffixes.contains(where: { name.hasSuffix($0) }) else { return nil }
+            let url = folder.appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else { return nil }
+            // Symlinks are not followed out of the folder.
+            if let attrs = try? FileManager.default.attributesOfItem(atPath: url.path),
+               attrs[.type] as? FileAttributeType == .typeSymbolicLink { return nil }
+            return url
+        }
+    }
+}
