@@ -124,5 +124,23 @@ for curve in p256 p384 p521; do
     done
 done
 
+# Formats: Temper's conversions read back by the reference readers.
+HERE=$(cd "$(dirname "$0")" && pwd)
+LLAMA=$HERE/tiny-llama
+for t in f32 f16 bf16 q8_0 q4_0; do
+    "$BIN" convert "$LLAMA" "$WORK/llama-$t.gguf" --dtype "$t" >/dev/null 2>&1 || fail "temper convert to $t GGUF"
+    expect_ok "gguf-py reads Temper's $t Llama GGUF" "$PY" "$HERE/formats/check_gguf_with_gguf_py.py" "$WORK/llama-$t.gguf"
+done
+"$BIN" convert "$LLAMA" "$WORK/llama-f16" --dtype f16 >/dev/null 2>&1 || fail "temper convert to f16 safetensors"
+expect_ok "python safetensors reads Temper's f16 file; values equal numpy's RNE cast" "$PY" -c '
+import sys, numpy as np
+from safetensors.numpy import load_file
+a = load_file(sys.argv[1]); b = load_file(sys.argv[2])
+assert a.keys() == b.keys(), "tensor names differ"
+for k in a:
+    assert b[k].dtype == np.float16, k
+    assert np.array_equal(a[k].astype(np.float16).view(np.uint16), b[k].view(np.uint16)), k
+' "$LLAMA/model.safetensors" "$WORK/llama-f16/model.safetensors"
+
 if [[ $failures -gt 0 ]]; then echo "interop: $failures check(s) failed" >&2; exit 1; fi
 echo "interop: all checks passed"

@@ -114,11 +114,8 @@ struct ConvertCommand: ParsableCommand {
         return map
     }
 
-    /// Appends this conversion to the output's provenance chain (copied from the input).
+    /// Appends this conversion to the output's provenance chain (inherited from the input).
     func recordProvenance(in folder: URL, input: URL, options: ConversionOptions, started: Date) throws {
-        let builder = ManifestBuilder()
-        let base = try builder.digest(folder: input.path)
-        let output = try builder.digest(folder: folder.path)
         var config: [OrderedJSON.Member] = [
             .init(key: "input", value: .string(input.lastPathComponent)),
             .init(key: "to", value: .string(options.target.rawValue)),
@@ -126,8 +123,7 @@ struct ConvertCommand: ParsableCommand {
             .init(key: "shard_size", value: options.shardSize.map { .number("\($0)") } ?? .null),
         ]
         config.append(.init(key: "renames", value: .object(options.renames.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .string($0.value)) })))
-        let record = ProvenanceRecord(operation: "convert", config: .object(config), temperVersion: TemperVersion.string, seed: nil,
-                                      started: started, finished: Date(), baseManifest: base, outputManifest: output)
-        try ProvenanceLog.append(record, folder: folder.path)
+        _ = try ProvenanceLog.recordRewrite(operation: "convert", config: .object(config), temperVersion: TemperVersion.string,
+                                            seed: nil, started: started, input: input.path, output: folder.path)
     }
 }
