@@ -1,0 +1,89 @@
+import TemperTensor
+
+/// The building blocks the architecture files share. Each loads its own tensors from a
+/// scope (weight names are the PyTorch module's: `weight`, `bias`) and runs one fused
+/// TemperTensor op, so model code has no per-element loops.
+
+/// `nn.Linear`: weight [out, in], y = x·Wᵀ + b (one sgemm with the bias folded in).
+struct Linear {
+    let weight: Tensor
+    let bias: Tensor?
+
+    static func load(_ scope: WeightScope, inputs: Int, outputs: Int, bias: Bool) throws -> Linear {
+        Linear(weight: try scope.tensor("weight", shape: [outputs, inputs]),
+               bias: bias ? try scope.tensor("bias", shape: [outputs]) : nil)
+    }
+
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try linear(x, weight: weight, bias: bias) }
+}
+
+/// GPT-2's `Conv1D`: weight [in, out] (the transpose of `nn.Linear`), y = x·W + b. Kept in
+/// checkpoint layout so names, shapes and gradients match the file one to one.
+struct Conv1D {
+    let weight: Tensor
+    let bias: Tensor
+
+    static func load(_ scope: WeightScope, inputs: Int, outputs: Int) throws -> Conv1D {
+        Conv1D(weight: try scope.tensor("weight", shape: [inputs, outputs]), bias: try scope.tensor("bias", shape: [outputs]))
+    }
+
+    func callAsFunction(_ x: Tensor) throws -> Tensor {
+        // [..., in]·[in, out]: the rank-2 weight is shared across the batch dims (one sgemm).
+        try x.matmul(weight) + bias
+    }
+}
+
+/// Llama's RMSNorm: x / √(mean(x²) + ε) · weight.
+struct RMSNorm {
+    let weight: Tensor
+    let eps: Float
+
+    static func load(_ scope: WeightScope, size: Int, eps: Float) throws -> RMSNorm {
+        RMSNorm(weight: try scope.tensor("weight", shape: [size]), eps: eps)
+    }
+
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try x.rmsNorm(weight: weight, eps: eps) }
+}
+
+/// `nn.LayerNorm` with affine weight and bias.
+struct LayerNorm {
+    let weight: Tensor
+    let bias: Tensor
+    let eps: Float
+
+    static func load(_ scope: WeightScope, size: Int, eps: Float) throws -> LayerNorm {
+        LayerNorm(weight: try scope.tensor("weight", shape: [size]), bias: try scope.tensor("bias", shape: [size]), eps: eps)
+    }
+
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try x.layerNorm(weight: weight, bias: bias, eps: eps) }
+}
+
+/// `nn.Embedding`: rows of weight [count, dim] gathered by index.
+struct Embedding {
+    let weight: Tensor
+
+    static func load(_ scope: WeightScope, count: Int, dim: Int) throws -> Embedding {
+        Embedding(weight: try scope.tensor("weight", shape: [count, dim]))
+    }
+
+    var count: Int { weight.shape[0] }
+
+    /// Rows for `ids`, shaped [batch, length, dim]; ids are checked by the caller's model.
+    func callAsFunction(_ ids: [Int], batch: Int, length: Int) throws -> Tensor {
+        try embedding(weight, ids: ids, shape: [batch, length])
+    }
+}
+
+/// Hugging Face activation names a config may give, mapped to TemperTensor's kernels.
+enum Activation: String {
+    case silu, gelu, geluNew = "gelu_new", geluPytorchTanh = "gelu_pytorch_tanh", relu
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        switch self {
+        case .silu: return x.silu()
+        case .gelu: return x.gelu()
+        case .geluNew, .geluPytorchTanh: return x.gelu(approximateTanh: true)
+        case .relu: return x.relu()
+        }
+    }
+}

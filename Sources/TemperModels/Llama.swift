@@ -1,0 +1,263 @@
+import Foundation
+import TemperFormats
+import TemperTensor
+
+// The Llama family as transformers' `modeling_llama.py` (also `mistral` and `qwen2`, which
+// differ only in biases and defaults): RMSNorm, rotary embeddings with `rotate_half`,
+// grouped-query attention, SwiGLU MLP, tied or untied lm_head.
+
+// MARK: config
+
+/// config.json of a Llama-family model.
+public struct LlamaConfig: Sendable, Equatable {
+    public var modelType: String
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var intermediateSize: Int
+    public var layerCount: Int
+    public var headCount: Int
+    public var kvHeadCount: Int
+    /// `head_dim` when given, else hidden_size / num_attention_heads.
+    public var headDim: Int
+    public var rmsNormEps: Float
+    public var rope: RoPEConfig
+    public var maxPositions: Int
+    public var tieWordEmbeddings: Bool
+    /// Biases on q/k/v (qwen2 always; llama with `attention_bias`), on o (llama
+    /// `attention_bias`) and on the MLP projections (llama `mlp_bias`).
+    public var qkvBias: Bool, outputBias: Bool, mlpBias: Bool
+    /// Mistral's sliding window: sequences longer than this are rejected (not implemented).
+    public var slidingWindow: Int?
+    public var bosTokenId: Int?
+    public var eosTokenIds: [Int]
+
+    public static let modelTypes = ["llama", "mistral", "qwen2"]
+
+    private struct Raw: Decodable {
+        var model_type: String
+        var vocab_size: Int, hidden_size: Int, intermediate_size: Int
+        var num_hidden_layers: Int, num_attention_heads: Int
+        var num_key_value_heads: Int?, head_dim: Int?
+        var rms_norm_eps: Double?
+        var rope_theta: Double?
+        var rope_parameters: RoPEParameters?, rope_scaling: RoPEParameters?
+        var max_position_embeddings: Int?
+        var tie_word_embeddings: Bool?
+        var attention_bias: Bool?, mlp_bias: Bool?
+        var hidden_act: String?
+        var sliding_window: Int?, use_sliding_window: Bool?
+        var bos_token_id: TokenIDList?, eos_token_id: TokenIDList?
+    }
+
+    /// Decodes and validates config.json bytes; `path` names the file in errors.
+    public init(data: Data, path: String) throws {
+        let raw = try ConfigFile.decode(Raw.self, from: data, path: path)
+        let check = ConfigCheck(path: path)
+        guard Self.modelTypes.contains(raw.model_type) else {
+            throw ModelError.unsupportedModelType(path: path, modelType: raw.model_type)
+        }
+        modelType = raw.model_type
+        vocabSize = raw.vocab_size
+        hiddenSize = raw.hidden_size
+        intermediateSize = raw.intermediate_size
+        layerCount = raw.num_hidden_layers
+        headCount = raw.num_attention_heads
+        kvHeadCount = raw.num_key_value_heads ?? raw.num_attention_heads
+        try check.positive(vocabSize, "vocab_size")
+        try check.positive(hiddenSize, "hidden_size")
+        try check.positive(intermediateSize, "intermediate_size")
+        try check.positive(layerCount, "num_hidden_layers")
+        try check.positive(headCount, "num_attention_heads")
+        try check.positive(kvHeadCount, "num_key_value_heads")
+        try check.divides(kvHeadCount, headCount, "num_key_value_heads", "num_attention_heads")
+        if let given = raw.head_dim {
+            headDim = given
+        } else {
+            try check.divides(headCount, hiddenSize, "num_attention_heads", "hidden_size")
+            headDim = hiddenSize / headCount
+        }
+        try check.positive(headDim, "head_dim")
+        guard headDim % 2 == 0 else { throw ModelError.invalidConfigField(path: path, field: "head_dim", reason: "must be even for RoPE, got \(headDim)") }
+        try check.product([vocabSize, hiddenSize], "vocab_size × hidden_size")
+        try check.product([headCount, headDim, hiddenSize], "num_attention_heads × head_dim × hidden_size")
+        try check.product([intermediateSize, hiddenSize], "intermediate_size × hidden_size")
+        rmsNormEps = Float(raw.rms_norm_eps ?? 1e-6)
+        try check.positive(rmsNormEps, "rms_norm_eps")
+        maxPositions = raw.max_position_embeddings ?? 2048
+        rope = try RoPEConfig(parameters: raw.rope_parameters, scaling: raw.rope_scaling, topLevelTheta: raw.rope_theta,
+                              maxPositions: maxPositions, path: path)
+        tieWordEmbeddings = raw.tie_word_embeddings ?? false
+        try check.activation(raw.hidden_act ?? "silu", field: "hidden_act", allowed: ["silu"])
+        let isQwen = modelType == "qwen2"
+        qkvBias = isQwen || (raw.attention_bias ?? false)
+        outputBias = !isQwen && (raw.attention_bias ?? false)
+        mlpBias = raw.mlp_bias ?? false
+        if isQwen, raw.use_sliding_window == true {
+            throw ModelError.unsupportedConfig(path: path, field: "use_sliding_window", value: "true")
+        }
+        slidingWindow = modelType == "mistral" ? raw.sliding_window : nil
+        bosTokenId = raw.bos_token_id?.ids.first
+        eosTokenIds = raw.eos_token_id?.ids ?? []
+    }
+
+    /// Reads `config.json` from a model folder.
+    public static func load(folder: URL) throws -> LlamaConfig {
+        let url = ConfigFile.url(in: folder)
+        return try LlamaConfig(data: try ConfigFile.data(at: url), path: url.path)
+    }
+}
+
+// MARK: blocks
+
+/// Grouped-query self-attention with rotary embeddings.
+struct LlamaAttention {
+    let q: Linear, k: Linear, v: Linear, o: Linear
+    let heads: Int, kvHeads: Int, headDim: Int
+
+    static func load(_ scope: WeightScope, _ c: LlamaConfig) throws -> LlamaAttention {
+        let (h, qSize, kvSize) = (c.hiddenSize, c.headCount * c.headDim, c.kvHeadCount * c.headDim)
+        return LlamaAttention(
+            q: try .load(scope.scope("q_proj"), inputs: h, outputs: qSize, bias: c.qkvBias),
+            k: try .load(scope.scope("k_proj"), inputs: h, outputs: kvSize, bias: c.qkvBias),
+            v: try .load(scope.scope("v_proj"), inputs: h, outputs: kvSize, bias: c.qkvBias),
+            o: try .load(scope.scope("o_proj"), inputs: qSize, outputs: h, bias: c.outputBias),
+            heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim)
+    }
+
+    func callAsFunction(_ x: Tensor, rope: RoPETable, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> Tensor {
+        let (b, t) = (x.shape[0], x.shape[1])
+        let query = try q(x).reshape([b, t, heads, headDim]).rope(rope)
+        var key = try k(x).reshape([b, t, kvHeads, headDim]).rope(rope)
+        var value = try v(x).reshape([b, t, kvHeads, headDim])
+        if let cache { (key, value) = try cache.append(layer: layer, keys: key, values: value) }
+        let scale = Float(Foundation.pow(Double(headDim), -0.5))
+        let attended = try scaledDotProductAttention(query: query, key: key, value: value, causal: true,
+                                                     keyMask: keyMask, scale: scale)
+        return try o(attended.reshape([b, t, heads * headDim]))
+    }
+}
+
+/// down(silu(gate(x)) · up(x)).
+struct LlamaMLP {
+    let gate: Linear, up: Linear, down: Linear
+
+    static func load(_ scope: WeightScope, _ c: LlamaConfig) throws -> LlamaMLP {
+        LlamaMLP(gate: try .load(scope.scope("gate_proj"), inputs: c.hiddenSize, outputs: c.intermediateSize, bias: c.mlpBias),
+                 up: try .load(scope.scope("up_proj"), inputs: c.hiddenSize, outputs: c.intermediateSize, bias: c.mlpBias),
+                 down: try .load(scope.scope("down_proj"), inputs: c.intermediateSize, outputs: c.hiddenSize, bias: c.mlpBias))
+    }
+
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try down(try gate(x).silu() * up(x)) }
+}
+
+/// Pre-norm decoder block: h = x + attn(norm(x)); out = h + mlp(norm(h)).
+struct LlamaBlock {
+    let inputNorm: RMSNorm, attention: LlamaAttention, postAttentionNorm: RMSNorm, mlp: LlamaMLP
+
+    static func load(_ scope: WeightScope, _ c: LlamaConfig) throws -> LlamaBlock {
+        LlamaBlock(inputNorm: try .load(scope.scope("input_layernorm", module: .norm), size: c.hiddenSize, eps: c.rmsNormEps),
+                   attention: try .load(scope.scope("self_attn", module: .attention), c),
+                   postAttentionNorm: try .load(scope.scope("post_attention_layernorm", module: .norm), size: c.hiddenSize, eps: c.rmsNormEps),
+                   mlp: try .load(scope.scope("mlp", module: .mlp), c))
+    }
+
+    /// The block output and its MLP output (before the residual add).
+    func callAsFunction(_ x: Tensor, rope: RoPETable, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> (Tensor, Tensor) {
+        let h = try x + attention(inputNorm(x), rope: rope, keyMask: keyMask, cache: cache, layer: layer)
+        let m = try mlp(postAttentionNorm(h))
+        return (try h + m, m)
+    }
+}
+
+// MARK: model
+
+/// A Llama-family causal LM loaded strictly from a Hugging Face folder.
+public final class LlamaModel: CausalLanguageModel {
+    public let config: LlamaConfig
+    public let parameters: [ModelParameter]
+    public let source: ModelSource
+    let embed: Embedding
+    let blocks: [LlamaBlock]
+    let norm: RMSNorm
+    /// lm_head weight [vocab, hidden]: the embedding matrix itself when tied.
+    let head: Tensor
+
+    /// Loads a folder (or safetensors file / index) with config.json beside the weights.
+    public static func load(_ url: URL) throws -> LlamaModel {
+        let checkpoint = try Checkpoint.open(url)
+        return try LlamaModel(config: try LlamaConfig.load(folder: checkpoint.root), checkpoint: checkpoint)
+    }
+
+    public init(config c: LlamaConfig, checkpoint: Checkpoint) throws {
+        let loader = WeightLoader(checkpoint: checkpoint)
+        // Causal-LM checkpoints nest the base model under `model.`; a bare LlamaModel does not.
+        let base = loader.contains("model.embed_tokens.weight") ? loader.root.scope("model") : loader.root
+        embed = try .load(base.scope("embed_tokens"), count: c.vocabSize, dim: c.hiddenSize)
+        blocks = try (0..<c.layerCount).map { try LlamaBlock.load(base.block("layers", index: $0), c) }
+        norm = try .load(base.scope("norm", module: .norm), size: c.hiddenSize, eps: c.rmsNormEps)
+        head = c.tieWordEmbeddings ? embed.weight
+            : try loader.root.scope("lm_head", module: .head).tensor("weight", shape: [c.vocabSize, c.hiddenSize])
+        // `rotary_emb.inv_freq` is a buffer old checkpoints saved; it is recomputed here.
+        source = try loader.finish(ignoring: { $0.hasSuffix("rotary_emb.inv_freq") })
+        parameters = loader.parameters
+        config = c
+    }
+
+    public var modelType: String { config.modelType }
+    public var vocabSize: Int { config.vocabSize }
+    public var hiddenSize: Int { config.hiddenSize }
+    public var layerCount: Int { config.layerCount }
+    public var maxPositions: Int? { nil }
+    public var bosTokenId: Int? { config.bosTokenId }
+    public var eosTokenIds: [Int] { config.eosTokenIds }
+
+    public func forward(_ tokens: TokenBatch, options: ForwardOptions, cache: KVCache?) throws -> ModelOutput {
+        try tokens.check(vocabSize: config.vocabSize)
+        let (b, t) = (tokens.batchSize, tokens.length)
+        let past = try DecoderInput.past(tokens, cache: cache)
+        if let window = config.slidingWindow, past + t > window {
+            throw ModelError.invalidInput(reason: "\(past + t) positions exceed the sliding window \(window) (not implemented)")
+        }
+        let rope = try config.rope.table(headDim: config.headDim, positions: Array(past..<(past + t)))
+        let keyMask = tokens.hasPadding ? tokens.attentionMask : nil
+        var hooks = try HookRunner(options, layerCount: config.layerCount, batch: b, length: t, hidden: config.hiddenSize)
+        var h = try hooks.residual(embed(tokens.ids, batch: b, length: t), index: ResidualIndex.embedding)
+        for (l, block) in blocks.enumerated() where l <= hooks.lastBlock {
+            let (out, m) = try block(h, rope: rope, keyMask: keyMask, cache: cache, layer: l)
+            hooks.mlp(m)
+            h = try hooks.residual(out, index: ResidualIndex.afterBlock(l))
+        }
+        cache?.advance(by: t)
+        guard hooks.runsToEnd else { return hooks.output(finalHidden: nil, logits: nil) }
+        let final = try norm(h)
+        return hooks.output(finalHidden: final, logits: try DecoderInput.logits(final, head: head, bias: nil, options.logits))
+    }
+
+    public func logitLens(_ hidden: Tensor) throws -> Tensor { try linear(norm(hidden), weight: head) }
+}
+
+/// Input handling shared by the decoder architectures.
+enum DecoderInput {
+    /// Positions already in the cache, after checking the cache fits the call.
+    static func past(_ tokens: TokenBatch, cache: KVCache?) throws -> Int {
+        guard let cache else { return 0 }
+        guard cache.batchSize == tokens.batchSize else {
+            throw ModelError.invalidInput(reason: "KV cache is for batch \(cache.batchSize), tokens have batch \(tokens.batchSize)")
+        }
+        guard !tokens.hasPadding else {
+            throw ModelError.invalidInput(reason: "an attention mask with padding cannot be combined with a KV cache")
+        }
+        return cache.length
+    }
+
+    /// lm_head over every position or only the last one.
+    static func logits(_ final: Tensor, head: Tensor, bias: Tensor?, _ which: ForwardOptions.Logits) throws -> Tensor? {
+        switch which {
+        case .none: return nil
+        case .all: return try linear(final, weight: head, bias: bias)
+        case .last:
+            let t = final.shape[1]
+            return try linear(final.slice(axis: 1, (t - 1)..<t), weight: head, bias: bias)
+        }
+    }
+}

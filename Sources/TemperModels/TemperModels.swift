@@ -1,1 +1,0 @@
-// TemperModels: config decoding, strict loading, Llama / GPT-2 / BERT, capture and perturbation hooks.

@@ -1,0 +1,128 @@
+import Foundation
+import TemperFormats
+import TemperTensor
+
+/// Strict loading: each layer asks for its own tensors by Hugging Face name and shape
+/// (through a `WeightScope`); F32/F16/BF16 bytes become f32 tensors that require grad.
+/// A missing or mis-shaped tensor fails at once; `finish()` fails when tensors were never
+/// asked for. Architectures list non-parameter buffers they skip on purpose (as
+/// transformers' `_keys_to_ignore_on_load_unexpected`).
+public final class WeightLoader {
+    public let checkpoint: Checkpoint
+    private var used = Set<String>()
+    private(set) var parameters: [ModelParameter] = []
+
+    public init(checkpoint: Checkpoint) {
+        self.checkpoint = checkpoint
+    }
+
+    public convenience init(url: URL) throws {
+        self.init(checkpoint: try Checkpoint.open(url))
+    }
+
+    var path: String { checkpoint.url.path }
+
+    /// Whether the checkpoint has a tensor of this name (for optional tensors and prefixes).
+    public func contains(_ name: String) -> Bool { checkpoint.record(named: name) != nil }
+
+    /// The tensor `name`, checked against `shape`, as a new f32 parameter.
+    func load(_ name: String, shape: [Int], layer: Int?, module: ModuleKind) throws -> Tensor {
+        guard let record = checkpoint.record(named: name) else {
+            throw ModelError.missingTensor(path: path, tensor: name, expectedShape: shape)
+        }
+        guard record.shape == shape else {
+            throw ModelError.shapeMismatch(path: path, tensor: name, expected: shape, actual: record.shape)
+        }
+        guard [.f32, .f16, .bf16].contains(record.dtype) else {
+            throw ModelError.unsupportedDType(path: path, tensor: name, dtype: record.dtype.rawValue)
+        }
+        guard !used.contains(name) else {
+            throw ModelError.invalidInput(reason: "\(path): tensor '\(name)' was loaded twice (architecture bug)")
+        }
+        let bytes = try checkpoint.bytes(of: record)
+        let tensor = try Tensor.zeros(shape)
+        try tensor.withUnsafeMutableBufferPointer { out in
+            try HalfPrecision.toFloat32(bytes, dtype: record.dtype, into: out, tensor: name)
+        }
+        tensor.requiresGrad = true
+        used.insert(name)
+        parameters.append(ModelParameter(name: name, tensor: tensor, layer: layer, module: module, sourceDType: record.dtype))
+        return tensor
+    }
+
+    /// Throws `unexpectedTensors` for every tensor never loaded, except those `ignored`
+    /// accepts. Returns what the model needs to be saved back the same way.
+    func finish(ignoring ignored: (String) -> Bool = { _ in false }) throws -> ModelSource {
+        let unused = checkpoint.tensors.map(\.name).filter { !used.contains($0) && !ignored($0) }
+        guard unused.isEmpty else { throw ModelError.unexpectedTensors(path: path, tensors: unused) }
+        return ModelSource(checkpoint: checkpoint, parameterNames: parameters.map(\.name))
+    }
+
+    /// A scope at the root of the checkpoint's names.
+    public var root: WeightScope { WeightScope(loader: self, prefix: "", layer: nil, module: .embedding) }
+}
+
+/// A prefix of tensor names plus the layer and module the tensors under it belong to.
+/// `scope("self_attn", module: .attention).tensor("q_proj.weight", …)` loads
+/// `<prefix>.self_attn.q_proj.weight`.
+public struct WeightScope {
+    let loader: WeightLoader
+    public let prefix: String
+    public let layer: Int?
+    public let module: ModuleKind
+
+    func name(_ suffix: String) -> String { prefix.isEmpty ? suffix : "\(prefix).\(suffix)" }
+
+    /// A child scope; `module` defaults to this scope's.
+    public func scope(_ suffix: String, module: ModuleKind? = nil) -> WeightScope {
+        WeightScope(loader: loader, prefix: name(suffix), layer: layer, module: module ?? self.module)
+    }
+
+    /// The scope of block `index` (e.g. `layers.3`): tensors under it belong to that layer.
+    public func block(_ suffix: String, index: Int) -> WeightScope {
+        WeightScope(loader: loader, prefix: name("\(suffix).\(index)"), layer: index, module: module)
+    }
+
+    /// The same prefix, attributed to another module.
+    public func module(_ module: ModuleKind) -> WeightScope {
+        WeightScope(loader: loader, prefix: prefix, layer: layer, module: module)
+    }
+
+    public func tensor(_ suffix: String, shape: [Int]) throws -> Tensor {
+        try loader.load(name(suffix), shape: shape, layer: layer, module: module)
+    }
+
+    public func contains(_ suffix: String) -> Bool { loader.contains(name(suffix)) }
+}
+
+/// Where a model's weights came from, so it can be written back as the same kind of
+/// folder: names in checkpoint order with their dtypes, file metadata, shard size.
+public struct ModelSource: Sendable {
+    /// The folder (or file) the model was loaded from.
+    public let url: URL
+    /// The folder holding config.json and tokenizer files.
+    public let folder: URL
+    public let format: CheckpointFormat
+    /// Checkpoint tensor names (only those the model uses) in checkpoint order, with dtypes.
+    public let tensors: [(name: String, dtype: DType)]
+    /// The first file's `__metadata__` (transformers writes `format: pt`).
+    public let metadata: [(key: String, value: String)]
+    /// For sharded checkpoints: the largest shard's tensor bytes, used as the split limit.
+    public let maxShardBytes: UInt64?
+
+    init(checkpoint: Checkpoint, parameterNames: [String]) {
+        url = checkpoint.url
+        folder = checkpoint.root
+        format = checkpoint.format
+        let wanted = Set(parameterNames)
+        tensors = checkpoint.tensors.filter { wanted.contains($0.name) }.map { ($0.name, $0.dtype) }
+        metadata = checkpoint.metadata
+        if checkpoint.format == .shardedSafetensors {
+            var perFile: [String: UInt64] = [:]
+            for record in checkpoint.tensors { perFile[record.file, default: 0] += record.byteCount }
+            maxShardBytes = perFile.values.max()
+        } else {
+            maxShardBytes = nil
+        }
+    }
+}
