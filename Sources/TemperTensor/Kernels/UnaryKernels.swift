@@ -43,17 +43,17 @@ private let sqrtHalf: Float = 0.70710678118654752440
 private let invSqrt2Pi: Float = 0.39894228040143267794
 private let geluBeta: Float = 0.79788456080286535588 // √(2/π)
 private let geluKappa: Float = 0.044715
-@inline(__always) private func sigmoidf(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+@inline(__always) private func sigmoidf(_ x: Float) -> Float { fastSigmoid(x) }
 
 private struct Neg: ElementFunction { func callAsFunction(_ x: Float) -> Float { -x } }
-private struct Exp: ElementFunction { func callAsFunction(_ x: Float) -> Float { Foundation.exp(x) } }
+private struct Exp: ElementFunction { func callAsFunction(_ x: Float) -> Float { fastExp(x) } }
 private struct Log: ElementFunction { func callAsFunction(_ x: Float) -> Float { Foundation.log(x) } }
 private struct Sqrt: ElementFunction { func callAsFunction(_ x: Float) -> Float { x.squareRoot() } }
 private struct Rsqrt: ElementFunction { func callAsFunction(_ x: Float) -> Float { 1 / x.squareRoot() } }
 private struct Tanh: ElementFunction { func callAsFunction(_ x: Float) -> Float { Foundation.tanh(x) } }
 private struct Sigmoid: ElementFunction { func callAsFunction(_ x: Float) -> Float { sigmoidf(x) } }
 private struct Relu: ElementFunction { func callAsFunction(_ x: Float) -> Float { x < 0 ? 0 : x } }
-private struct Silu: ElementFunction { func callAsFunction(_ x: Float) -> Float { x / (1 + Foundation.exp(-x)) } }
+private struct Silu: ElementFunction { func callAsFunction(_ x: Float) -> Float { x / (1 + fastExp(-x)) } }
 private struct GeluErf: ElementFunction { func callAsFunction(_ x: Float) -> Float { x * 0.5 * (1 + Foundation.erf(x * sqrtHalf)) } }
 private struct GeluTanh: ElementFunction {
     func callAsFunction(_ x: Float) -> Float { 0.5 * x * (1 + Foundation.tanh(geluBeta * (x + geluKappa * x * x * x))) }
@@ -86,7 +86,7 @@ private struct DSilu: GradientFunction {
 private struct DGeluErf: GradientFunction {
     func callAsFunction(_ x: Float, _ y: Float, _ g: Float) -> Float {
         let cdf = 0.5 * (1 + Foundation.erf(x * sqrtHalf))
-        return g * (cdf + x * invSqrt2Pi * Foundation.exp(-0.5 * x * x))
+        return g * (cdf + x * invSqrt2Pi * fastExp(-0.5 * x * x))
     }
 }
 private struct DGeluTanh: GradientFunction {
