@@ -54,7 +54,9 @@ public final class Tensor {
             throw TensorError.countMismatch(op: "Tensor(shape:values:) \(shape)", expected: count, actual: values.count)
         }
         let storage = TensorStorage(uninitializedCount: count)
-        values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress, count > 0 { storage.pointer.update(from: base, count: count) }
+        }
         self.init(storage: storage, shape: shape)
         self.requiresGrad = requiresGrad
     }
