@@ -11,7 +11,7 @@ enum Parallel {
     }()
 
     /// Elements below which an elementwise loop is not worth splitting (scaled by `cost`).
-    static let grain = 1 << 15
+    static let grain = 1 << 16
 
     /// Calls `body` on disjoint ranges covering `0..<count`. `cost` is the relative work per
     /// element (1 for an add, ~10 for a transcendental) and lowers the split threshold.

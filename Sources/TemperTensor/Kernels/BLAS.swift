@@ -74,6 +74,11 @@ public enum TensorBackend {
         _ = BLAS.singleThreaded
         return Int(openblas_get_num_threads())
     }
+    /// Bytes of freed tensor buffers kept for reuse.
+    public static var cachedBytes: Int { BufferCache.shared.bytesCached }
+    /// Returns cached buffers to the system and caps the cache at `limitBytes` (default 1 GiB;
+    /// 0 disables recycling).
+    public static func releaseCachedMemory(limitBytes: Int = 1 << 30) { BufferCache.shared.trim(limit: limitBytes) }
     /// Sets the OpenBLAS thread count for the whole process (e.g. for LAPACK work).
     public static func setBLASThreads(_ count: Int) {
         _ = BLAS.singleThreaded

@@ -34,10 +34,11 @@ enum ReduceKernels {
         while i + 8 <= n {
             let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             sawNaN = sawNaN || any(v .!= v)
-            best = pointwiseMax(best, v)
+            best.replace(with: v, where: v .> best)
             i += 8
         }
-        var m = best.max()
+        var m = best[0]
+        for lane in 1..<8 where best[lane] > m { m = best[lane] }
         while i < n {
             sawNaN = sawNaN || p[i].isNaN
             if p[i] > m { m = p[i] }
