@@ -4,10 +4,14 @@ import Foundation
 /// Splits loops over large tensors across the machine's cores. Below a size threshold the
 /// loop runs inline: dispatching costs a few microseconds, more than small loops take.
 enum Parallel {
-    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Worker count: TEMPER_NUM_THREADS when set, else the active processor count.
+    static let cores: Int = {
+        if let value = ProcessInfo.processInfo.environment["TEMPER_NUM_THREADS"], let n = Int(value), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
 
     /// Elements below which an elementwise loop is not worth splitting (scaled by `cost`).
-    static let grain = 1 << 15
+    static let grain = 1 << 16
 
     /// Calls `body` on disjoint ranges covering `0..<count`. `cost` is the relative work per
     /// element (1 for an add, ~10 for a transcendental) and lowers the split threshold.

@@ -14,7 +14,12 @@
 /// want gradients for, such as a perturbation added to activations). Ops on tensors that
 /// require grad record a `Node` (op, inputs, saved values) while grad mode is on (see
 /// `noGrad`). `backward()` accumulates into `.grad` of leaves; `gradients(of:wrt:)` returns
-/// gradients with respect to any tensors of the graph, leaves or activations.
+/// gradients with respect to any tensors of the graph, leaves or activations. Gradients are
+/// first order (backward rules run under `noGrad`).
+///
+/// Threads: one pool (`Parallel`, TEMPER_NUM_THREADS) splits large elementwise loops, rows
+/// and matrix-product blocks; OpenBLAS runs single-threaded per call (see `BLAS`). A `Tensor`
+/// is not `Sendable`: use it from one task at a time.
 public final class Tensor {
     /// Dimensions, outermost first. `[]` is a scalar holding one element.
     public let shape: [Int]
@@ -54,7 +59,9 @@ public final class Tensor {
             throw TensorError.countMismatch(op: "Tensor(shape:values:) \(shape)", expected: count, actual: values.count)
         }
         let storage = TensorStorage(uninitializedCount: count)
-        values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress, count > 0 { storage.pointer.update(from: base, count: count) }
+        }
         self.init(storage: storage, shape: shape)
         self.requiresGrad = requiresGrad
     }

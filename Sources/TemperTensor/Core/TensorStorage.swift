@@ -1,4 +1,4 @@
-/// A reference-counted, 64-byte aligned buffer of `Float`. Tensors that are views of one
+/// A reference-counted, 64-byte aligned buffer of `Float` (large ones recycled by `BufferCache`). Tensors that are views of one
 /// another (reshape, detach) share one storage; every other op allocates a new one.
 /// Not `Sendable`: a storage is mutated in place only by optimizers and `assign`, always
 /// from the thread that owns the tensor.
@@ -9,7 +9,7 @@ final class TensorStorage {
     /// Uninitialized storage; the caller must write every element.
     init(uninitializedCount count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+        let raw = BufferCache.shared.allocate(bytes: max(count, 1) * 4)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
@@ -27,7 +27,7 @@ final class TensorStorage {
         pointer.update(from: source, count: count)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { BufferCache.shared.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * 4) }
 
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 }

@@ -17,15 +17,16 @@ struct AttentionGeometry {
 enum AttentionKernels {
     static func forward(_ g: AttentionGeometry, _ config: AttentionConfig, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
                         v: UnsafePointer<Float>, probs: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
-        for bi in 0..<g.b {
-            for h in 0..<g.hq {
+        Parallel.rows(g.b * g.hq, rowCost: g.t * g.s * (g.d + g.dv) / 32) { heads in
+            for head in heads {
+                let (bi, h) = (head / g.hq, head % g.hq)
                 let kh = h / g.group
                 let p = probs + g.p(bi, h)
-                BLAS.gemm(transA: false, transB: true, m: g.t, n: g.s, k: g.d, alpha: config.scale,
+                BLAS.serial(transA: false, transB: true, m: g.t, n: g.s, k: g.d, alpha: config.scale,
                           a: q + g.q(bi, h), lda: g.hq * g.d, b: k + g.k(bi, kh), ldb: g.hkv * g.d,
                           beta: 0, c: p, ldc: max(g.s, 1))
                 maskAndSoftmax(p, g, config, batch: bi)
-                BLAS.gemm(transA: false, transB: false, m: g.t, n: g.dv, k: g.s, alpha: 1,
+                BLAS.serial(transA: false, transB: false, m: g.t, n: g.dv, k: g.s, alpha: 1,
                           a: p, lda: max(g.s, 1), b: v + g.v(bi, kh), ldb: g.hkv * g.dv,
                           beta: 0, c: out + g.o(bi, h), ldc: g.hq * g.dv)
             }
@@ -52,19 +53,21 @@ enum AttentionKernels {
                          v: UnsafePointer<Float>, probs: UnsafePointer<Float>, out: UnsafePointer<Float>,
                          dOut: UnsafePointer<Float>, dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>,
                          dv: UnsafeMutablePointer<Float>) {
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(g.t * g.s, 1))
-        defer { scratch.deallocate() }
-        for bi in 0..<g.b {
-            for kh in 0..<g.hkv {
+        // One task per (batch, kv head): it owns that head's dK/dV rows and its group's dQ.
+        Parallel.rows(g.b * g.hkv, rowCost: g.group * g.t * g.s * (2 * g.d + 2 * g.dv) / 32) { tasks in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(g.t * g.s, 1))
+            defer { scratch.deallocate() }
+            for task in tasks {
+                let (bi, kh) = (task / g.hkv, task % g.hkv)
                 for member in 0..<g.group {
                     let h = kh * g.group + member
                     let beta: Float = member == 0 ? 0 : 1
                     let p = probs + g.p(bi, h), dO = dOut + g.o(bi, h), o = out + g.o(bi, h)
                     // dV += Pᵀ·dO
-                    BLAS.gemm(transA: true, transB: false, m: g.s, n: g.dv, k: g.t, alpha: 1,
+                    BLAS.serial(transA: true, transB: false, m: g.s, n: g.dv, k: g.t, alpha: 1,
                               a: p, lda: max(g.s, 1), b: dO, ldb: g.hq * g.dv, beta: beta, c: dv + g.v(bi, kh), ldc: g.hkv * g.dv)
                     // dP = dO·Vᵀ, then dS = P ⊙ (dP − rowdot(dO, O))
-                    BLAS.gemm(transA: false, transB: true, m: g.t, n: g.s, k: g.dv, alpha: 1,
+                    BLAS.serial(transA: false, transB: true, m: g.t, n: g.s, k: g.dv, alpha: 1,
                               a: dO, lda: g.hq * g.dv, b: v + g.v(bi, kh), ldb: g.hkv * g.dv, beta: 0, c: scratch, ldc: max(g.s, 1))
                     for row in 0..<g.t {
                         let delta = ReduceKernels.dot(dO + row * g.hq * g.dv, o + row * g.hq * g.dv, g.dv)
@@ -72,9 +75,9 @@ enum AttentionKernels {
                         for j in 0..<g.s { ds[j] = pr[j] * (ds[j] - delta) }
                     }
                     // dQ = scale·dS·K, dK += scale·dSᵀ·Q
-                    BLAS.gemm(transA: false, transB: false, m: g.t, n: g.d, k: g.s, alpha: config.scale,
+                    BLAS.serial(transA: false, transB: false, m: g.t, n: g.d, k: g.s, alpha: config.scale,
                               a: scratch, lda: max(g.s, 1), b: k + g.k(bi, kh), ldb: g.hkv * g.d, beta: 0, c: dq + g.q(bi, h), ldc: g.hq * g.d)
-                    BLAS.gemm(transA: true, transB: false, m: g.s, n: g.d, k: g.t, alpha: config.scale,
+                    BLAS.serial(transA: true, transB: false, m: g.s, n: g.d, k: g.t, alpha: config.scale,
                               a: scratch, lda: max(g.s, 1), b: q + g.q(bi, h), ldb: g.hq * g.d, beta: beta, c: dk + g.k(bi, kh), ldc: g.hkv * g.d)
                 }
             }

@@ -54,9 +54,17 @@ struct BroadcastPlan {
     }
 }
 
+/// Binary element functions as structs, for the same reason as `ElementFunction`.
+protocol BinaryFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float }
+private struct Add: BinaryFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a + b } }
+private struct Sub: BinaryFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a - b } }
+private struct Mul: BinaryFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a * b } }
+private struct Div: BinaryFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a / b } }
+private struct First: BinaryFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a } }
+
 @inline(__always)
-private func run(_ plan: BroadcastPlan, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                 _ out: UnsafeMutablePointer<Float>, _ f: (Float, Float) -> Float) {
+private func run<F: BinaryFunction>(_ plan: BroadcastPlan, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                    _ out: UnsafeMutablePointer<Float>, _ f: F) {
     Parallel.chunks(plan.count) { range in
         plan.forEachRun(in: range) { oa, ia, ob, ib, oo, len in
             let pa = a + oa, pb = b + ob, po = out + oo
@@ -77,11 +85,11 @@ enum BroadcastKernels {
         let plan = BroadcastPlan(a: a.shape, b: b.shape, out: outShape)
         let pa = UnsafePointer(a.pointer), pb = UnsafePointer(b.pointer), po = out.pointer
         switch kind {
-        case .add: run(plan, pa, pb, po) { $0 + $1 }
-        case .sub: run(plan, pa, pb, po) { $0 - $1 }
-        case .mul: run(plan, pa, pb, po) { $0 * $1 }
-        case .div: run(plan, pa, pb, po) { $0 / $1 }
-        case .first: run(plan, pa, pb, po) { x, _ in x }
+        case .add: run(plan, pa, pb, po, Add())
+        case .sub: run(plan, pa, pb, po, Sub())
+        case .mul: run(plan, pa, pb, po, Mul())
+        case .div: run(plan, pa, pb, po, Div())
+        case .first: run(plan, pa, pb, po, First())
         }
         return out
     }

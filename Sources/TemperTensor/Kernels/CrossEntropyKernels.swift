@@ -7,6 +7,8 @@ enum CrossEntropyKernels {
     static func forward(_ x: UnsafePointer<Float>, targets: [Int], ignoreIndex: Int, vocab n: Int,
                         lse: UnsafeMutablePointer<Float>, loss: UnsafeMutablePointer<Float>) {
         Parallel.rows(targets.count, rowCost: n * 16) { range in
+            let exps = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n, 1))
+            defer { exps.deallocate() }
             for r in range {
                 let target = targets[r]
                 if target == ignoreIndex {
@@ -15,11 +17,9 @@ enum CrossEntropyKernels {
                     continue
                 }
                 let row = x + r * n
-                var m = -Float.infinity
-                for j in 0..<n where row[j] > m { m = row[j] }
-                var sum: Float = 0
-                for j in 0..<n { sum += Foundation.exp(row[j] - m) }
-                lse[r] = m + Foundation.log(sum)
+                let m = ReduceKernels.maxRow(row, n)
+                for j in 0..<n { exps[j] = fastExp(row[j] - m) }
+                lse[r] = m + Foundation.log(ReduceKernels.sumRow(exps, n))
                 loss[r] = lse[r] - row[target]
             }
         }
@@ -37,7 +37,7 @@ enum CrossEntropyKernels {
                     continue
                 }
                 let row = x + r * n, c = coef(r), l = lse[r]
-                for j in 0..<n { dr[j] = c * Foundation.exp(row[j] - l) }
+                for j in 0..<n { dr[j] = c * fastExp(row[j] - l) }
                 dr[target] -= c
             }
         }

@@ -24,6 +24,29 @@ enum ReduceKernels {
         return Float(total)
     }
 
+    /// Largest of `n` contiguous floats (−∞ for n = 0; NaN if any is NaN).
+    @inline(__always)
+    static func maxRow(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+        var best = SIMD8<Float>(repeating: -.infinity)
+        var sawNaN = false
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        while i + 8 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            sawNaN = sawNaN || any(v .!= v)
+            best.replace(with: v, where: v .> best)
+            i += 8
+        }
+        var m = best[0]
+        for lane in 1..<8 where best[lane] > m { m = best[lane] }
+        while i < n {
+            sawNaN = sawNaN || p[i].isNaN
+            if p[i] > m { m = p[i] }
+            i += 1
+        }
+        return sawNaN ? .nan : m
+    }
+
     /// Dot product of two contiguous rows (vector accumulators).
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {

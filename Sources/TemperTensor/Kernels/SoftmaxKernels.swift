@@ -6,27 +6,22 @@ enum SoftmaxKernels {
     /// Writes softmax (or log-softmax) of `n`-wide row `x` into `out`; returns log Σ exp.
     @inline(__always)
     static func row(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, log: Bool) -> Float {
-        var m = -Float.infinity
-        for j in 0..<n where x[j] > m { m = x[j] }
+        let m = ReduceKernels.maxRow(x, n)
         if m == -.infinity {
             for j in 0..<n { out[j] = log ? -.infinity : 0 }
             return -.infinity
         }
-        var sum: Float = 0
+        // Exponentials first (a vectorisable loop), then their sum with vector accumulators.
+        for j in 0..<n { out[j] = fastExp(x[j] - m) }
+        let sum = ReduceKernels.sumRow(out, n)
+        let shift = m + Foundation.log(sum)
         if log {
-            for j in 0..<n { sum += Foundation.exp(x[j] - m) }
-            let shift = m + Foundation.log(sum)
             for j in 0..<n { out[j] = x[j] - shift }
-            return shift
+        } else {
+            let inv = 1 / sum
+            for j in 0..<n { out[j] *= inv }
         }
-        for j in 0..<n {
-            let e = Foundation.exp(x[j] - m)
-            out[j] = e
-            sum += e
-        }
-        let inv = 1 / sum
-        for j in 0..<n { out[j] *= inv }
-        return m + Foundation.log(sum)
+        return shift
     }
 
     static func forward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, n: Int, log: Bool) {
@@ -43,7 +38,7 @@ enum SoftmaxKernels {
                 let yr = y + r * n, gr = g + r * n, dr = dx + r * n
                 if log {
                     let s = ReduceKernels.sumRow(gr, n)
-                    for j in 0..<n { dr[j] = gr[j] - Foundation.exp(yr[j]) * s }
+                    for j in 0..<n { dr[j] = gr[j] - fastExp(yr[j]) * s }
                 } else {
                     let s = ReduceKernels.dot(gr, yr, n)
                     for j in 0..<n { dr[j] = yr[j] * (gr[j] - s) }

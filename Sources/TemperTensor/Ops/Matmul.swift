@@ -80,10 +80,18 @@ struct MatmulGeometry {
                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: max(n, 1))
             return
         }
-        for i in 0..<batch {
+        if batch == 1 {
             BLAS.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: 1,
-                      a: a + (sharedA ? 0 : i * m * k), lda: lda, b: b + (sharedB ? 0 : i * k * n), ldb: ldb,
-                      beta: beta, c: c + i * m * n, ldc: max(n, 1))
+                      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: max(n, 1))
+            return
+        }
+        // Independent products: one single-threaded call per batch entry, spread over cores.
+        Parallel.rows(batch, rowCost: m * n * k / 64) { range in
+            for i in range {
+                BLAS.serial(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: 1,
+                            a: a + (sharedA ? 0 : i * m * k), lda: lda, b: b + (sharedB ? 0 : i * k * n), ldb: ldb,
+                            beta: beta, c: c + i * m * n, ldc: max(n, 1))
+            }
         }
     }
 }

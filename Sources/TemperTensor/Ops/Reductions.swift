@@ -30,7 +30,7 @@ extension Tensor {
         let out = Tensor.empty(outShape)
         var indices = [Int32](repeating: 0, count: outer * inner)
         indices.withUnsafeMutableBufferPointer {
-            ReduceKernels.max(pointer, out.pointer, $0.baseAddress!, outer: outer, n: n, inner: inner)
+            if let base = $0.baseAddress, outer * inner > 0 { ReduceKernels.max(pointer, out.pointer, base, outer: outer, n: n, inner: inner) }
         }
         if !keepDims { outShape.remove(at: a) }
         return Tensor.record(.max(axis: a, indices: indices), Tensor(storage: out.storage, shape: outShape), inputs: [self])

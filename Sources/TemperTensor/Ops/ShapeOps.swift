@@ -129,3 +129,10 @@ public func concat(_ tensors: [Tensor], axis: Int) throws -> Tensor {
     }
     return Tensor.record(.concat(axis: a), CopyKernels.concat(tensors, axis: a, shape: shape), inputs: tensors)
 }
+
+/// Stacks equally shaped tensors along a new axis.
+public func stack(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
+    guard let first = tensors.first else { throw TensorError.invalidArgument(op: "stack", reason: "no tensors") }
+    let a = try Shape.axis(axis, rank: first.rank + 1, op: "stack")
+    return try concat(tensors.map { try $0.unsqueeze(a) }, axis: a)
+}

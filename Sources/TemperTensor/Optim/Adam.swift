@@ -77,12 +77,14 @@ final class AdamCore {
             let negStep = Float(-stepSize), epsF = Float(eps)
             expAvg.withBuffer(i, count: n) { m, _ in
                 expAvgSq.withBuffer(i, count: n) { v, _ in
-                    for j in 0..<n {
-                        m[j] = weight < 0.5 ? m[j].addingProduct(weight, grad[j] - m[j])
-                                            : grad[j].addingProduct(weight - 1, grad[j] - m[j])
-                        v[j] = v[j] * b2 + oneMinusB2 * grad[j] * grad[j]
-                        let denom = v[j].squareRoot() / bc2Sqrt + epsF
-                        param[j] += negStep * m[j] / denom
+                    Parallel.chunks(n, cost: 8) { range in
+                        for j in range {
+                            m[j] = weight < 0.5 ? m[j].addingProduct(weight, grad[j] - m[j])
+                                                : grad[j].addingProduct(weight - 1, grad[j] - m[j])
+                            v[j] = v[j] * b2 + oneMinusB2 * grad[j] * grad[j]
+                            let denom = v[j].squareRoot() / bc2Sqrt + epsF
+                            param[j] += negStep * m[j] / denom
+                        }
                     }
                 }
             }

@@ -32,9 +32,12 @@ struct MomentBuffers {
     init(count: Int) { buffers = Array(repeating: nil, count: count) }
 
     /// The buffer of parameter `i`, created as zeros of `count` elements on first use.
-    mutating func withBuffer<R>(_ i: Int, count: Int, _ body: (UnsafeMutablePointer<Float>, _ fresh: Bool) -> R) -> R {
+    /// `body` is not called for empty parameters.
+    mutating func withBuffer(_ i: Int, count: Int, _ body: (UnsafeMutablePointer<Float>, _ fresh: Bool) -> Void) {
         let fresh = buffers[i] == nil
-        if fresh { buffers[i] = [Float](repeating: 0, count: count) }
-        return buffers[i]!.withUnsafeMutableBufferPointer { body($0.baseAddress!, fresh) }
+        var buffer = buffers[i] ?? [Float](repeating: 0, count: count)
+        buffers[i] = nil // keep `buffer` uniquely referenced: no copy on write
+        buffer.withUnsafeMutableBufferPointer { if let base = $0.baseAddress, count > 0 { body(base, fresh) } }
+        buffers[i] = buffer
     }
 }

@@ -23,6 +23,7 @@ import Testing
         try checkGradients([x]) { try $0[0].indexSelect(axis: 2, [3, 3, 0]) }
         try checkGradients([try randomTensor([3, 1], seed: 23)]) { try $0[0].broadcast(to: [2, 3, 5]) }
         try checkGradients([x]) { try $0[0].unsqueeze(1).squeeze(1).flatten(from: 1) }
+        try checkGradients([x, try randomTensor([2, 3, 4], seed: 24)]) { try stack($0, axis: 1) }
     }
 
     @Test func reshapeIsAViewAndValidates() throws {
@@ -46,6 +47,19 @@ import Testing
         #expect(y.toArray() == expected)
     }
 
+    @Test func zeroElementTensorsFlowThroughOps() throws {
+        let empty = try Tensor(shape: [0, 3], values: [], requiresGrad: true)
+        let w = try Tensor.ones([3], requiresGrad: true)
+        let y = try (empty.rmsNorm(weight: w, eps: 1e-5).softmax() * 2).sum(axis: 0)
+        #expect(y.shape == [3] && y.toArray() == [0, 0, 0])
+        let grads = try gradients(of: try y.sum(), wrt: [empty, w])
+        #expect(grads[0].count == 0 && grads[1].toArray() == [0, 0, 0])
+        #expect(try stack([empty, empty]).shape == [2, 0, 3])
+        let opt = AdamW(parameters: [empty])
+        empty.grad = Tensor.zeros(like: empty)
+        try opt.step()
+    }
+
     @Test func invalidArgumentsThrow() throws {
         let x = try Tensor.zeros([2, 3])
         #expect(throws: TensorError.self) { try x.slice(axis: 1, 2..<4) }
@@ -55,6 +69,7 @@ import Testing
         #expect(throws: TensorError.self) { try x.permute([0, 0]) }
         #expect(throws: TensorError.self) { try concat([x, Tensor.zeros([3, 3])], axis: 1) }
         #expect(throws: TensorError.self) { try concat([], axis: 0) }
+        #expect(throws: TensorError.self) { try stack([x, Tensor.zeros([3, 2])]) }
         #expect(throws: TensorError.self) { try x.broadcast(to: [3]) }
         #expect(throws: TensorError.self) { try x.squeeze(0) }
         #expect(throws: TensorError.self) { try x.chunk(2, axis: 1) }
