@@ -1,11 +1,11 @@
 /// Scaled dot-product attention, fused: scores, masks, softmax and the value product run
 /// per (batch, head) through sgemm, reading q/k/v in [batch, seq, heads, headDim] layout
 /// directly (leading dimensions do the head striding, so no transposes are materialised).
-public struct AttentionConfig: Sendable {
-    public var causal: Bool
+struct AttentionConfig: Sendable {
+    var causal: Bool
     /// Key padding mask, batch × keySeq, `true` = attend. Rows with no visible key give 0.
-    public var keyMask: [Bool]?
-    public var scale: Float
+    var keyMask: [Bool]?
+    var scale: Float
 }
 
 /// softmax(q·kᵀ·scale + masks)·v with grouped-query heads.
