@@ -30,10 +30,10 @@ let package = Package(
         .target(name: "TemperText"),
         .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText"]),
         // The fixture world: synthetic language, datasets, tokenizer, exact harm metrics.
-        .target(name: "TemperWorld", dependencies: ["TemperText"]),
+        .target(name: "TemperWorld", dependencies: ["TemperText", "TemperModels", "TemperTensor", "TemperFormats"]),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
-            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels",
+            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels", "TemperWorld",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "temper", dependencies: ["TemperCLI"]),

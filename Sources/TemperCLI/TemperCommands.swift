@@ -6,6 +6,7 @@ enum TemperCommands {
         InspectCommand.self,
         ValidateCommand.self,
         ConvertCommand.self,
+        FixtureCommand.self,
         KeygenCommand.self,
         SignCommand.self,
         VerifyCommand.self,
