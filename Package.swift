@@ -31,9 +31,10 @@ let package = Package(
         .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText"]),
         // The fixture world: synthetic language, datasets, tokenizer, exact harm metrics.
         .target(name: "TemperWorld", dependencies: ["TemperText", "TemperModels", "TemperTensor", "TemperFormats"]),
+        .target(name: "TemperHarden", dependencies: ["TemperModels", "TemperWorld", "TemperTensor", "TemperText"]),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
-            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels", "TemperWorld",
+            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels", "TemperWorld", "TemperHarden",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "temper", dependencies: ["TemperCLI"]),
@@ -46,7 +47,8 @@ let package = Package(
         .testTarget(name: "TemperTensorTests", dependencies: ["TemperTensor"]),
         .testTarget(name: "TemperTextTests", dependencies: ["TemperText"]),
         .testTarget(name: "TemperModelsTests", dependencies: ["TemperModels"]),
-        .testTarget(name: "TemperWorldTests", dependencies: ["TemperWorld", "TemperText"]),
+        .testTarget(name: "TemperWorldTests", dependencies: ["TemperWorld", "TemperText", "TemperModels"]),
+        .testTarget(name: "TemperHardenTests", dependencies: ["TemperHarden", "TemperWorld"]),
         .testTarget(name: "TemperCLITests", dependencies: ["TemperCLI", "temper"]),
     ],
     swiftLanguageModes: [.v6]

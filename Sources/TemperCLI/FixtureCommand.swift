@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TemperFormats
+import TemperIntegrity
 import TemperWorld
 
 /// `temper fixture world`: generates the fixture world (METHODS.md §2).
@@ -42,14 +43,33 @@ struct FixtureCommand: ParsableCommand {
             let manifest: WorldManifest
             do {
                 manifest = try builder.build(into: folder.stagingURL)
+                try recordProvenance(model: folder.stagingURL.appendingPathComponent("model"), manifest: manifest)
                 try folder.commit()
             } catch {
                 folder.abandon()
                 throw error
             }
             if output.json { try Output.json(manifest); return }
+            Output.line("model: \(out)/model (provenance: temper.provenance.json)")
             Output.line("world written to \(out) (seed \(seed), \(manifest.parameters) parameters, \(manifest.vocabularySize) words, \(Int(manifest.seconds)) s)")
             manifest.evaluation.lines.forEach { Output.line("  " + $0) }
         }
+    }
+}
+
+extension FixtureCommand.WorldCommand {
+    /// The released base model starts its provenance chain here: no input, the full recipe.
+    func recordProvenance(model: URL, manifest: WorldManifest) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let recipe = try encoder.encode(manifest.recipe), shape = try encoder.encode(manifest.shape)
+        let config = OrderedJSON.object([
+            .init(key: "seed", value: .number("\(manifest.seed)")),
+            .init(key: "shape", value: try OrderedJSON.parse(Array(shape))),
+            .init(key: "recipe", value: try OrderedJSON.parse(Array(recipe))),
+        ])
+        _ = try ProvenanceLog.recordRewrite(operation: "fixture world", config: config, temperVersion: TemperVersion.string,
+                                            seed: manifest.seed, started: Date(timeIntervalSinceNow: -manifest.seconds),
+                                            input: nil, output: model.path)
     }
 }

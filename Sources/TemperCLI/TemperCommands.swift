@@ -7,6 +7,8 @@ enum TemperCommands {
         ValidateCommand.self,
         ConvertCommand.self,
         FixtureCommand.self,
+        EvalCommand.self,
+        AttackCommand.self,
         KeygenCommand.self,
         SignCommand.self,
         VerifyCommand.self,
