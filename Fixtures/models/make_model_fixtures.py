@@ -15,7 +15,7 @@ and references for the existing Fixtures/tiny-llama (Llama, GQA, untied, f32), w
 script reads but never rewrites.
 
 For each model NAME: NAME.reference.json (ids, masks, labels, greedy generation) and
-NAME.reference.safetensors (f32 tensors: logits, residual stream after the embedding and
+NAME.reference.safetensors (f32 tensors: rotary inv_freq, logits, residual stream after the embedding and
 every block, each MLP output, final-normed hidden states, CE-loss gradients of chosen
 weights, perturbation results). Weights are re-randomised (normal, std 0.1; norm weights
 1 + N(0, 0.1²); biases N(0, 0.1²)) so that biases and norms are not trivially 0/1. The
@@ -108,6 +108,8 @@ def causal_references(name, folder, ids, train_ids, train_mask, train_labels, gr
     with torch.no_grad():
         out, residuals, mlps, final = run_with_hooks(model, x)
     tensors["logits"] = out.logits
+    if hasattr(model, "model"):
+        tensors["inv_freq"] = model.model.rotary_emb.inv_freq
     tensors["final_hidden"] = final
     for i, h in enumerate(residuals):
         tensors[f"residual.{i}"] = h

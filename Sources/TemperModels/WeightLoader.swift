@@ -109,6 +109,8 @@ public struct ModelSource: Sendable {
     public let metadata: [(key: String, value: String)]
     /// For sharded checkpoints: the largest shard's tensor bytes, used as the split limit.
     public let maxShardBytes: UInt64?
+    /// For single files: the weight file's name (`model.safetensors`).
+    public let fileName: String
 
     init(checkpoint: Checkpoint, parameterNames: [String]) {
         url = checkpoint.url
@@ -117,6 +119,7 @@ public struct ModelSource: Sendable {
         let wanted = Set(parameterNames)
         tensors = checkpoint.tensors.filter { wanted.contains($0.name) }.map { ($0.name, $0.dtype) }
         metadata = checkpoint.metadata
+        fileName = checkpoint.files.first?.url.lastPathComponent ?? "model.safetensors"
         if checkpoint.format == .shardedSafetensors {
             var perFile: [String: UInt64] = [:]
             for record in checkpoint.tensors { perFile[record.file, default: 0] += record.byteCount }

@@ -1,0 +1,130 @@
+import Foundation
+import TemperTensor
+import TemperText
+
+/// The training loop every weight-rewriting method shares: for each step, zero gradients,
+/// call the loss closure, back-propagate, clip, set the scheduled learning rate, take an
+/// AdamW step, report progress, and save resumable state every `saveEvery` steps.
+///
+/// The loss is a closure so that supervised fine-tuning, the fine-tuning attack, RepNoise,
+/// NPO, RMU and LAT all reuse the same loop. A closure that needs gradients of its own
+/// (an inner adversary) must use `gradients(of:wrt:)`, which leaves `.grad` alone.
+public final class FineTuner {
+    public let model: any CausalLanguageModel
+    public let config: TrainingConfig
+    /// The parameters being trained (the others are frozen: `requiresGrad = false`).
+    public let trainable: [ModelParameter]
+    public let optimizer: AdamW
+    /// Steps completed so far (after a resume, the state's step).
+    public private(set) var step = 0
+
+    /// Marks the parameters `isTrainable` accepts as trainable and freezes the rest.
+    public init(model: any CausalLanguageModel, config: TrainingConfig,
+                isTrainable: (ModelParameter) -> Bool = { _ in true }) throws {
+        try config.validate()
+        self.model = model
+        self.config = config
+        trainable = model.parameters.setTrainable(where: isTrainable)
+        guard !trainable.isEmpty else { throw ModelError.invalidInput(reason: "no trainable parameters") }
+        optimizer = AdamW(parameters: trainable.map(\.tensor), learningRate: config.learningRate,
+                          betas: (config.beta1, config.beta2), eps: config.eps, weightDecay: config.weightDecay)
+    }
+
+    /// Restores weights, optimizer moments and the step from a state folder written by
+    /// `saveState` (or by `run` with a state folder). The state must come from the same
+    /// settings (except `saveEvery`) and the same trainable parameters.
+    public func resume(from folder: URL) throws {
+        let names = trainable.map(\.name)
+        let (header, state) = try TrainingState.load(from: folder, into: model.parameters)
+        let path = folder.appendingPathComponent("trainer.json").path
+        guard header.config.isResumable(as: config) else {
+            throw ModelError.invalidTrainingState(path: path, reason: "it was made with other training settings")
+        }
+        guard header.trainable == names else {
+            throw ModelError.invalidTrainingState(path: path, reason: "it trains other parameters")
+        }
+        guard (0...config.steps).contains(header.step) else {
+            throw ModelError.invalidTrainingState(path: path, reason: "step \(header.step) is outside 0...\(config.steps)")
+        }
+        do { try optimizer.load(state) } catch {
+            throw ModelError.invalidTrainingState(path: folder.appendingPathComponent("optimizer.bin").path, reason: error.localizedDescription)
+        }
+        step = header.step
+    }
+
+    /// Writes the current weights, optimizer state and step (atomically, as one folder).
+    public func saveState(to folder: URL) throws {
+        try TrainingState.save(to: folder, step: step, config: config, parameters: model.parameters,
+                               trainable: trainable.map(\.name), optimizer: optimizer.state())
+    }
+
+    /// Runs the remaining steps. With `stateFolder`, state is saved every `saveEvery` steps
+    /// and after the last step.
+    @discardableResult
+    public func run(stateFolder: URL? = nil, progress: ((TrainingProgress) -> Void)? = nil,
+                    loss: (TrainingStep) throws -> StepLoss) throws -> TrainingSummary {
+        let start = step
+        let clock = ContinuousClock.now
+        var losses: [Double] = []
+        var tokens = 0
+        let schedule = config.lrSchedule
+        let tensors = trainable.map(\.tensor)
+        while step < config.steps {
+            optimizer.zeroGrad()
+            let result = try withGrad { try loss(TrainingStep(step: step, seed: TrainingStep.seed(run: config.seed, step: step))) }
+            let value = Double(try result.loss.item())
+            guard value.isFinite else { throw ModelError.invalidInput(reason: "loss is \(value) at step \(step)") }
+            try result.loss.backward()
+            let norm = config.maxGradNorm.map { clipGradNorm(tensors, maxNorm: $0) } ?? Self.globalNorm(tensors)
+            optimizer.learningRate = schedule.learningRate(base: config.learningRate, step: step)
+            try optimizer.step()
+            let rate = optimizer.learningRate
+            optimizer.zeroGrad()
+            step += 1
+            losses.append(value)
+            tokens += result.tokens
+            if let stateFolder, let every = config.saveEvery, step % every == 0, step < config.steps {
+                try saveState(to: stateFolder)
+            }
+            if let progress {
+                let elapsed = Self.seconds(since: clock)
+                let done = step - start
+                progress(TrainingProgress(step: step, totalSteps: config.steps, loss: value, learningRate: rate,
+                                          gradientNorm: Double(norm), tokensPerSecond: elapsed > 0 ? Double(tokens) / elapsed : 0,
+                                          elapsedSeconds: elapsed, etaSeconds: elapsed / Double(done) * Double(config.steps - step),
+                                          metrics: result.metrics))
+            }
+        }
+        if let stateFolder { try saveState(to: stateFolder) }
+        return TrainingSummary(startStep: start, steps: step - start, losses: losses, tokens: tokens,
+                               seconds: Self.seconds(since: clock))
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// ‖g‖ over all gradients without clipping.
+    static func globalNorm(_ tensors: [Tensor]) -> Float {
+        var sum = 0.0
+        for t in tensors {
+            t.grad?.withUnsafeBufferPointer { for v in $0 { sum += Double(v) * Double(v) } }
+        }
+        return Float(sum.squareRoot())
+    }
+}
+
+extension FineTuner {
+    /// The supervised loss closure: step s trains on `sampler`'s batch s of `examples`
+    /// (right-padded with `padId`), mean cross-entropy on the labelled (response) tokens.
+    public static func responseLoss(model: any CausalLanguageModel, examples: [Example], sampler: BatchSampler,
+                                    padId: Int) throws -> (TrainingStep) throws -> StepLoss {
+        guard let pad = Int32(exactly: padId) else { throw ModelError.invalidInput(reason: "pad id \(padId) exceeds Int32") }
+        return { step in
+            let batch = try sampler.makeBatch(step: step.step, examples: examples, padId: pad)
+            let (loss, _) = try model.loss(try TokenBatch(batch), labels: batch.labels.map(Int.init))
+            return StepLoss(loss: loss, tokens: batch.attentionMask.reduce(0) { $0 + Int($1) })
+        }
+    }
+}
