@@ -57,4 +57,22 @@ public final class AtomicFolder {
     }
 
     deinit { abandon() }
+
+    /// Builds a folder with `fill` (given the staging folder) and moves it into place,
+    /// replacing an existing folder only once the new one is complete.
+    public static func write(to url: URL, _ fill: (URL) throws -> Void) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw FormatError.io(path: url.path, reason: "exists and is not a folder")
+        }
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let folder = try AtomicFolder(url: url, replace: true)
+        do {
+            try fill(folder.stagingURL)
+            try folder.commit()
+        } catch {
+            folder.abandon()
+            throw error
+        }
+    }
 }

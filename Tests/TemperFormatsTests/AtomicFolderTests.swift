@@ -1,10 +1,11 @@
 import Foundation
 import Testing
-@testable import TemperModels
+@testable import TemperFormats
 
 @Suite struct AtomicFolderTests {
     @Test func createsReplacesAndLeavesNothingBehind() throws {
-        let tmp = try ModelFixtures.temporaryFolder()
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-folder-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
         let target = tmp.appendingPathComponent("nested/out")
         try AtomicFolder.write(to: target) { try Data("1".utf8).write(to: $0.appendingPathComponent("a")) }
@@ -17,6 +18,6 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.appendingPathComponent("nested").path) == ["out"])
         let file = tmp.appendingPathComponent("file")
         try Data().write(to: file)
-        #expect(throws: ModelError.self) { try AtomicFolder.write(to: file) { _ in } }
+        #expect(throws: FormatError.self) { try AtomicFolder.write(to: file) { _ in } }
     }
 }
