@@ -72,6 +72,38 @@ import TemperWorld
         }
     }
 
+    /// A run interrupted after its state was saved resumes to exactly the weights of an
+    /// uninterrupted run (batches and noise are functions of seed and step).
+    @Test func interruptedRunResumesFromItsState() throws {
+        struct Interrupt: Error {}
+        let settings = HardenTraining(learningRate: 1e-3, steps: 4, batchSize: 4, retainBatchSize: 4)
+        func loss(_ model: LlamaModel, stopAt: Int?) -> HardenTrainer.PairedLoss {
+            { batch, step in
+                if step.step == stopAt { throw Interrupt() }
+                let noise = GaussianNoise(seed: step.seed)
+                let parts = try RepNoiseLoss(switches: RepNoiseSwitches(noLens: true))(model: model, batch: batch, noise: noise.sample)
+                return (parts.total, [:])
+            }
+        }
+        let (straight, tokenizer, data) = try Self.setUp()
+        try HardenTrainer.run(model: straight, tokenizer: tokenizer, data: data, settings: settings, loss: loss(straight, stopAt: nil))
+
+        let state = try HardenFixtures.temporaryFolder("state")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let folder = state.appendingPathComponent("s")
+        let interrupted = try LlamaModel.load(HardenFixtures.worldModel)
+        #expect(throws: Interrupt.self) {
+            try HardenTrainer.run(model: interrupted, tokenizer: tokenizer, data: data, settings: settings, stateFolder: folder,
+                                  saveEvery: 2, loss: loss(interrupted, stopAt: 3))
+        }
+        let resumed = try LlamaModel.load(HardenFixtures.worldModel)
+        var lines: [String] = []
+        let summary = try HardenTrainer.run(model: resumed, tokenizer: tokenizer, data: data, settings: settings, stateFolder: folder,
+                                            saveEvery: 2, log: { lines.append($0) }, loss: loss(resumed, stopAt: nil))
+        #expect(summary.steps == 2 && lines.first == "resumed from \(folder.path) at step 2")
+        #expect(Self.weights(resumed) == Self.weights(straight))
+    }
+
     @Test func badSettingsAndDataAreTypedErrors() throws {
         let (model, tokenizer, data) = try Self.setUp()
         let loss: HardenTrainer.PairedLoss = { batch, _ in (try AdversarialLoss()(model: model, batch: batch).total, [:]) }

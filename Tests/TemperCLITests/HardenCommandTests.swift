@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `temper harden repnoise|adversarial` as the real binary: outputs, provenance, signing,
+/// exit codes.
+@Suite struct HardenCommandTests {
+    static let world = CLI.fixtures.appendingPathComponent("world").path
+    static let model = CLI.fixtures.appendingPathComponent("world/model").path
+
+    @Test func repnoiseWritesASignedFolderWithProvenance() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("k.pem").path, out = dir.appendingPathComponent("rn").path
+        #expect(try CLI.run(["keygen", "--out", key]).status == 0)
+        let run = try CLI.run(["harden", "repnoise", Self.model, out, "--world", Self.world, "--steps", "2", "--batch", "4",
+                               "--no-lens", "--freeze-layers", "0", "--key", key])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("wrote \(out) (harden repnoise, 2 steps") && run.stdout.contains("signature: \(out)/model.sig"))
+        #expect(run.stderr.contains("step 2/2") && !run.stdout.contains("step 2/2"))
+        let verify = try CLI.run(["verify", out, "--key", dir.appendingPathComponent("k.pub.pem").path])
+        #expect(verify.status == 0, "\(verify.stdout)")
+        let provenance = try CLI.run(["provenance", out, "--json"])
+        #expect(provenance.status == 0 && provenance.stdout.contains("\"noLens\" : true") && provenance.stdout.contains("\"freezeLayers\" : 0"))
+        // OUT exists: refused without --force.
+        #expect(try CLI.run(["harden", "repnoise", Self.model, out, "--world", Self.world, "--steps", "1"]).status == 1)
+    }
+
+    @Test func adversarialJSONAndBadInput() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("adv").path
+        let run = try CLI.run(["harden", "adversarial", Self.model, out, "--world", Self.world, "--epochs", "1", "--batch", "10",
+                               "--adversarial-alpha", "0.2", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let summary = result?["summary"] as? [String: Any]
+        #expect(result?["operation"] as? String == "harden adversarial" && summary?["steps"] as? Int == 3)
+
+        // Harmless rows have no refusals: bad input data (65), and nothing is written.
+        let bad = try CLI.run(["harden", "repnoise", Self.model, dir.appendingPathComponent("x").path, "--world", Self.world,
+                               "--harmful-split", "harmless_train", "--steps", "1"])
+        #expect(bad.status == 65 && bad.stderr.contains("has no refusal"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x").path))
+        let usage = try CLI.run(["harden", "repnoise", Self.model, out, "--world", Self.world, "--steps", "3", "--epochs", "1"])
+        #expect(usage.status == 64)
+        let notWorld = try CLI.run(["harden", "adversarial", Self.model, dir.appendingPathComponent("y").path, "--world", dir.path])
+        #expect(notWorld.status == 1 && notWorld.stderr.contains("not a fixture world"))
+    }
+}
