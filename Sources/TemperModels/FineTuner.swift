@@ -75,7 +75,8 @@ public final class FineTuner {
             let value = Double(try result.loss.item())
             guard value.isFinite else { throw ModelError.invalidInput(reason: "loss is \(value) at step \(step)") }
             try result.loss.backward()
-            let norm = config.maxGradNorm.map { clipGradNorm(tensors, maxNorm: $0) } ?? Self.globalNorm(tensors)
+            // An infinite limit measures the norm without scaling anything.
+            let norm = clipGradNorm(tensors, maxNorm: config.maxGradNorm ?? .infinity)
             optimizer.learningRate = schedule.learningRate(base: config.learningRate, step: step)
             try optimizer.step()
             let rate = optimizer.learningRate
@@ -103,15 +104,6 @@ public final class FineTuner {
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-
-    /// ‖g‖ over all gradients without clipping.
-    static func globalNorm(_ tensors: [Tensor]) -> Float {
-        var sum = 0.0
-        for t in tensors {
-            t.grad?.withUnsafeBufferPointer { for v in $0 { sum += Double(v) * Double(v) } }
-        }
-        return Float(sum.squareRoot())
     }
 }
 
