@@ -19,6 +19,9 @@ public struct SupervisedFineTuning {
     public var stateFolder: URL?
     /// Continue from the state in `stateFolder` (which must exist).
     public var resume: Bool
+    /// Stop once this step is reached (state saved, nothing written to `output`) so a long
+    /// run can be done in parts; nil = train to `training.steps`.
+    public var stopAfterStep: Int?
 
     public init(modelFolder: URL, dataset: URL, output: URL, training: TrainingConfig, batchSize: Int = 8,
                 maxLength: Int = 512, template: PromptTemplate = .default, stateFolder: URL? = nil, resume: Bool = false) {
@@ -33,7 +36,8 @@ public struct SupervisedFineTuning {
         self.resume = resume
     }
 
-    /// Trains and writes `output` (plus `extraFiles`, e.g. a provenance record).
+    /// Trains and writes `output` (plus `extraFiles`, e.g. a provenance record) once the
+    /// last step is done; a run stopped at `stopAfterStep` writes only its state.
     @discardableResult
     public func run(extraFiles: [(name: String, data: Data)] = [],
                     progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingSummary {
@@ -41,6 +45,9 @@ public struct SupervisedFineTuning {
         let tokenizer = try Tokenizer.load(model.source.folder.appendingPathComponent("tokenizer.json"))
         let rows = try JSONLDataset.load(dataset)
         let examples = try ExampleEncoder(tokenizer: tokenizer, template: template, maxLength: maxLength).encode(rows)
+        guard examples.contains(where: { $0.promptLength < $0.inputIds.count }) else {
+            throw ModelError.invalidInput(reason: "\(dataset.path): no row has response tokens within the maximum length \(maxLength)")
+        }
         let sampler = try BatchSampler(count: examples.count, batchSize: batchSize, seed: training.seed)
         // Padding is masked out of attention and loss, so any valid id will do.
         let padId = tokenizer.padTokenId ?? model.eosTokenIds.first ?? 0
@@ -51,9 +58,9 @@ public struct SupervisedFineTuning {
             }
             try tuner.resume(from: stateFolder)
         }
-        let summary = try tuner.run(stateFolder: stateFolder, progress: progress,
+        let summary = try tuner.run(stateFolder: stateFolder, until: stopAfterStep, progress: progress,
                                     loss: try FineTuner.responseLoss(model: model, examples: examples, sampler: sampler, padId: padId))
-        try model.save(to: output, extraFiles: extraFiles)
+        if tuner.step == training.steps { try model.save(to: output, extraFiles: extraFiles) }
         return summary
     }
 }
