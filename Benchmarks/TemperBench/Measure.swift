@@ -46,6 +46,13 @@ enum Measure {
         return Double(usage.ru_maxrss) / 1024
     }
 
+    /// Minor page faults of this process so far (fresh memory touched for the first time).
+    static func minorFaults() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_minflt
+    }
+
     /// Prints `fields` plus the peak RSS as one JSON line on stdout.
     static func report(_ fields: [String: Any]) throws {
         var all = fields

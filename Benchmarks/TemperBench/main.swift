@@ -9,6 +9,7 @@ let usage = """
       sgemm [--n 2048] [--repeats N]             OpenBLAS sgemm ceiling (n×n×n)
       train --config a|b [--steps N] [--warmup N] [--profile 1]
                                                  Llama-style stack: step, forward, GFLOP/s
+      ops --config a|b [--repeats N]          per-op forward/backward times at the same shapes
     """
 
 let arguments = CommandLine.arguments
@@ -20,6 +21,7 @@ do {
     case "quantize": try QuantizeBench.run(options)
     case "sgemm": try GemmBench.run(options)
     case "train": try TrainBench.run(options)
+    case "ops": try OpsBench.run(options)
     default: throw BenchError.usage(usage)
     }
 } catch {
