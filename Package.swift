@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText"]),
         // The fixture world: synthetic language, datasets, tokenizer, exact harm metrics.
         .target(name: "TemperWorld", dependencies: ["TemperText", "TemperModels", "TemperTensor", "TemperFormats"]),
-        .target(name: "TemperHarden", dependencies: ["TemperModels", "TemperWorld", "TemperTensor", "TemperText"]),
+        .target(name: "TemperHarden", dependencies: ["TemperModels", "TemperWorld", "TemperTensor", "TemperText", "TemperIntegrity", "TemperFormats"]),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
             "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels", "TemperWorld", "TemperHarden",

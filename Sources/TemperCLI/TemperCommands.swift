@@ -20,5 +20,6 @@ enum TemperCommands {
         HashCommand.self,
         ProvenanceCommand.self,
         DiffCommand.self,
+        HardenCommand.self,
     ]
 }

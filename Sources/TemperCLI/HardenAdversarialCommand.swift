@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import TemperHarden
+
+/// `temper harden adversarial IN OUT --world WORLD`: the adversarial-loss baseline (METHODS.md §5).
+struct HardenAdversarialCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adversarial",
+        abstract: "Harden a model with the adversarial loss (learn refusals, push harmful answers away).",
+        discussion: """
+        Loss per batch of paired rows: CE_m(refusal) − a·CE_m(harmful), with m the answer
+        tokens where the harmful answer and the refusal differ, plus --retain-weight × CE on
+        harmless rows. Known to be superficial: the fine-tuning attack tends to undo it.
+
+        Example: temper harden adversarial world/model out/adversarial --world world
+        """)
+
+    @Argument(help: "The model folder to harden.") var input: String
+    @Argument(help: "Output folder (must not exist unless --force).") var output: String
+    @Option(name: .long, help: "Weight a of the harmful cross-entropy that is maximised.") var adversarialAlpha: Double = 0.1
+    @Flag(name: .long, help: "Every real token instead of the differing answer tokens.") var noMask = false
+    @OptionGroup var training: HardenTrainingOptions
+    @OptionGroup var format: OutputOptions
+
+    func validate() throws {
+        guard adversarialAlpha >= 0 else { throw ValidationError("--adversarial-alpha must be ≥ 0") }
+    }
+
+    func run() throws {
+        let transform = AdversarialTransform(adversarialAlpha: adversarialAlpha, noMask: noMask,
+                                             training: try training.training(defaults: AdversarialTransform.defaultTraining))
+        let result = try transform.run(modelFolder: URL(fileURLWithPath: input), world: URL(fileURLWithPath: training.world),
+                                       output: URL(fileURLWithPath: output), options: try training.runOptions())
+        try training.report(result, json: format.json)
+    }
+}
