@@ -15,5 +15,6 @@ enum TemperCommands {
         HashCommand.self,
         ProvenanceCommand.self,
         DiffCommand.self,
+        AuditCommand.self,
     ]
 }
