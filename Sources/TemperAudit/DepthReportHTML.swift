@@ -31,13 +31,14 @@ extension DepthReport {
             for module in Self.blockModules {
                 let points = c.modules.filter { $0.module == module && $0.layer != nil }
                     .compactMap { m in m.layer.map { (Double($0), m.relativeChange ?? 0) } }
-                if !points.isEmpty { series.append(.init(name: "\(c.label) \(module.rawValue)", points: points)) }
+                if !points.isEmpty { series.append(.init(name: "\(c.label): \(module == .attention ? "attn" : module.rawValue)", points: points)) }
             }
-            series.append(.init(name: "\(c.label) whole block", points: c.layers.map { (Double($0.layer), $0.relativeChange ?? 0) }))
+            series.append(.init(name: "\(c.label): block", points: c.layers.map { (Double($0.layer), $0.relativeChange ?? 0) }))
         }
         var s = HTMLPage.figure(SVGLinePlot(title: "‖ΔW‖ / ‖W‖ per block (vs base)", xLabel: "block", yLabel: "relative change",
-                                            series: series).svg,
-                                caption: "Relative L2 change of each block's attention, MLP and norm weights against the base model.")
+                                            series: series).ticks((0..<layers).map(Double.init)).svg,
+                                caption: "Relative L2 change of each block's attention (attn), MLP and norm weights, and of the whole block, "
+                                    + "against the base model; the table adds the embeddings, final norm and head.")
         var rows: [[String]] = []
         for c in weightChange {
             for m in c.modules {
@@ -55,7 +56,7 @@ extension DepthReport {
     var logitLensSection: String {
         let series = logitLens.map { SVGLinePlot.Series(name: $0.model, points: Array(zip(residualAxis, $0.values))) }
         var s = HTMLPage.figure(SVGLinePlot(title: "harmful log-likelihood through lm_head(final_norm(h))", xLabel: "residual point",
-                                            yLabel: "mean log p per token", series: series).svg,
+                                            yLabel: "mean log p per token", series: series).ticks(residualAxis).svg,
                                 caption: "Mean log-probability of the reference harmful response tokens (\(config.lensSplits.joined(separator: ", "))) "
                                     + "decoded from each residual point; the last point is the model's own output.")
         s += HTMLPage.table(header: ["model"] + (0...layers).map { "point \($0)" },
@@ -67,7 +68,7 @@ extension DepthReport {
         var series = probe.map { p in SVGLinePlot.Series(name: p.model, points: p.points.map { (Double($0.residualIndex), $0.testAccuracy) }) }
         series.append(.init(name: "chance", points: [(0, 0.5), (Double(layers), 0.5)]))
         var s = HTMLPage.figure(SVGLinePlot(title: "harmful vs harmless probe (held-out accuracy)", xLabel: "residual point",
-                                            yLabel: "accuracy", series: series, yRange: 0...1).svg,
+                                            yLabel: "accuracy", series: series, yRange: 0...1).ticks(residualAxis).svg,
                                 caption: "Logistic regression on the residual stream (\(probePooling.rawValue)), "
                                     + "\(probeTrainExamples) training and \(probeTestExamples) held-out prompts, balanced classes.")
         s += HTMLPage.table(header: ["model"] + (0...layers).map { "point \($0) test / train" }, rows: probe.map { p in
@@ -83,7 +84,7 @@ extension DepthReport {
         }
         let longest = costs.first?.longestRun ?? 0
         var s = HTMLPage.figure(SVGLinePlot(title: "attack steps to φ", xLabel: "log10 learning rate", yLabel: "steps to φ",
-                                            series: series, yRange: 0...Double(max(1, longest))).svg,
+                                            series: series, yRange: 0...Double(max(1, longest))).ticks(config.grid.learningRates.map(log10)).svg,
                                 caption: "Fine-tuning steps on \(config.attackedSplit) until the harmful rate reaches φ = \(config.grid.threshold); "
                                     + "a point at the top (\(longest) steps) means φ was not reached in the grid (see the table).")
         var rows: [[String]] = []
@@ -101,15 +102,17 @@ extension DepthReport {
     var freezeAblationSection: String {
         let results = freezeAblation ?? []
         let ks = results.map { Double($0.frozenThrough) }
-        var series = [SVGLinePlot.Series(name: "defended, blocks ≤ k frozen", points: results.map { (Double($0.frozenThrough), $0.postAttackHarmfulRate) })]
+        var series = [SVGLinePlot.Series(name: "frozen ≤ k", points: results.map { (Double($0.frozenThrough), $0.postAttackHarmfulRate) })]
         if let lo = ks.min(), let hi = ks.max() {
-            for (name, c) in zip(["base", "defended (nothing frozen)"], attackCost ?? []) {
+            for (name, c) in zip(["base", "defended"], attackCost ?? []) {
                 series.append(.init(name: name, points: [(lo, c.postAttackHarmfulRate), (hi, c.postAttackHarmfulRate)]))
             }
         }
         var s = HTMLPage.figure(SVGLinePlot(title: "post-attack harmful rate by frozen depth", xLabel: "blocks ≤ k frozen during the defence",
-                                            yLabel: "harmful rate after attack", series: series, yRange: 0...1).svg,
-                                caption: "The defence rerun with blocks 0…k frozen, then attacked with the same grid; higher means freezing weakened it.")
+                                            yLabel: "harmful rate after attack", series: series, yRange: 0...1).ticks(ks).svg,
+                                caption: "The defence rerun with blocks 0…k frozen, then attacked with the same grid (mean harmful rate on "
+                                    + "\(config.attackedSplit) after the longest run); base and defended (nothing frozen) as reference lines. "
+                                    + "Higher means freezing weakened the defence.")
         s += HTMLPage.table(header: ["k", "model", "post-attack harmful rate", "log-likelihood"], rows: results.map {
             ["\($0.frozenThrough)", "<code>\(HTMLPage.escape($0.model))</code>", HTMLPage.number($0.postAttackHarmfulRate),
              HTMLPage.number($0.postAttackLogLikelihood)]

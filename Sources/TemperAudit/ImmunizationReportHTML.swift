@@ -70,6 +70,7 @@ extension ImmunizationReport {
         series.append(SVGLinePlot.Series(name: "φ", points: [(0, config.grid.threshold), (last, config.grid.threshold)]))
         series.append(SVGLinePlot.Series(name: "T", points: [(Double(config.budget), 0), (Double(config.budget), 1)]))
         return SVGLinePlot(title: "harmful rate on \(split)", xLabel: "attack steps", yLabel: "harmful rate", series: series, yRange: 0...1)
+            .ticks([0] + config.grid.budgets.map(Double.init))
     }
 
     private func rates(_ r: [String: Double]) -> String {

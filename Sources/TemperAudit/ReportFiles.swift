@@ -57,3 +57,12 @@ enum HTMLPage {
 
     static func number(_ v: Double?, _ format: String = "%.3f") -> String { v.map { String(format: format, $0) } ?? "—" }
 }
+
+extension SVGLinePlot {
+    /// The plot with x ticks at `x` (whole layers, the grid's learning rates, …).
+    func ticks(_ x: [Double]) -> SVGLinePlot {
+        var plot = self
+        plot.xTicks = x
+        return plot
+    }
+}
