@@ -21,5 +21,6 @@ enum TemperCommands {
         ProvenanceCommand.self,
         DiffCommand.self,
         HardenCommand.self,
+        AuditCommand.self,
     ]
 }
