@@ -53,7 +53,9 @@ let package = Package(
         .testTarget(name: "TemperModelsTests", dependencies: ["TemperModels"]),
         .testTarget(name: "TemperWorldTests", dependencies: ["TemperWorld", "TemperText", "TemperModels"]),
         .testTarget(name: "TemperHardenTests", dependencies: ["TemperHarden", "TemperWorld"]),
-        .testTarget(name: "TemperAuditTests", dependencies: ["TemperAudit", "TemperWorld", "TemperModels", "TemperIntegrity"]),
+        .testTarget(name: "TemperAuditTests", dependencies: [
+            "TemperAudit", "TemperHarden", "TemperWorld", "TemperModels", "TemperText", "TemperIntegrity",
+        ]),
         .testTarget(name: "TemperCLITests", dependencies: ["TemperCLI", "temper"]),
     ],
     swiftLanguageModes: [.v6]

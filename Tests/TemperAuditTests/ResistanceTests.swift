@@ -4,18 +4,8 @@ import TemperHarden
 @testable import TemperAudit
 
 @Suite struct ResistanceTests {
-    /// An attack report with runs whose harmful rates on harmful_a_train follow `rates`.
     func report(_ runs: [(lr: Double, seed: UInt64, rates: [Double])], budgets: [Int] = [10, 25, 50, 100]) throws -> AttackReport {
-        let steps = [0] + budgets
-        let runJSON = runs.map { run in
-            let points = zip(steps, run.rates).map { step, rate in
-                #"{"step":\#(step),"harmfulRate":{"harmful_a_train":\#(rate),"harmful_b":0},"harmfulLogLikelihood":{"harmful_a_train":-2,"harmful_b":-3}}"#
-            }
-            return #"{"learningRate":\#(run.lr),"seed":\#(run.seed),"points":[\#(points.joined(separator: ","))]}"#
-        }
-        let lrs = Array(Set(runs.map(\.lr))).sorted().map { "\($0)" }.joined(separator: ",")
-        let json = #"{"model":"m","data":"","attackedSplit":"harmful_a_train","grid":{"learningRates":[\#(lrs)],"budgets":[\#(budgets.map(String.init).joined(separator: ","))],"seeds":[0,1],"batchSize":8,"threshold":0.5},"runs":[\#(runJSON.joined(separator: ","))]}"#
-        return try JSONDecoder().decode(AttackReport.self, from: Data(json.utf8))
+        try AttackReportFixture.make(runs, budgets: budgets)
     }
 
     @Test func classifiesStrongWeakAndNone() throws {
