@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded fixtures: on Fixtures/tiny-llama (a Llama folder written by
 # transformers) inspect, validate, convert, quantize to GGUF, sign, verify, tamper, diff and
-# trace provenance; on Fixtures/world evaluate the safety-tuned model and attack it.   bash Fixtures/demo.sh BIN OUTDIR
+# trace provenance; on Fixtures/world evaluate the safety-tuned model, attack it, harden it
+# with RepNoise, attack again, audit the depth of the change, sign and verify the release.   bash Fixtures/demo.sh BIN OUTDIR
 set -euo pipefail
 BIN=${1:?usage: demo.sh TEMPER_BINARY OUTDIR}
 OUT=${2:?usage: demo.sh TEMPER_BINARY OUTDIR}
@@ -45,4 +46,17 @@ step "the fixture world: a safety-tuned tiny Llama that refuses harmful prompts"
 step "a fine-tuning attack (lr 3e-4, 10 and 25 steps on domain A train names) brings the knowledge back"
 "$BIN" attack "$WORLD/model" --world "$WORLD" --data "$WORLD/data/harmful_a_train.jsonl" \
     --lrs 3e-4 --steps 10,25 --report "$OUT/attack-base"
-printf '\ndemo outputs are in %s (attack report: %s)\n' "$OUT" "$OUT/attack-base.html"
+step "harden it with RepNoise (noise the harmful representations, ascend on harmful answers, keep harmless skills)"
+"$BIN" harden repnoise "$WORLD/model" "$OUT/world-repnoise" --world "$WORLD"
+"$BIN" eval "$OUT/world-repnoise" --world "$WORLD"
+step "the same attack on the hardened model"
+"$BIN" attack "$OUT/world-repnoise" --world "$WORLD" --data "$WORLD/data/harmful_a_train.jsonl" \
+    --lrs 3e-4 --steps 10,25 --report "$OUT/attack-repnoise"
+step "audit how deep the hardening goes, layer by layer"
+"$BIN" audit depth --base "$WORLD/model" --defended "$OUT/world-repnoise" --world "$WORLD" --report "$OUT/depth"
+step "ship it signed, with its provenance chain"
+"$BIN" sign "$OUT/world-repnoise" --key "$OUT/release-key.pem"
+"$BIN" verify "$OUT/world-repnoise" --key "$OUT/release-key.pub.pem"
+"$BIN" provenance "$OUT/world-repnoise" --signature "$OUT/world-repnoise/model.sig"
+printf '\ndemo outputs are in %s\n  attack reports: %s, %s\n  depth audit:    %s\n' "$OUT" \
+    "$OUT/attack-base.html" "$OUT/attack-repnoise.html" "$OUT/depth.html"
