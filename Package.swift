@@ -32,9 +32,13 @@ let package = Package(
         // The fixture world: synthetic language, datasets, tokenizer, exact harm metrics.
         .target(name: "TemperWorld", dependencies: ["TemperText", "TemperModels", "TemperTensor", "TemperFormats"]),
         .target(name: "TemperHarden", dependencies: ["TemperModels", "TemperWorld", "TemperTensor", "TemperText", "TemperIntegrity", "TemperFormats"]),
+        // Audits: immunization conditions and the per-layer depth audit, JSON + HTML/SVG reports.
+        .target(name: "TemperAudit", dependencies: [
+            "TemperModels", "TemperHarden", "TemperWorld", "TemperTensor", "TemperFormats", "TemperText", "TemperIntegrity",
+        ]),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
-            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels", "TemperWorld", "TemperHarden",
+            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels", "TemperWorld", "TemperHarden", "TemperAudit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "temper", dependencies: ["TemperCLI"]),
@@ -49,6 +53,9 @@ let package = Package(
         .testTarget(name: "TemperModelsTests", dependencies: ["TemperModels"]),
         .testTarget(name: "TemperWorldTests", dependencies: ["TemperWorld", "TemperText", "TemperModels"]),
         .testTarget(name: "TemperHardenTests", dependencies: ["TemperHarden", "TemperWorld"]),
+        .testTarget(name: "TemperAuditTests", dependencies: [
+            "TemperAudit", "TemperHarden", "TemperWorld", "TemperModels", "TemperText", "TemperIntegrity",
+        ]),
         .testTarget(name: "TemperCLITests", dependencies: ["TemperCLI", "temper"]),
     ],
     swiftLanguageModes: [.v6]

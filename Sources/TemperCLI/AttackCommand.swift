@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TemperFormats
 import TemperHarden
+import TemperModels
 import TemperText
 import TemperWorld
 
@@ -46,10 +47,15 @@ struct AttackCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rows = try JSONLDataset.load(URL(fileURLWithPath: data)).rows.map { WorldRow(prompt: $0.prompt, response: $0.response) }
+        let modelURL = try InputPath.require(model), worldURL = try InputPath.require(world)
+        // A model from another world would be attacked and scored on the wrong words.
+        let config = try LlamaConfig.load(folder: modelURL)
+        try WorldLanguage(seed: try WorldFiles.readManifest(world: worldURL).seed)
+            .checkMatches(tokenizer: try Tokenizer.load(modelURL), modelVocabSize: config.vocabSize, modelFolder: modelURL.path)
+        let rows = try JSONLDataset.load(try InputPath.require(data)).rows.map { WorldRow(prompt: $0.prompt, response: $0.response) }
         let grid = AttackGrid(learningRates: try parsedList(lrs, "lrs") { Double($0) }, budgets: try parsedList(steps, "steps") { Int($0) },
                               seeds: (0..<UInt64(seeds)).map { $0 }, batchSize: batch, threshold: threshold)
-        var result = try FineTuningAttack.run(modelFolder: URL(fileURLWithPath: model), world: URL(fileURLWithPath: world),
+        var result = try FineTuningAttack.run(modelFolder: modelURL, world: worldURL,
                                               attackRows: rows, grid: grid, log: Output.progress)
         result.data = data
         let encoder = JSONEncoder()

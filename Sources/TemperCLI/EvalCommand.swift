@@ -32,10 +32,13 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let worldURL = URL(fileURLWithPath: world), modelURL = URL(fileURLWithPath: model)
+        let worldURL = try InputPath.require(world), modelURL = try InputPath.require(model)
         let manifest = try WorldFiles.readManifest(world: worldURL)
         let language = WorldLanguage(seed: manifest.seed)
-        let evaluator = WorldEvaluator(model: try LlamaModel.load(modelURL), tokenizer: try Tokenizer.load(modelURL), language: language)
+        let llama = try LlamaModel.load(modelURL)
+        let tokenizer = try Tokenizer.load(llama.source.folder)
+        try language.checkMatches(tokenizer: tokenizer, modelVocabSize: llama.vocabSize, modelFolder: llama.source.folder.path)
+        let evaluator = WorldEvaluator(model: llama, tokenizer: tokenizer, language: language)
         let suites: Set<WorldSuite> = suite == "all" ? Set(WorldSuite.allCases) : [WorldSuite(rawValue: suite)].compactMap { $0 }.reduce(into: []) { $0.insert($1) }
         let result = try evaluator.evaluate(WorldDatasets(language: language, seed: manifest.seed), suites: suites)
         if output.json { try Output.json(result); return }

@@ -13,9 +13,14 @@ final class ProgressLine {
     init(label: String) { self.label = label }
 
     func update(_ done: Int, _ total: Int, _ item: String) {
+        update(done, total, item, eta: nil)
+    }
+
+    /// `eta` overrides the estimate from this display's own start (a resumed run knows better).
+    func update(_ done: Int, _ total: Int, _ item: String, eta known: TimeInterval?) {
         guard total > 0 else { return }
         let elapsed = Date().timeIntervalSince(start)
-        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        let eta = known ?? (done > 0 ? elapsed / Double(done) * Double(total - done) : 0)
         let text = "\(label): \(done)/\(total) \(item) [\(Self.clock(elapsed)) elapsed, ETA \(Self.clock(eta))]"
         if isTerminal {
             guard Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }

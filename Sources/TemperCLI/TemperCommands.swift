@@ -6,6 +6,11 @@ enum TemperCommands {
         InspectCommand.self,
         ValidateCommand.self,
         ConvertCommand.self,
+        TokenizeCommand.self,
+        RunCommand.self,
+        LogitsCommand.self,
+        EmbedCommand.self,
+        FinetuneCommand.self,
         FixtureCommand.self,
         EvalCommand.self,
         AttackCommand.self,
@@ -16,5 +21,6 @@ enum TemperCommands {
         ProvenanceCommand.self,
         DiffCommand.self,
         HardenCommand.self,
+        AuditCommand.self,
     ]
 }

@@ -13,15 +13,8 @@ public enum ConversionDType: String, CaseIterable, Sendable {
         }
     }
 
-    var llamaOutputType: LlamaGGUFOutputType {
-        switch self {
-        case .f32: return .f32
-        case .f16: return .f16
-        case .bf16: return .bf16
-        case .q8_0: return .q8_0
-        case .q4_0: return .q4_0
-        }
-    }
+    /// The same names as LlamaGGUFOutputType's raw values.
+    var llamaOutputType: LlamaGGUFOutputType { LlamaGGUFOutputType(rawValue: rawValue) ?? .f16 }
 }
 
 public enum ConversionTarget: String, CaseIterable, Sendable { case safetensors, gguf }

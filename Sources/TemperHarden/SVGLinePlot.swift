@@ -14,6 +14,8 @@ public struct SVGLinePlot {
     public var yLabel: String
     public var series: [Series]
     public var yRange: ClosedRange<Double>?
+    /// Where to put x-axis ticks (e.g. whole layer numbers); nil: five evenly spaced ticks.
+    public var xTicks: [Double]?
     public var width = 560.0, height = 320.0
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series], yRange: ClosedRange<Double>? = nil) {
@@ -37,7 +39,8 @@ public struct SVGLinePlot {
             let y = yr.lowerBound + (yr.upperBound - yr.lowerBound) * Double(i) / 4
             s += ##"<line x1="\##(left)" x2="\##(left + plotW)" y1="\##(py(y))" y2="\##(py(y))" stroke="#eee"/>"##
             s += ##"<text x="\##(left - 6)" y="\##(py(y) + 4)" text-anchor="end">\##(Self.format(y))</text>"##
-            let x = xMin + (xMax - xMin) * Double(i) / 4
+        }
+        for x in xTicks ?? (0...4).map({ xMin + (xMax - xMin) * Double($0) / 4 }) {
             s += ##"<text x="\##(px(x))" y="\##(top + plotH + 16)" text-anchor="middle">\##(Self.format(x))</text>"##
         }
         s += ##"<text x="\##(left + plotW / 2)" y="\##(height - 8)" text-anchor="middle">\##(Self.escape(xLabel))</text>"##

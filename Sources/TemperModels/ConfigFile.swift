@@ -52,10 +52,12 @@ public struct TokenIDList: Decodable, Sendable, Equatable {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             ids = []
-        } else if let single = try? container.decode(Int.self) {
-            ids = [single]
-        } else {
-            ids = try container.decode([Int].self)
+            return
+        }
+        do {
+            ids = [try container.decode(Int.self)]
+        } catch DecodingError.typeMismatch {
+            ids = try container.decode([Int].self)  // a list, or a type error naming the field
         }
     }
 }

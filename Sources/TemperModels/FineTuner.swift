@@ -52,30 +52,36 @@ public final class FineTuner {
         step = header.step
     }
 
+    /// Whether `folder` holds a state written by `saveState`.
+    public static func hasSavedState(at folder: URL) -> Bool { TrainingState.exists(at: folder) }
+
     /// Writes the current weights, optimizer state and step (atomically, as one folder).
     public func saveState(to folder: URL) throws {
         try TrainingState.save(to: folder, step: step, config: config, parameters: model.parameters,
                                trainable: trainable.map(\.name), optimizer: optimizer.state())
     }
 
-    /// Runs the remaining steps. With `stateFolder`, state is saved every `saveEvery` steps
-    /// and after the last step.
+    /// Runs the remaining steps (only up to step `until` when given, to split a run into
+    /// parts). With `stateFolder`, state is saved every `saveEvery` steps and after the last
+    /// step run.
     @discardableResult
-    public func run(stateFolder: URL? = nil, progress: ((TrainingProgress) -> Void)? = nil,
+    public func run(stateFolder: URL? = nil, until: Int? = nil, progress: ((TrainingProgress) -> Void)? = nil,
                     loss: (TrainingStep) throws -> StepLoss) throws -> TrainingSummary {
         let start = step
+        let end = min(until ?? config.steps, config.steps)
         let clock = ContinuousClock.now
         var losses: [Double] = []
         var tokens = 0
         let schedule = config.lrSchedule
         let tensors = trainable.map(\.tensor)
-        while step < config.steps {
+        while step < end {
             optimizer.zeroGrad()
             let result = try withGrad { try loss(TrainingStep(step: step, seed: TrainingStep.seed(run: config.seed, step: step))) }
             let value = Double(try result.loss.item())
             guard value.isFinite else { throw ModelError.invalidInput(reason: "loss is \(value) at step \(step)") }
             try result.loss.backward()
-            let norm = config.maxGradNorm.map { clipGradNorm(tensors, maxNorm: $0) } ?? Self.globalNorm(tensors)
+            // An infinite limit measures the norm without scaling anything.
+            let norm = clipGradNorm(tensors, maxNorm: config.maxGradNorm ?? .infinity)
             optimizer.learningRate = schedule.learningRate(base: config.learningRate, step: step)
             try optimizer.step()
             let rate = optimizer.learningRate
@@ -83,7 +89,7 @@ public final class FineTuner {
             step += 1
             losses.append(value)
             tokens += result.tokens
-            if let stateFolder, let every = config.saveEvery, step % every == 0, step < config.steps {
+            if let stateFolder, let every = config.saveEvery, step % every == 0, step < end {
                 try saveState(to: stateFolder)
             }
             if let progress {
@@ -103,15 +109,6 @@ public final class FineTuner {
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-
-    /// ‖g‖ over all gradients without clipping.
-    static func globalNorm(_ tensors: [Tensor]) -> Float {
-        var sum = 0.0
-        for t in tensors {
-            t.grad?.withUnsafeBufferPointer { for v in $0 { sum += Double(v) * Double(v) } }
-        }
-        return Float(sum.squareRoot())
     }
 }
 

@@ -64,12 +64,15 @@ public enum WorldError: Error, LocalizedError, Equatable {
     case emptyData(String)
     case invalidConfig(String)
     case notAWorld(path: String, reason: String)
+    /// The model's tokenizer or vocabulary is not the world's.
+    case tokenizerMismatch(path: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
         case let .emptyData(what): return "empty data: \(what)"
         case let .invalidConfig(what): return "invalid configuration: \(what)"
         case let .notAWorld(path, reason): return "\(path): not a fixture world: \(reason)"
+        case let .tokenizerMismatch(path, reason): return "\(path): does not match the world's tokenizer: \(reason)"
         }
     }
 }

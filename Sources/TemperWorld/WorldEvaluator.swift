@@ -60,7 +60,7 @@ public struct WorldEvaluator {
         try noGrad {
             for start in stride(from: 0, to: examples.count, by: batchSize) {
                 let indices = Array(start..<min(start + batchSize, examples.count))
-                let batch = try Batch(examples: examples, indices: indices, padId: Int32(pad))
+                let batch = try Batch(examples: indices.map { examples[$0] }, indices: indices, padId: Int32(pad))
                 let labels = batch.labels.map(Int.init)
                 let logits = try model.logits(try TokenBatch(batch))
                 let count = try LanguageModelLoss.shiftedTargets(labels: labels, batchSize: batch.batchSize, length: batch.sequenceLength)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TemperTensor
+import TemperFormats
 import TemperText
 @testable import TemperModels
 
@@ -78,5 +79,36 @@ import TemperText
         #expect(groups.contains { $0.key == ParameterGroupKey(layer: 0, module: .mlp) && $0.parameters.count == 4 })
         #expect(model.parameters.named("pooler.dense.weight")?.module == .head)
         #expect(model.parameters.count == 5 + 2 * 16 + 2)
+    }
+}
+
+@Suite struct BERTConfigAndNamingTests {
+    @Test func configErrors() throws {
+        let body = #""vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 8"#
+        let c = try BERTConfig(data: Data("{\(body)}".utf8), path: "c")
+        #expect(c.typeVocabSize == 2 && c.layerNormEps == 1e-12)
+        #expect(throws: ModelError.unsupportedConfig(path: "c", field: "position_embedding_type", value: "relative_key")) {
+            try BERTConfig(data: Data("{\(body), \"position_embedding_type\": \"relative_key\"}".utf8), path: "c")
+        }
+        #expect(throws: ModelError.unsupportedConfig(path: "c", field: "is_decoder", value: "true")) {
+            try BERTConfig(data: Data("{\(body), \"is_decoder\": true}".utf8), path: "c")
+        }
+        #expect(throws: ModelError.self) { try BERTConfig(data: Data(#"{"vocab_size": 10}"#.utf8), path: "c") }
+    }
+
+    /// BertForPreTraining-style names: `bert.` prefix plus `cls.` heads, which are skipped.
+    @Test func prefixedCheckpointWithPretrainingHeads() throws {
+        let folder = try ModelFixtures.copy("bert")
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let source = try Checkpoint.open(ModelFixtures.folder("bert"))
+        let specs = source.tensors.map { TensorSpec(name: "bert." + $0.name, dtype: $0.dtype, shape: $0.shape) }
+            + [TensorSpec(name: "cls.predictions.bias", dtype: .f32, shape: [3])]
+        try SafetensorsWriter.write(to: folder.appendingPathComponent("model.safetensors"), tensors: specs) { spec in
+            if spec.name.hasPrefix("cls.") { return [UInt8](repeating: 0, count: 12) }
+            return [UInt8](try source.bytes(of: try #require(source.record(named: String(spec.name.dropFirst(5))))))
+        }
+        let model = try BERTModel.load(folder)
+        #expect(model.hasPooler && model.parameters.count == source.tensors.count)
+        #expect(model.parameters.named("bert.encoder.layer.1.output.dense.weight")?.layer == 1)
     }
 }

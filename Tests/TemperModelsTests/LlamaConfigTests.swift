@@ -81,6 +81,9 @@ import Testing
         expectError(#""model_type": "llama", "vocab_size": 4611686018427387904, "hidden_size": 4611686018427387904, "intermediate_size": 1, "num_hidden_layers": 1, "num_attention_heads": 1"#) {
             if case .invalidConfigField = $0 { return true } else { return false }
         }
+        expectError(#""model_type": "llama", "eos_token_id": "two", "# + Self.base) {
+            if case .invalidConfigField(_, "eos_token_id", _) = $0 { return true } else { return false }
+        }
         #expect(throws: ModelError.self) { try LlamaConfig(data: Data("not json".utf8), path: "x") }
     }
 }

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark runs Temper and its peer on the same input in the same run,
+# then prints a table (medians, ratio = peer time / Temper time, peak RSS) and writes
+# Benchmarks/out/results.json. See Benchmarks/README.md.
+#
+#   bash Benchmarks/run.sh [TEMPER_BINARY]
+#
+# Environment (defaults fit a 2-core, 24 GiB machine and take a few minutes):
+#   TEMPER_BENCH_VENV       existing venv with the peers (else Benchmarks/.venv, created)
+#   TEMPER_BENCH_ONLY       comma list of: load,quantize,inspect,sign,train  (default: all)
+#   TEMPER_BENCH_LOAD_MB    size of the load input (1024)      TEMPER_BENCH_QUANT_MB (256)
+#   TEMPER_BENCH_SIGN_MB    size of the signed folder (1024)   TEMPER_BENCH_SPARSE_GB (10)
+#   TEMPER_BENCH_REPEATS    timed repetitions, median reported (3; load uses max(5, this))
+#   TEMPER_BENCH_TRAIN_STEPS  timed training steps per config (5, after 2 warm-up steps)
+#   TEMPER_BENCH_OUT        output folder (Benchmarks/out)
+#   TEMPER_BENCH_MAX_LOAD   on a shared machine: before each benchmark wait (up to
+#                           TEMPER_BENCH_WAIT_S, default 900 s) until the 1-minute load average
+#                           is below this value (default: no waiting)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=$ROOT/Benchmarks
+BIN=${1:-$ROOT/.build/release/temper}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+SWIFT=${SWIFT:-swift}
+OUT=${TEMPER_BENCH_OUT:-$BENCH/out}
+RAW=$OUT/raw WORK=$OUT/work INPUTS=$OUT/inputs
+REPEATS=${TEMPER_BENCH_REPEATS:-3}
+LOAD_REPEATS=$(( REPEATS > 5 ? REPEATS : 5 ))
+LOAD_MB=${TEMPER_BENCH_LOAD_MB:-1024} QUANT_MB=${TEMPER_BENCH_QUANT_MB:-256}
+SIGN_MB=${TEMPER_BENCH_SIGN_MB:-1024} SPARSE_GB=${TEMPER_BENCH_SPARSE_GB:-10}
+TRAIN_STEPS=${TEMPER_BENCH_TRAIN_STEPS:-5}
+ONLY=",${TEMPER_BENCH_ONLY:-load,quantize,inspect,sign,train},"
+wants() { [[ $ONLY == *",$1,"* ]]; }
+say() { echo "bench: $*" >&2; }
+
+[[ -x $BIN ]] || { say "no temper binary at $BIN (run: make bench)"; exit 1; }
+rm -rf "$RAW" "$WORK"
+mkdir -p "$RAW" "$WORK" "$INPUTS"
+
+# --- Python peers: an existing venv, or Benchmarks/.venv; pip installs only what is missing.
+if [[ -n ${TEMPER_BENCH_VENV:-} ]]; then
+    VENV=$TEMPER_BENCH_VENV
+else
+    VENV=$BENCH/.venv
+    [[ -x $VENV/bin/python ]] || { say "creating $VENV"; python3 -m venv "$VENV"; }
+fi
+PY=$VENV/bin/python
+missing=$("$PY" - <<'PY'
+import importlib.util
+wanted = {"numpy": "numpy", "safetensors": "safetensors", "gguf": "gguf",
+          "model_signing": "model-signing", "cryptography": "cryptography", "torch": "torch"}
+print(" ".join(pip for module, pip in wanted.items() if importlib.util.find_spec(module) is None))
+PY
+)
+if [[ -n $missing ]]; then
+    say "installing into $VENV: $missing"
+    "$PY" -m pip install --quiet $missing
+fi
+
+# --- Peak RSS comes from /usr/bin/time -v; install it when missing and root (else wait4 rusage).
+if [[ ! -x /usr/bin/time && $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1 || say "could not install time; using wait4 rusage"
+fi
+
+say "building TemperBench (release)"
+(cd "$ROOT" && "$SWIFT" build -c release --product TemperBench >&2)
+TB=$(cd "$ROOT" && "$SWIFT" build -c release --show-bin-path)/TemperBench
+
+say "generating inputs in $INPUTS (reused when present)"
+INPUT_JSON=$("$PY" "$BENCH/peers/gen_inputs.py" "$INPUTS" --load-mb "$LOAD_MB" --quant-mb "$QUANT_MB" \
+    --sign-mb "$SIGN_MB" --sparse-gb "$SPARSE_GB")
+input() { "$PY" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$INPUT_JSON" "$1"; }
+LOAD_FILE=$(input load) QUANT_FILE=$(input quant) SIGN_DIR=$(input sign) SPARSE_FILE=$(input sparse)
+
+"$PY" - "$RAW/environment.json" "$LOAD_MB" "$QUANT_MB" "$SIGN_MB" "$SPARSE_GB" "$REPEATS" "$VENV" <<'PY'
+import json, os, platform, subprocess, sys
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+json.dump({"load_average_start": [round(x, 2) for x in os.getloadavg()], "cpu": cpu, "cpus": os.cpu_count(),
+           "sizes": {"load_mb": int(sys.argv[2]), "quant_mb": int(sys.argv[3]), "sign_mb": int(sys.argv[4]),
+                     "sparse_gb": int(sys.argv[5])}, "repeats": int(sys.argv[6]), "venv": sys.argv[7],
+           "page_cache": "warm: every input is read once before it is timed, and each in-process benchmark runs once untimed"},
+          open(sys.argv[1], "w"))
+PY
+
+timecmd() { "$PY" "$BENCH/peers/timecmd.py" "$@"; }
+quiet() {  # waits for a quiet machine when TEMPER_BENCH_MAX_LOAD is set
+    [[ -n ${TEMPER_BENCH_MAX_LOAD:-} ]] || return 0
+    local waited=0 limit=${TEMPER_BENCH_WAIT_S:-900}
+    while awk -v max="$TEMPER_BENCH_MAX_LOAD" '{ exit !($1 >= max) }' /proc/loadavg && (( waited < limit )); do
+        (( waited % 60 == 0 )) && say "load $(cut -d' ' -f1 /proc/loadavg) >= $TEMPER_BENCH_MAX_LOAD, waiting (${waited}s)"
+        sleep 5; waited=$((waited + 5))
+    done
+}
+warm() { cat "$@" > /dev/null; }
+
+if wants load; then
+    quiet
+    say "1. load $LOAD_FILE"
+    warm "$LOAD_FILE"
+    timecmd --repeats 1 --json-stdout -- "$TB" load "$LOAD_FILE" --repeats "$LOAD_REPEATS" > "$RAW/load_temper.json"
+    timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/load_peer.py" "$LOAD_FILE" --repeats "$LOAD_REPEATS" > "$RAW/load_peer.json"
+fi
+
+if wants quantize; then
+    quiet
+    say "2. F32 -> Q8_0 of $QUANT_FILE"
+    warm "$QUANT_FILE"
+    timecmd --repeats 1 --json-stdout -- "$TB" quantize "$QUANT_FILE" --repeats "$REPEATS" > "$RAW/quantize_temper.json"
+    timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/quant_peer.py" quantize "$QUANT_FILE" --repeats "$REPEATS" > "$RAW/quantize_peer.json"
+    T_GGUF=$WORK/temper-q8_0.gguf P_GGUF=$WORK/gguf-py-q8_0.gguf
+    timecmd --repeats "$REPEATS" --before "rm -f '$T_GGUF'" -- "$BIN" convert "$QUANT_FILE" "$T_GGUF" --dtype q8_0 > "$RAW/convert_temper.json"
+    timecmd --repeats "$REPEATS" --before "rm -f '$P_GGUF'" -- "$PY" "$BENCH/peers/quant_peer.py" convert "$QUANT_FILE" "$P_GGUF" > "$RAW/convert_peer.json"
+    "$PY" "$BENCH/peers/quant_peer.py" compare "$T_GGUF" "$P_GGUF" > "$RAW/convert_compare.json"
+    rm -f "$T_GGUF" "$P_GGUF"
+fi
+
+if wants inspect; then
+    quiet
+    say "3. inspect $SPARSE_FILE (sparse, $SPARSE_GB GB)"
+    "$PY" "$BENCH/peers/page_cache.py" drop "$SPARSE_FILE"
+    "$BIN" inspect "$SPARSE_FILE" --json > /dev/null
+    "$PY" "$BENCH/peers/page_cache.py" resident "$SPARSE_FILE" > "$RAW/inspect_resident.json"
+    timecmd --repeats "$REPEATS" -- "$BIN" inspect "$SPARSE_FILE" --json > "$RAW/inspect_temper.json"
+    timecmd --repeats "$REPEATS" -- "$PY" "$BENCH/peers/inspect_peer.py" "$SPARSE_FILE" > "$RAW/inspect_peer.json"
+fi
+
+if wants sign; then
+    quiet
+    say "4. hash + sign $SIGN_DIR"
+    KEY=$WORK/key.pem PUB=$WORK/key.pub.pem
+    "$BIN" keygen --out "$KEY" --curve p256 --force > /dev/null
+    clean_temper="rm -f '$SIGN_DIR/model.sig' '$SIGN_DIR/temper.manifest.json'"
+    eval "$clean_temper"
+    files=("$SIGN_DIR"/*)
+    warm "${files[@]}"
+    timecmd --repeats "$REPEATS" --before "$clean_temper" -- "$BIN" sign "$SIGN_DIR" --key "$KEY" > "$RAW/sign_temper.json"
+    timecmd --repeats "$REPEATS" -- "$BIN" verify "$SIGN_DIR" --key "$PUB" > "$RAW/verify_temper.json"
+    eval "$clean_temper"
+    timecmd --repeats "$REPEATS" -- sha256sum "${files[@]}" > "$RAW/sha256sum.json"
+    MS_SIG=$WORK/model_signing.sig
+    timecmd --repeats "$REPEATS" --before "rm -f '$MS_SIG'" -- "$PY" "$BENCH/peers/model_signing_cli.py" \
+        sign key "$SIGN_DIR" --private_key "$KEY" --signature "$MS_SIG" > "$RAW/sign_peer.json"
+    timecmd --repeats "$REPEATS" -- "$PY" "$BENCH/peers/model_signing_cli.py" \
+        verify key "$SIGN_DIR" --signature "$MS_SIG" --public_key "$PUB" > "$RAW/verify_peer.json"
+fi
+
+if wants train; then
+    for config in a b; do
+        quiet
+        say "5. training step, config $config"
+        timecmd --repeats 1 --json-stdout -- env OPENBLAS_NUM_THREADS=2 "$TB" train --config "$config" \
+            --steps "$TRAIN_STEPS" --profile 1 > "$RAW/train_${config}_temper.json"
+        timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/train_peer.py" --config "$config" \
+            --steps "$TRAIN_STEPS" --threads 2 > "$RAW/train_${config}_peer.json"
+    done
+fi
+
+"$PY" "$BENCH/peers/report.py" "$OUT"

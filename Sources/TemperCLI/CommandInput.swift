@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import TemperFormats
+
+/// A command line that cannot work, found while running (exit 64, printed without the
+/// usage text that ArgumentParser adds to `ValidationError`s).
+struct UsageError: Error, LocalizedError, ExitCoded {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var errorDescription: String? { message }
+    var exitCode: Int32 { 64 }
+}
+
+/// Checks on paths and lists given on the command line.
+enum InputPath {
+    /// The URL of `path`, or `FormatError.notFound` (exit 64) when nothing is there.
+    static func require(_ path: String) throws -> URL {
+        guard FileManager.default.fileExists(atPath: path) else { throw FormatError.notFound(path: path) }
+        return URL(fileURLWithPath: path)
+    }
+}
+
+/// A comma-separated list of token ids (`--ids 1,2,3`).
+struct TokenIdList: ExpressibleByArgument {
+    let ids: [Int]
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap { Int($0) }
+        guard !parts.isEmpty, values.count == parts.count else { return nil }
+        ids = values
+    }
+}

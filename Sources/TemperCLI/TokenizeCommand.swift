@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import TemperText
+
+/// `temper tokenize DIR --text …`: ids and tokens from a folder's tokenizer.json.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Encode text with a model folder's tokenizer.json and show ids and tokens.",
+        discussion: """
+        DIR is a model folder (or a tokenizer.json file); a tokenizer_config.json beside it
+        names the special tokens. Ids are those of Hugging Face `tokenizers` with
+        add_special_tokens=True: the tokenizer's post-processor adds its special tokens
+        (BERT's [CLS]/[SEP], Llama's <s>). --no-special leaves them out. `temper run` may
+        also put bos in front for the model (see its help).
+
+        Example: temper tokenize model/ --text "hello world" --text "second" --json
+        """)
+
+    @Argument(help: "A model folder with tokenizer.json, or the tokenizer.json file.") var tokenizer: String
+    @Option(name: .long, help: "Text to encode (repeat for several).") var text: [String] = []
+    @Flag(name: .long, help: "Leave out the special tokens the post-processor adds.") var noSpecial = false
+    @OptionGroup var output: OutputOptions
+
+    struct Encoded: Encodable {
+        var text: String
+        var ids: [Int]
+        var tokens: [String]
+    }
+
+    struct Result: Encodable {
+        var tokenizer: String
+        var encodings: [Encoded]
+    }
+
+    func validate() throws {
+        if text.isEmpty { throw ValidationError("give at least one --text") }
+    }
+
+    func run() throws {
+        let loaded = try Tokenizer.load(try InputPath.require(tokenizer))
+        let encodings = try text.map { item -> Encoded in
+            let ids = try loaded.encode(item, addSpecialTokens: !noSpecial)
+            return Encoded(text: item, ids: ids, tokens: ids.map { loaded.idToToken($0) ?? "<\($0)?>" })
+        }
+        if output.json { try Output.json(Result(tokenizer: loaded.source, encodings: encodings)); return }
+        for e in encodings {
+            Output.line("\(e.ids.count) tokens: \(e.text)")
+            Output.line("  ids:    \(e.ids.map(String.init).joined(separator: " "))")
+            Output.line("  tokens: \(e.tokens.joined(separator: " "))")
+        }
+    }
+}
