@@ -44,6 +44,6 @@ import Testing
         let usage = try CLI.run(["harden", "repnoise", Self.model, out, "--world", Self.world, "--steps", "3", "--epochs", "1"])
         #expect(usage.status == 64)
         let notWorld = try CLI.run(["harden", "adversarial", Self.model, dir.appendingPathComponent("y").path, "--world", dir.path])
-        #expect(notWorld.status == 1 && notWorld.stderr.contains("not a fixture world"))
+        #expect(notWorld.status == 65 && notWorld.stderr.contains("not a fixture world"))
     }
 }
