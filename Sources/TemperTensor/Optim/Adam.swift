@@ -61,13 +61,11 @@ final class AdamCore {
             guard var g = try optimizer.gradient(i) else { continue }
             steps[i] += 1
             let n = p.count, param = p.pointer
-            if weightDecay != 0 {
-                if decoupled {
-                    let factor = Float(1 - lr * weightDecay)
-                    for j in 0..<n { param[j] *= factor }
-                } else {
-                    g = try noGrad { try g + p * Float(weightDecay) }
-                }
+            // Decoupled decay is applied per element inside the update loop below (same
+            // arithmetic as a separate pass, one sweep over memory instead of two).
+            let decay: Float = weightDecay != 0 && decoupled ? Float(1 - lr * weightDecay) : 1
+            if weightDecay != 0 && !decoupled {
+                g = try noGrad { try g + p * Float(weightDecay) }
             }
             let grad = g.pointer
             let weight = Float(1 - beta1), b2 = Float(beta2), oneMinusB2 = Float(1 - beta2)
@@ -77,13 +75,22 @@ final class AdamCore {
             let negStep = Float(-stepSize), epsF = Float(eps)
             expAvg.withBuffer(i, count: n) { m, _ in
                 expAvgSq.withBuffer(i, count: n) { v, _ in
+                    // The lerp branch (PyTorch's) is hoisted out of the loop so it vectorizes.
                     Parallel.chunks(n, cost: 8) { range in
-                        for j in range {
-                            m[j] = weight < 0.5 ? m[j].addingProduct(weight, grad[j] - m[j])
-                                                : grad[j].addingProduct(weight - 1, grad[j] - m[j])
-                            v[j] = v[j] * b2 + oneMinusB2 * grad[j] * grad[j]
-                            let denom = v[j].squareRoot() / bc2Sqrt + epsF
-                            param[j] += negStep * m[j] / denom
+                        if weight < 0.5 {
+                            for j in range {
+                                if decay != 1 { param[j] *= decay }
+                                m[j] = m[j].addingProduct(weight, grad[j] - m[j])
+                                v[j] = v[j] * b2 + oneMinusB2 * grad[j] * grad[j]
+                                param[j] += negStep * m[j] / (v[j].squareRoot() / bc2Sqrt + epsF)
+                            }
+                        } else {
+                            for j in range {
+                                if decay != 1 { param[j] *= decay }
+                                m[j] = grad[j].addingProduct(weight - 1, grad[j] - m[j])
+                                v[j] = v[j] * b2 + oneMinusB2 * grad[j] * grad[j]
+                                param[j] += negStep * m[j] / (v[j].squareRoot() / bc2Sqrt + epsF)
+                            }
                         }
                     }
                 }
