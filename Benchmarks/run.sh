@@ -48,11 +48,14 @@ else
     [[ -x $VENV/bin/python ]] || { say "creating $VENV"; python3 -m venv "$VENV"; }
 fi
 PY=$VENV/bin/python
-missing=$("$PY" - <<'PY'
-import importlib.util
-wanted = {"numpy": "numpy", "safetensors": "safetensors", "gguf": "gguf",
-          "model_signing": "model-signing", "cryptography": "cryptography", "torch": "torch"}
-print(" ".join(pip for module, pip in wanted.items() if importlib.util.find_spec(module) is None))
+# Modules each selected benchmark needs (gen_inputs always needs numpy and safetensors).
+modules="numpy:numpy safetensors:safetensors"
+wants quantize && modules+=" gguf:gguf"
+wants sign && modules+=" model_signing:model-signing cryptography:cryptography"
+wants train && modules+=" torch:torch"
+missing=$("$PY" - $modules <<'PY'
+import importlib.util, sys
+print(" ".join(pair.split(":")[1] for pair in sys.argv[1:] if importlib.util.find_spec(pair.split(":")[0]) is None))
 PY
 )
 if [[ -n $missing ]]; then
