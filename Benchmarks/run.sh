@@ -13,9 +13,9 @@
 #   TEMPER_BENCH_REPEATS    timed repetitions, median reported (3; load uses max(5, this))
 #   TEMPER_BENCH_TRAIN_STEPS  timed training steps per config (5, after 2 warm-up steps)
 #   TEMPER_BENCH_OUT        output folder (Benchmarks/out)
-#   TEMPER_BENCH_MAX_LOAD   on a shared machine: before each benchmark wait (up to
-#                           TEMPER_BENCH_WAIT_S, default 900 s) until the 1-minute load average
-#                           is below this value (default: no waiting)
+#   TEMPER_BENCH_MAX_BUSY   on a shared machine: before each benchmark wait (up to
+#                           TEMPER_BENCH_WAIT_S, default 900 s) until other processes use at most
+#                           this many cores, measured over 2 s (e.g. 0.3; default: no waiting)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,7 +35,9 @@ wants() { [[ $ONLY == *",$1,"* ]]; }
 say() { echo "bench: $*" >&2; }
 
 [[ -x $BIN ]] || { say "no temper binary at $BIN (run: make bench)"; exit 1; }
-rm -rf "$RAW" "$WORK"
+# Raw results of the benchmarks not selected by TEMPER_BENCH_ONLY are kept (each row says
+# when and under what load it was measured), so a subset can be re-run on its own.
+rm -rf "$WORK"
 mkdir -p "$RAW" "$WORK" "$INPUTS"
 
 # --- Python peers: an existing venv, or Benchmarks/.venv; pip installs only what is missing.
@@ -46,11 +48,14 @@ else
     [[ -x $VENV/bin/python ]] || { say "creating $VENV"; python3 -m venv "$VENV"; }
 fi
 PY=$VENV/bin/python
-missing=$("$PY" - <<'PY'
-import importlib.util
-wanted = {"numpy": "numpy", "safetensors": "safetensors", "gguf": "gguf",
-          "model_signing": "model-signing", "cryptography": "cryptography", "torch": "torch"}
-print(" ".join(pip for module, pip in wanted.items() if importlib.util.find_spec(module) is None))
+# Modules each selected benchmark needs (gen_inputs always needs numpy and safetensors).
+modules="numpy:numpy safetensors:safetensors"
+wants quantize && modules+=" gguf:gguf"
+wants sign && modules+=" model_signing:model-signing cryptography:cryptography"
+wants train && modules+=" torch:torch"
+missing=$("$PY" - $modules <<'PY'
+import importlib.util, sys
+print(" ".join(pair.split(":")[1] for pair in sys.argv[1:] if importlib.util.find_spec(pair.split(":")[0]) is None))
 PY
 )
 if [[ -n $missing ]]; then
@@ -84,12 +89,21 @@ json.dump({"load_average_start": [round(x, 2) for x in os.getloadavg()], "cpu": 
 PY
 
 timecmd() { "$PY" "$BENCH/peers/timecmd.py" "$@"; }
-quiet() {  # waits for a quiet machine when TEMPER_BENCH_MAX_LOAD is set
-    [[ -n ${TEMPER_BENCH_MAX_LOAD:-} ]] || return 0
-    local waited=0 limit=${TEMPER_BENCH_WAIT_S:-900}
-    while awk -v max="$TEMPER_BENCH_MAX_LOAD" '{ exit !($1 >= max) }' /proc/loadavg && (( waited < limit )); do
-        (( waited % 60 == 0 )) && say "load $(cut -d' ' -f1 /proc/loadavg) >= $TEMPER_BENCH_MAX_LOAD, waiting (${waited}s)"
-        sleep 5; waited=$((waited + 5))
+busy_cores() {  # CPU cores busy over the last 2 s (from /proc/stat), e.g. 0.4
+    local a b
+    a=($(head -1 /proc/stat)); sleep 2; b=($(head -1 /proc/stat))
+    awk -v u1="${a[1]}" -v n1="${a[2]}" -v s1="${a[3]}" -v i1="${a[4]}" -v w1="${a[5]}" \
+        -v u2="${b[1]}" -v n2="${b[2]}" -v s2="${b[3]}" -v i2="${b[4]}" -v w2="${b[5]}" -v cpus="$(nproc)" \
+        'BEGIN { busy = (u2 - u1) + (n2 - n1) + (s2 - s1); idle = (i2 - i1) + (w2 - w1);
+                 total = busy + idle; printf "%.2f", (total > 0 ? cpus * busy / total : 0) }'
+}
+quiet() {  # on a shared machine, waits until other processes leave the CPU (TEMPER_BENCH_MAX_BUSY)
+    [[ -n ${TEMPER_BENCH_MAX_BUSY:-} ]] || return 0
+    local waited=0 limit=${TEMPER_BENCH_WAIT_S:-900} busy
+    while busy=$(busy_cores); awk -v b="$busy" -v max="$TEMPER_BENCH_MAX_BUSY" 'BEGIN { exit !(b > max) }' \
+          && (( waited < limit )); do
+        (( waited % 60 < 2 )) && say "$busy cores busy (> $TEMPER_BENCH_MAX_BUSY), waiting (${waited}s)"
+        waited=$((waited + 2))
     done
 }
 warm() { cat "$@" > /dev/null; }
@@ -97,6 +111,7 @@ warm() { cat "$@" > /dev/null; }
 if wants load; then
     quiet
     say "1. load $LOAD_FILE"
+    rm -f "$RAW"/load_*.json
     warm "$LOAD_FILE"
     timecmd --repeats 1 --json-stdout -- "$TB" load "$LOAD_FILE" --repeats "$LOAD_REPEATS" > "$RAW/load_temper.json"
     timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/load_peer.py" "$LOAD_FILE" --repeats "$LOAD_REPEATS" > "$RAW/load_peer.json"
@@ -105,6 +120,7 @@ fi
 if wants quantize; then
     quiet
     say "2. F32 -> Q8_0 of $QUANT_FILE"
+    rm -f "$RAW"/quantize_*.json "$RAW"/convert_*.json
     warm "$QUANT_FILE"
     timecmd --repeats 1 --json-stdout -- "$TB" quantize "$QUANT_FILE" --repeats "$REPEATS" > "$RAW/quantize_temper.json"
     timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/quant_peer.py" quantize "$QUANT_FILE" --repeats "$REPEATS" > "$RAW/quantize_peer.json"
@@ -118,6 +134,7 @@ fi
 if wants inspect; then
     quiet
     say "3. inspect $SPARSE_FILE (sparse, $SPARSE_GB GB)"
+    rm -f "$RAW"/inspect_*.json
     "$PY" "$BENCH/peers/page_cache.py" drop "$SPARSE_FILE"
     "$BIN" inspect "$SPARSE_FILE" --json > /dev/null
     "$PY" "$BENCH/peers/page_cache.py" resident "$SPARSE_FILE" > "$RAW/inspect_resident.json"
@@ -128,6 +145,7 @@ fi
 if wants sign; then
     quiet
     say "4. hash + sign $SIGN_DIR"
+    rm -f "$RAW"/sign_*.json "$RAW"/verify_*.json "$RAW"/sha256sum.json
     KEY=$WORK/key.pem PUB=$WORK/key.pub.pem
     "$BIN" keygen --out "$KEY" --curve p256 --force > /dev/null
     clean_temper="rm -f '$SIGN_DIR/model.sig' '$SIGN_DIR/temper.manifest.json'"
@@ -149,6 +167,7 @@ if wants train; then
     for config in a b; do
         quiet
         say "5. training step, config $config"
+        rm -f "$RAW/train_${config}_temper.json" "$RAW/train_${config}_peer.json"
         timecmd --repeats 1 --json-stdout -- env OPENBLAS_NUM_THREADS=2 "$TB" train --config "$config" \
             --steps "$TRAIN_STEPS" --profile 1 > "$RAW/train_${config}_temper.json"
         timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/train_peer.py" --config "$config" \

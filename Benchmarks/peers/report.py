@@ -46,7 +46,8 @@ def row(benchmark, temper_run, peer_run, peer_name, temper, peer, *, temper_figu
         "ratio": ratio, "goal": goal, "goal_met": (ratio >= goal) if (ratio is not None and goal is not None) else None,
         "temper_peak_rss_mb": temper_run.get("peak_rss_mb") if temper_run else None,
         "peer_peak_rss_mb": peer_run.get("peak_rss_mb") if peer_run else None,
-        "loadavg_1min_max": max(loads) if loads else None, **(extra or {}),
+        "loadavg_1min_max": max(loads) if loads else None,
+        "measured": (temper_run or peer_run or {}).get("finished"), **(extra or {}),
     }
 
 

@@ -70,7 +70,8 @@ def main():
             last = json.loads(lines[-1]) if lines else None
     result = {"command": command, "times_s": times, "median_s": median(times), "peak_rss_mb": max(peaks),
               "rss_source": "/usr/bin/time -v" if os.path.exists(GNU_TIME) else "wait4 rusage",
-              "loadavg_1min": [round(load_start, 2), round(os.getloadavg()[0], 2)]}
+              "loadavg_1min": [round(load_start, 2), round(os.getloadavg()[0], 2)],
+              "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
     if last is not None:
         result["self"] = last
     print(json.dumps(result, sort_keys=True), flush=True)
