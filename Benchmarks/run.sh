@@ -154,6 +154,9 @@ if wants sign; then
     warm "${files[@]}"
     timecmd --repeats "$REPEATS" --before "$clean_temper" -- "$BIN" sign "$SIGN_DIR" --key "$KEY" > "$RAW/sign_temper.json"
     timecmd --repeats "$REPEATS" -- "$BIN" verify "$SIGN_DIR" --key "$PUB" > "$RAW/verify_temper.json"
+    # Like for like with model_signing: file digests only, no per-tensor manifest.
+    timecmd --repeats "$REPEATS" --before "$clean_temper" -- "$BIN" sign "$SIGN_DIR" --key "$KEY" --no-manifest \
+        > "$RAW/sign_files_temper.json"
     eval "$clean_temper"
     timecmd --repeats "$REPEATS" -- sha256sum "${files[@]}" > "$RAW/sha256sum.json"
     MS_SIG=$WORK/model_signing.sig

@@ -85,6 +85,10 @@ def build_rows(raw, env):
         if t and p:
             rows.append(row(f"4. hash+sign {folder} vs {peer_name.split()[0]}", t, p, peer_name, t["median_s"], p["median_s"],
                             goal=goal))
+    t, p = load(raw, "sign_files_temper"), load(raw, "sign_peer")
+    if t and p:
+        rows.append(row(f"4. sign --no-manifest (files only) vs model_signing", t, p, "model_signing sign key",
+                        t["median_s"], p["median_s"]))
     t, p = load(raw, "verify_temper"), load(raw, "verify_peer")
     if t and p:
         rows.append(row(f"4. verify {folder}", t, p, "model_signing verify key", t["median_s"], p["median_s"]))
