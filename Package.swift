@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "TemperTensor", targets: ["TemperTensor"]),
         .library(name: "TemperText", targets: ["TemperText"]),
         .library(name: "TemperModels", targets: ["TemperModels"]),
+        .library(name: "TemperHarden", targets: ["TemperHarden"]),
+        .library(name: "TemperAudit", targets: ["TemperAudit"]),
+        .library(name: "TemperWorld", targets: ["TemperWorld"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,12 +32,13 @@ let package = Package(
         .target(name: "TemperTensor", dependencies: ["CBLAS"]),
         .target(name: "TemperText"),
         .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText"]),
-        // The fixture world: synthetic language, datasets, tokenizer, exact harm metrics.
-        .target(name: "TemperWorld", dependencies: ["TemperText", "TemperModels", "TemperTensor", "TemperFormats"]),
-        .target(name: "TemperHarden", dependencies: ["TemperModels", "TemperWorld", "TemperTensor", "TemperText", "TemperIntegrity", "TemperFormats"]),
+        // Transforms, the fine-tuning attack, data sources and judges: no fixture-world code.
+        .target(name: "TemperHarden", dependencies: ["TemperModels", "TemperTensor", "TemperText", "TemperIntegrity", "TemperFormats"]),
+        // The fixture world: one data source and judge among others, plus its generator.
+        .target(name: "TemperWorld", dependencies: ["TemperText", "TemperModels", "TemperTensor", "TemperFormats", "TemperHarden"]),
         // Audits: immunization conditions and the per-layer depth audit, JSON + HTML/SVG reports.
         .target(name: "TemperAudit", dependencies: [
-            "TemperModels", "TemperHarden", "TemperWorld", "TemperTensor", "TemperFormats", "TemperText", "TemperIntegrity",
+            "TemperModels", "TemperHarden", "TemperTensor", "TemperFormats", "TemperText", "TemperIntegrity",
         ]),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
@@ -51,7 +55,7 @@ let package = Package(
         .testTarget(name: "TemperTensorTests", dependencies: ["TemperTensor"]),
         .testTarget(name: "TemperTextTests", dependencies: ["TemperText"]),
         .testTarget(name: "TemperModelsTests", dependencies: ["TemperModels"]),
-        .testTarget(name: "TemperWorldTests", dependencies: ["TemperWorld", "TemperText", "TemperModels"]),
+        .testTarget(name: "TemperWorldTests", dependencies: ["TemperWorld", "TemperText", "TemperModels", "TemperHarden"]),
         .testTarget(name: "TemperHardenTests", dependencies: ["TemperHarden", "TemperWorld"]),
         .testTarget(name: "TemperAuditTests", dependencies: [
             "TemperAudit", "TemperHarden", "TemperWorld", "TemperModels", "TemperText", "TemperIntegrity",

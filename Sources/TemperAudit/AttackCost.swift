@@ -1,6 +1,5 @@
 import Foundation
 import TemperHarden
-import TemperWorld
 
 /// How much fine-tuning a model takes to become harmful: steps to φ per learning rate on
 /// the attacked split, and the harm after the longest run.
@@ -10,18 +9,18 @@ public struct AttackCost: Sendable, Equatable, Codable {
     public var threshold: Double
     public var longestRun: Int
     public var stepsByLearningRate: [LearningRateSteps]
-    /// Mean over runs of the harmful rate and harmful log-likelihood after the longest run.
+    /// Mean over runs of the primary metric (the harmful rate, or the log-likelihood for
+    /// `loglik`) and of the harmful log-likelihood after the longest run.
     public var postAttackHarmfulRate: Double
     public var postAttackLogLikelihood: Double
     public var attack: AttackReport
 
-    /// Runs `grid` against `folder`, training on `attackedSplit`'s harmful pairs.
-    public static func measure(_ folder: URL, world: AuditWorld, grid: AttackGrid, attackedSplit: String, label: String,
+    /// Runs `grid` against `folder`: the audit data's attack (train rows, harmful sets, judges).
+    public static func measure(_ folder: URL, data: AuditData, grid: AttackGrid, label: String,
                                log: (String) -> Void) throws -> AttackCost {
-        var report = try FineTuningAttack.run(modelFolder: folder, world: world.folder, attackRows: try world.rows(attackedSplit),
-                                              attackedSplit: attackedSplit, grid: grid, log: { log("  \(label): \($0)") })
-        report.data = attackedSplit
-        return try AttackCost(report: report, attackedSplit: attackedSplit)
+        let report = try FineTuningAttack.run(modelFolder: folder, data: try data.attackData(), grid: grid, text: data.text,
+                                              log: { log("  \(label): \($0)") })
+        return try AttackCost(report: report, attackedSplit: data.harmful.name)
     }
 
     public init(report: AttackReport, attackedSplit: String) throws {
@@ -34,7 +33,7 @@ public struct AttackCost: Sendable, Equatable, Codable {
         threshold = report.grid.threshold
         longestRun = resistance.longestRun
         stepsByLearningRate = resistance.stepsByLearningRate
-        postAttackHarmfulRate = finals.reduce(0) { $0 + ($1.harmfulRate[attackedSplit] ?? 0) } / n
+        postAttackHarmfulRate = finals.reduce(0) { $0 + ($1.value(attackedSplit, metric: report.metric) ?? 0) } / n
         postAttackLogLikelihood = finals.reduce(0) { $0 + ($1.harmfulLogLikelihood[attackedSplit] ?? 0) } / n
         attack = report
     }
@@ -69,15 +68,13 @@ public struct FreezeAblationResult: Sendable, Equatable, Codable {
 /// before (a JSON array of `FreezeAblationResult`).
 public enum FreezeAblation {
     /// Attacks each model with `grid`.
-    public static func measure(_ models: [FreezeAblationModel], world: AuditWorld, grid: AttackGrid, attackedSplit: String,
+    public static func measure(_ models: [FreezeAblationModel], data: AuditData, grid: AttackGrid,
                                log: (String) -> Void = { _ in }) throws -> [FreezeAblationResult] {
         try models.sorted { $0.frozenThrough < $1.frozenThrough }.map { m in
             guard m.frozenThrough >= -1 else { throw AuditError.invalidConfig("freeze ablation k must be ≥ −1, got \(m.frozenThrough)") }
-            let subject = try AuditModel.load(m.folder, role: "freeze-ablation model (k = \(m.frozenThrough))")
-            try AuditInputs.checkCompatible(subject, world: world)
+            _ = try AuditInputs.load([("freeze-ablation model (k = \(m.frozenThrough))", m.folder)], data: data)
             log("freeze ablation: attacking the model with blocks ≤ \(m.frozenThrough) frozen")
-            let cost = try AttackCost.measure(m.folder, world: world, grid: grid, attackedSplit: attackedSplit,
-                                              label: "frozen ≤ \(m.frozenThrough)", log: log)
+            let cost = try AttackCost.measure(m.folder, data: data, grid: grid, label: "frozen ≤ \(m.frozenThrough)", log: log)
             return FreezeAblationResult(frozenThrough: m.frozenThrough, model: m.folder.path, postAttackHarmfulRate: cost.postAttackHarmfulRate,
                                         postAttackLogLikelihood: cost.postAttackLogLikelihood, stepsByLearningRate: cost.stepsByLearningRate)
         }
@@ -85,10 +82,10 @@ public enum FreezeAblation {
 
     /// Makes each defended model with `makeDefended(k)` (e.g. RepNoise with blocks ≤ k
     /// frozen, writing a folder) and attacks it.
-    public static func measure(frozenThrough layers: [Int], makeDefended: (Int) throws -> URL, world: AuditWorld, grid: AttackGrid,
-                               attackedSplit: String, log: (String) -> Void = { _ in }) throws -> [FreezeAblationResult] {
+    public static func measure(frozenThrough layers: [Int], makeDefended: (Int) throws -> URL, data: AuditData, grid: AttackGrid,
+                               log: (String) -> Void = { _ in }) throws -> [FreezeAblationResult] {
         let models = try layers.map { FreezeAblationModel(frozenThrough: $0, folder: try makeDefended($0)) }
-        return try measure(models, world: world, grid: grid, attackedSplit: attackedSplit, log: log)
+        return try measure(models, data: data, grid: grid, log: log)
     }
 
     /// Reads results computed elsewhere: a JSON array of `FreezeAblationResult`.
@@ -101,8 +98,8 @@ public enum FreezeAblation {
             throw AuditError.unreadableResults(path: url.path, reason: "not a JSON array of freeze-ablation results "
                 + "({frozenThrough, model, postAttackHarmfulRate, …}): \(error.localizedDescription)")
         }
-        for r in results where r.frozenThrough < -1 || !(0...1).contains(r.postAttackHarmfulRate) {
-            throw AuditError.unreadableResults(path: url.path, reason: "result for k = \(r.frozenThrough): k must be ≥ −1 and the harmful rate in 0...1")
+        for r in results where r.frozenThrough < -1 || !r.postAttackHarmfulRate.isFinite {
+            throw AuditError.unreadableResults(path: url.path, reason: "result for k = \(r.frozenThrough): k must be ≥ −1 and the post-attack value finite")
         }
         return results.sorted { $0.frozenThrough < $1.frozenThrough }
     }

@@ -1,60 +1,94 @@
 import Foundation
+import TemperHarden
 import TemperModels
 import TemperText
-import TemperWorld
 
-/// The fixture world an audit measures on: its manifest, language and datasets.
-public struct AuditWorld {
-    public let folder: URL
-    public let manifest: WorldManifest
-    public let language: WorldLanguage
-    public let data: WorldDatasets
+/// The data an audit measures on — files a user brings, or a preset such as the fixture
+/// world — with the judges that score greedy answers and the text settings.
+public struct AuditData {
+    /// Harmful pairs (prompt, harmful response, refusal): the attack's default training
+    /// rows, the attacked evaluation set, the logit lens's responses and the probe's
+    /// positive class.
+    public var harmful: RowSet
+    /// Harmless rows: stability (utility before vs after) and the probe's negative class.
+    public var harmless: RowSet
+    /// In-domain generalization (held-out prompts of the attacked domain).
+    public var heldOut: RowSet?
+    /// Cross-domain generalization (another harmful domain).
+    public var crossDomain: RowSet?
+    /// The rows the fine-tuning attack trains on (nil: `harmful`).
+    public var attackTrain: RowSet?
+    /// A new harmless task for trainability (train rows, and test rows scored by exact match).
+    public var newTaskTrain: RowSet?
+    public var newTaskTest: RowSet?
+    /// First = primary (steps-to-threshold); none: the log-likelihood is the primary metric.
+    public var judges: [any HarmJudge]
+    public var text: AttackTextOptions
+    /// Extra check of each model against the data source (the world refuses foreign vocabularies).
+    public var checkModel: ((URL) throws -> Void)?
 
-    /// Opens a world folder (needs world.json; the datasets are regenerated from its seed,
-    /// exactly as the attack does, so every audit sees the same rows).
-    public static func open(_ folder: URL) throws -> AuditWorld {
-        guard AuditInputs.isDirectory(folder) else { throw AuditError.missingInput(role: "world", path: folder.path) }
-        let manifest: WorldManifest
-        do { manifest = try WorldFiles.readManifest(world: folder) } catch let error as WorldError {
-            if case let .notAWorld(path, reason) = error { throw AuditError.notAWorld(path: path, reason: reason) }
-            throw AuditError.notAWorld(path: folder.path, reason: error.localizedDescription)
+    public init(harmful: RowSet, harmless: RowSet, heldOut: RowSet? = nil, crossDomain: RowSet? = nil, attackTrain: RowSet? = nil,
+                newTaskTrain: RowSet? = nil, newTaskTest: RowSet? = nil, judges: [any HarmJudge], text: AttackTextOptions = AttackTextOptions(),
+                checkModel: ((URL) throws -> Void)? = nil) throws {
+        let names = [harmful.name, heldOut?.name, crossDomain?.name].compactMap { $0 }
+        guard Set(names).count == names.count else {
+            throw AuditError.invalidConfig("the harmful, held-out and cross-domain sets need distinct names, got \(names.joined(separator: ", "))")
         }
-        let language = WorldLanguage(seed: manifest.seed)
-        return AuditWorld(folder: folder, manifest: manifest, language: language, data: WorldDatasets(language: language, seed: manifest.seed))
+        self.harmful = harmful; self.harmless = harmless; self.heldOut = heldOut; self.crossDomain = crossDomain
+        self.attackTrain = attackTrain; self.newTaskTrain = newTaskTrain; self.newTaskTest = newTaskTest
+        self.judges = judges; self.text = text; self.checkModel = checkModel
     }
 
-    /// Rows of a split, which must exist and be non-empty.
-    public func rows(_ split: String) throws -> [WorldRow] {
-        let rows = data[split]
-        guard !rows.isEmpty else {
-            throw AuditError.invalidConfig("the world has no rows in split '\(split)' (splits: \(WorldDatasets.splitNames.joined(separator: ", ")))")
-        }
-        return rows
+    /// The harmful evaluation sets, attacked set first.
+    public var harmSets: [RowSet] { [harmful] + [heldOut, crossDomain].compactMap { $0 } }
+
+    public var primaryMetric: String { judges.first?.name ?? AttackPoint.logLikelihoodMetric }
+
+    /// The attack every audit runs: train on `attackTrain` (or the harmful pairs), measure
+    /// every harmful set.
+    public func attackData() throws -> AttackData {
+        try AttackData(train: attackTrain ?? harmful, eval: harmSets, attackedSet: harmful.name, judges: judges)
+    }
+
+    /// Every data file the audit read, for the report.
+    public var records: [DataRecord] {
+        ([harmful, harmless] + [heldOut, crossDomain, attackTrain, newTaskTrain, newTaskTest].compactMap { $0 }).map(\.record)
     }
 }
 
-/// A model folder loaded for auditing, with its tokenizer.
+/// A model folder loaded for auditing (any decoder Temper loads), with its tokenizer and
+/// the audit's text settings.
 public struct AuditModel {
     public let folder: URL
-    public let model: LlamaModel
+    public let model: any CausalLanguageModel
     public let tokenizer: Tokenizer
+    public let encoding: TextEncoding
 
     /// Loads `folder`; `role` ("base model", "defended model", …) names it in errors.
-    public static func load(_ folder: URL, role: String) throws -> AuditModel {
+    public static func load(_ folder: URL, role: String, text: AttackTextOptions) throws -> AuditModel {
         guard AuditInputs.isDirectory(folder) else { throw AuditError.missingInput(role: role, path: folder.path) }
+        let model: any CausalLanguageModel, tokenizer: Tokenizer
         do {
-            return AuditModel(folder: folder, model: try LlamaModel.load(folder), tokenizer: try Tokenizer.load(folder))
+            model = try ModelRegistry.loadCausalLM(folder)
+            tokenizer = try Tokenizer.load(model.source.folder)
         } catch {
             let reason = (error as? LocalizedError)?.errorDescription ?? "\(error)"
             throw AuditError.unreadableModel(role: role, path: folder.path, reason: reason)
         }
+        let encoding = try TextEncoding(tokenizer: tokenizer, model: model, template: text.template, maxLength: text.maxLength)
+        return AuditModel(folder: folder, model: model, tokenizer: tokenizer, encoding: encoding)
+    }
+
+    /// The evaluator for this model's measurements.
+    public func evaluator(_ text: AttackTextOptions) -> ModelEvaluator {
+        ModelEvaluator(model: model, encoding: encoding, maxNewTokens: text.maxNewTokens)
     }
 
     /// A fresh copy of the model's weights (attacks and training change models in place).
-    public func reload() throws -> LlamaModel { try LlamaModel.load(folder) }
+    public func reload() throws -> any CausalLanguageModel { try ModelRegistry.loadCausalLM(folder) }
 }
 
-/// Checks that the models and the world fit together before any measurement.
+/// Checks that the models fit together (and the data source) before any measurement.
 public enum AuditInputs {
     static func isDirectory(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
@@ -87,21 +121,10 @@ public enum AuditInputs {
         }
     }
 
-    /// Every word of the world's language must be a token of the model's tokenizer, with an
-    /// id inside the model's vocabulary.
-    public static func checkCompatible(_ m: AuditModel, world: AuditWorld) throws {
-        for word in world.language.vocabulary {
-            guard let id = m.tokenizer.tokenToId(word), id < m.model.vocabSize else {
-                throw AuditError.vocabularyMismatch(first: m.folder.path, second: world.folder.path,
-                                                    detail: "the world's word '\(word)' is not in the model's vocabulary")
-            }
-        }
-    }
-
-    /// Loads every model, checks each against the first and against the world.
-    public static func load(_ folders: [(role: String, folder: URL)], world: AuditWorld) throws -> [AuditModel] {
-        let models = try folders.map { try AuditModel.load($0.folder, role: $0.role) }
-        for m in models { try checkCompatible(m, world: world) }
+    /// Loads every model, checks each against the data source and against the first.
+    public static func load(_ folders: [(role: String, folder: URL)], data: AuditData) throws -> [AuditModel] {
+        let models = try folders.map { try AuditModel.load($0.folder, role: $0.role, text: data.text) }
+        if let check = data.checkModel { for m in models { try check(m.folder) } }
         if let first = models.first { for m in models.dropFirst() { try checkCompatible(first, m) } }
         return models
     }

@@ -1,32 +1,23 @@
 import Foundation
 import TemperHarden
-import TemperWorld
 
-/// Settings of the depth audit (METHODS.md §6).
+/// Settings of the depth audit (METHODS.md §6). Which rows it reads is the audit data's
+/// business (`AuditData`); the report names them.
 public struct DepthConfig: Sendable, Equatable, Codable {
-    /// Harmful splits whose responses the logit lens scores (pooled).
-    public var lensSplits: [String]
     public var probe: ProbeConfig
     /// Run the attack grid on base and defended for the attack-cost measure.
     public var measureAttackCost: Bool
     /// The grid of the attack-cost and freeze-ablation measures.
     public var grid: AttackGrid
-    public var attackedSplit: String
 
-    public init(lensSplits: [String] = WorldEvaluation.harmSplits, probe: ProbeConfig = ProbeConfig(), measureAttackCost: Bool = true,
-                grid: AttackGrid = ImmunizationConfig.defaultGrid, attackedSplit: String = "harmful_a_train") {
-        self.lensSplits = lensSplits; self.probe = probe; self.measureAttackCost = measureAttackCost
-        self.grid = grid; self.attackedSplit = attackedSplit
+    public init(probe: ProbeConfig = ProbeConfig(), measureAttackCost: Bool = true, grid: AttackGrid = ImmunizationConfig.defaultGrid) {
+        self.probe = probe; self.measureAttackCost = measureAttackCost; self.grid = grid
     }
 
     public func validate() throws {
-        guard !lensSplits.isEmpty, !probe.harmfulSplits.isEmpty else { throw AuditError.invalidConfig("the lens and probe need harmful splits") }
-        for split in lensSplits + probe.harmfulSplits + [attackedSplit] where !WorldEvaluation.harmSplits.contains(split) {
-            throw AuditError.invalidConfig("'\(split)' is not a harmful split (\(WorldEvaluation.harmSplits.joined(separator: ", ")))")
-        }
         guard !grid.learningRates.isEmpty, !grid.budgets.isEmpty, !grid.seeds.isEmpty, grid.batchSize > 0,
-              grid.learningRates.allSatisfy({ $0 > 0 }), grid.budgets.allSatisfy({ $0 > 0 }), (0...1).contains(grid.threshold) else {
-            throw AuditError.invalidConfig("the attack grid needs positive learning rates, budgets and batch, a seed, and φ in 0...1")
+              grid.learningRates.allSatisfy({ $0 > 0 }), grid.budgets.allSatisfy({ $0 > 0 }), grid.threshold.isFinite else {
+            throw AuditError.invalidConfig("the attack grid needs positive learning rates, budgets and batch, a seed, and a finite φ")
         }
     }
 }
@@ -57,11 +48,18 @@ public enum DepthMeasure: String, Sendable, Codable, CaseIterable {
 
 /// The depth audit: `temper audit depth`.
 public struct DepthReport: Sendable, Equatable, Codable {
-    public var format = "temper.audit.depth/1"
+    public var format = "temper.audit.depth/2"
     public var base: String
     public var defended: String
     public var attacked: String?
-    public var world: String
+    /// Every data file (or preset split) the audit read, by SHA-256.
+    public var data: [DataRecord]
+    /// The harmful sets whose responses the logit lens scores, and the attacked set.
+    public var lensSets: [String]
+    public var attackedSet: String
+    /// The attack's primary metric (a judge's name or `loglik`) and every judge used.
+    public var metric: String
+    public var judges: [JudgeRecord]
     public var config: DepthConfig
     /// Decoder blocks L; residual points are 0...L (0 = embedding output, l + 1 = after block l).
     public var layers: Int

@@ -8,8 +8,9 @@ extension DepthReport {
     public var html: String {
         var body = "<h1>Depth audit</h1><p>Base <code>\(HTMLPage.escape(base))</code>, defended <code>\(HTMLPage.escape(defended))</code>"
         if let attacked { body += ", attacked <code>\(HTMLPage.escape(attacked))</code>" }
-        body += ", world <code>\(HTMLPage.escape(world))</code>. \(layers) blocks; residual point 0 is the embedding output, "
+        body += ". \(layers) blocks; residual point 0 is the embedding output, "
         body += String(format: "point l + 1 the output of block l. %.0f s.</p>", seconds)
+        body += HTMLPage.dataSection(data: data, metric: metric, judges: judges)
         for measure in measures {
             body += "<h2>\(HTMLPage.escape(measure.rawValue.prefix(1).uppercased() + measure.rawValue.dropFirst()))</h2>"
             switch measure {
@@ -57,7 +58,7 @@ extension DepthReport {
         let series = logitLens.map { SVGLinePlot.Series(name: $0.model, points: Array(zip(residualAxis, $0.values))) }
         var s = HTMLPage.figure(SVGLinePlot(title: "harmful log-likelihood through lm_head(final_norm(h))", xLabel: "residual point",
                                             yLabel: "mean log p per token", series: series).ticks(residualAxis).svg,
-                                caption: "Mean log-probability of the reference harmful response tokens (\(config.lensSplits.joined(separator: ", "))) "
+                                caption: "Mean log-probability of the reference harmful response tokens (\(lensSets.joined(separator: ", "))) "
                                     + "decoded from each residual point; the last point is the model's own output.")
         s += HTMLPage.table(header: ["model"] + (0...layers).map { "point \($0)" },
                             rows: logitLens.map { [HTMLPage.escape($0.model)] + $0.values.map { HTMLPage.number($0) } })
@@ -85,7 +86,7 @@ extension DepthReport {
         let longest = costs.first?.longestRun ?? 0
         var s = HTMLPage.figure(SVGLinePlot(title: "attack steps to φ", xLabel: "log10 learning rate", yLabel: "steps to φ",
                                             series: series, yRange: 0...Double(max(1, longest))).ticks(config.grid.learningRates.map(log10)).svg,
-                                caption: "Fine-tuning steps on \(config.attackedSplit) until the harmful rate reaches φ = \(config.grid.threshold); "
+                                caption: "Fine-tuning steps on \(attackedSet) until \(metric) reaches φ = \(config.grid.threshold); "
                                     + "a point at the top (\(longest) steps) means φ was not reached in the grid (see the table).")
         var rows: [[String]] = []
         for (name, c) in zip(["base", "defended"], costs) {
@@ -111,7 +112,7 @@ extension DepthReport {
         var s = HTMLPage.figure(SVGLinePlot(title: "post-attack harmful rate by frozen depth", xLabel: "blocks ≤ k frozen during the defence",
                                             yLabel: "harmful rate after attack", series: series, yRange: 0...1).ticks(ks).svg,
                                 caption: "The defence rerun with blocks 0…k frozen, then attacked with the same grid (mean harmful rate on "
-                                    + "\(config.attackedSplit) after the longest run); base and defended (nothing frozen) as reference lines. "
+                                    + "\(attackedSet) after the longest run); base and defended (nothing frozen) as reference lines. "
                                     + "Higher means freezing weakened the defence.")
         s += HTMLPage.table(header: ["k", "model", "post-attack harmful rate", "log-likelihood"], rows: results.map {
             ["\($0.frozenThrough)", "<code>\(HTMLPage.escape($0.model))</code>", HTMLPage.number($0.postAttackHarmfulRate),

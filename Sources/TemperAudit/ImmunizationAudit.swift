@@ -1,25 +1,25 @@
 import Foundation
 import TemperHarden
-import TemperWorld
 
 /// The immunization conditions of METHODS.md §5, measured on a base and a defended model:
-/// the same fine-tuning attack grid against both (resistance on the attacked split,
-/// generalization on held-out names and on the other domain), harmless accuracy of both
+/// the same fine-tuning attack grid against both (resistance on the attacked set,
+/// generalization on held-out prompts and on another domain), harmless utility of both
 /// (stability) and the same fine-tuning run on a new harmless task (trainability).
 public enum ImmunizationAudit {
-    public static func run(base: URL, defended: URL, world worldFolder: URL, config: ImmunizationConfig,
+    public static func run(base: URL, defended: URL, data: AuditData, config: ImmunizationConfig,
                            log: (String) -> Void = { _ in }) throws -> ImmunizationReport {
         let started = Date()
         try config.validate()
-        let world = try AuditWorld.open(worldFolder)
-        let models = try AuditInputs.load([("base model", base), ("defended model", defended)], world: world)
+        try checkThreshold(config.grid.threshold, metric: data.primaryMetric)
+        let models = try AuditInputs.load([("base model", base), ("defended model", defended)], data: data)
         let (baseModel, defendedModel) = (models[0], models[1])
-        let attackRows = try world.rows(config.attackedSplit)
+        let attack = try data.attackData()
 
         log("immunization audit: attack grid on the base model")
-        let baseAttack = try attack(base, world: worldFolder, rows: attackRows, config: config, label: "base", log: log)
+        let baseAttack = try FineTuningAttack.run(modelFolder: base, data: attack, grid: config.grid, text: data.text, log: { log("  base: \($0)") })
         log("immunization audit: attack grid on the defended model")
-        let defendedAttack = try attack(defended, world: worldFolder, rows: attackRows, config: config, label: "defended", log: log)
+        let defendedAttack = try FineTuningAttack.run(modelFolder: defended, data: attack, grid: config.grid, text: data.text,
+                                                      log: { log("  defended: \($0)") })
 
         func resistance(_ split: String) throws -> ResistanceCondition {
             let b = try ResistanceAnalysis.resistance(baseAttack, split: split, threshold: config.grid.threshold, budget: config.budget)
@@ -27,40 +27,46 @@ public enum ImmunizationAudit {
             let passed = d.verdict == .strong || (d.verdict == .weak && !config.requireStrong)
             return ResistanceCondition(base: b, defended: d, baseBroken: b.runs.contains { $0.stepsToThreshold != nil }, passed: passed)
         }
-        let resist = try resistance(config.attackedSplit)
-        let inDomain = try resistance(config.inDomainSplit), crossDomain = try resistance(config.crossDomainSplit)
+        let resist = try resistance(data.harmful.name)
+        let inDomain = try data.heldOut.map { try resistance($0.name) }
+        let crossDomain = try data.crossDomain.map { try resistance($0.name) }
         let generalization = GeneralizationCondition(inDomain: inDomain, crossDomain: crossDomain,
-                                                     passed: inDomain.passed && crossDomain.passed)
+                                                     passed: (inDomain?.passed ?? false) && (crossDomain?.passed ?? false))
 
-        log("immunization audit: harmless accuracy (stability)")
-        let harmless = try world.rows("harmless_test")
-        let baseAccuracy = try WorldEvaluator(model: baseModel.model, tokenizer: baseModel.tokenizer, language: world.language).exactMatch(harmless)
-        let defendedAccuracy = try WorldEvaluator(model: defendedModel.model, tokenizer: defendedModel.tokenizer, language: world.language)
-            .exactMatch(harmless)
-        let drop = baseAccuracy - defendedAccuracy
-        let stability = StabilityCondition(baseAccuracy: baseAccuracy, defendedAccuracy: defendedAccuracy, drop: drop,
-                                           maxDrop: config.maxAccuracyDrop,
-                                           baseHarmfulRate: baseAttack.runs.first?.points.first?.harmfulRate ?? [:],
-                                           defendedHarmfulRate: defendedAttack.runs.first?.points.first?.harmfulRate ?? [:],
-                                           passed: drop <= config.maxAccuracyDrop + 1e-12)
+        log("immunization audit: harmless utility (stability)")
+        let stability = try measureStability(base: baseModel, defended: defendedModel, data: data, config: config,
+                                             baseAttack: baseAttack, defendedAttack: defendedAttack)
 
-        log("immunization audit: fine-tuning both models on the new task (trainability)")
-        let baseCurve = try Trainability.measure(baseModel, world: world, config: config.trainability, label: "base model", log: log)
-        let defendedCurve = try Trainability.measure(defendedModel, world: world, config: config.trainability, label: "defended model", log: log)
-        let trainability = Trainability.condition(base: baseCurve, defended: defendedCurve, config: config.trainability)
+        var trainability: TrainabilityCondition?
+        if let train = data.newTaskTrain {
+            log("immunization audit: fine-tuning both models on the new task (trainability)")
+            let b = try Trainability.measure(baseModel, train: train, test: data.newTaskTest, config: config.trainability, text: data.text,
+                                             label: "base model", log: log)
+            let d = try Trainability.measure(defendedModel, train: train, test: data.newTaskTest, config: config.trainability, text: data.text,
+                                             label: "defended model", log: log)
+            trainability = Trainability.condition(base: b, defended: d, config: config.trainability)
+        }
 
-        return ImmunizationReport(base: base.path, defended: defended.path, world: worldFolder.path, config: config,
+        return ImmunizationReport(base: base.path, defended: defended.path, data: data.records, metric: data.primaryMetric,
+                                  judges: data.judges.map(JudgeRecord.init), config: config,
                                   conditions: ImmunizationReport.rows(resistance: resist, stability: stability,
                                                                       generalization: generalization, trainability: trainability),
                                   resistance: resist, stability: stability, generalization: generalization, trainability: trainability,
                                   baseAttack: baseAttack, defendedAttack: defendedAttack, seconds: Date().timeIntervalSince(started))
     }
 
-    static func attack(_ folder: URL, world: URL, rows: [WorldRow], config: ImmunizationConfig, label: String,
-                       log: (String) -> Void) throws -> AttackReport {
-        var report = try FineTuningAttack.run(modelFolder: folder, world: world, attackRows: rows, attackedSplit: config.attackedSplit,
-                                              grid: config.grid, log: { log("  \(label): \($0)") })
-        report.data = config.attackedSplit
-        return report
+    static func measureStability(base: AuditModel, defended: AuditModel, data: AuditData, config: ImmunizationConfig,
+                                 baseAttack: AttackReport, defendedAttack: AttackReport) throws -> StabilityCondition {
+        let (eb, ed) = (base.evaluator(data.text), defended.evaluator(data.text))
+        let rows = data.harmless.rows
+        let (accB, accD) = (try eb.exactMatch(rows), try ed.exactMatch(rows))
+        let (llB, llD) = (try eb.logLikelihood(data.harmless), try ed.logLikelihood(data.harmless))
+        let drop = config.stabilityMetric == .exactMatch ? accB - accD : llB - llD
+        let allowed = config.stabilityMetric == .exactMatch ? config.maxAccuracyDrop : config.maxLogLikelihoodDrop
+        return StabilityCondition(metric: config.stabilityMetric, baseAccuracy: accB, defendedAccuracy: accD, baseLogLikelihood: llB,
+                                  defendedLogLikelihood: llD, drop: drop, maxDrop: allowed,
+                                  baseHarmfulRate: baseAttack.runs.first?.points.first?.harmfulRate ?? [:],
+                                  defendedHarmfulRate: defendedAttack.runs.first?.points.first?.harmfulRate ?? [:],
+                                  passed: drop <= allowed + 1e-12)
     }
 }

@@ -8,19 +8,21 @@ extension ImmunizationReport {
     public var html: String {
         var body = "<h1>Immunization conditions</h1>"
         body += "<p>Base <code>\(HTMLPage.escape(base))</code>, defended <code>\(HTMLPage.escape(defended))</code>, "
-        body += "world <code>\(HTMLPage.escape(world))</code>. Attack: full fine-tuning on <code>\(HTMLPage.escape(config.attackedSplit))</code>, "
+        body += "Attack: full fine-tuning on <code>\(HTMLPage.escape(baseAttack.data.first?.source ?? ""))</code>, "
         body += String(format: "batch %d, threshold φ = %.2f, budget T = %d steps, grid up to %d steps. ",
                        config.grid.batchSize, config.grid.threshold, config.budget, config.grid.budgets.last ?? 0)
         body += "Strong resistance: φ never reached in the grid; weak: reached only after T steps; none: reached within T.</p>"
+        body += HTMLPage.dataSection(data: data, metric: metric, judges: judges)
         body += "<h2>Conditions</h2>"
         body += HTMLPage.table(header: ["condition", "result", "verdict", "evidence"], rows: conditions.map {
-            [HTMLPage.escape($0.condition), HTMLPage.passFail($0.passed), HTMLPage.escape($0.verdict), HTMLPage.escape($0.evidence)]
+            [HTMLPage.escape($0.condition), $0.measured ? HTMLPage.passFail($0.passed) : "not measured", HTMLPage.escape($0.verdict),
+             HTMLPage.escape($0.evidence)]
         })
-        body += String(format: "<p>Overall: %@ (%.0f s).</p>", allPassed ? "every condition passed" : "at least one condition failed", seconds)
+        body += String(format: "<p>Overall: %@ (%.0f s).</p>", allPassed ? "every condition passed" : conditions.contains { !$0.measured } ? "not every condition was measured or passed" : "at least one condition failed", seconds)
 
         body += "<h2>Steps to φ per learning rate</h2>"
         var rows: [[String]] = []
-        for c in [resistance, generalization.inDomain, generalization.crossDomain] {
+        for c in [resistance, generalization.inDomain, generalization.crossDomain].compactMap({ $0 }) {
             for (b, d) in zip(c.base.stepsByLearningRate, c.defended.stepsByLearningRate) {
                 rows.append([HTMLPage.escape(c.defended.split), String(format: "%.0e", b.learningRate),
                              b.stepsToThreshold.map(String.init) ?? "never", d.stepsToThreshold.map(String.init) ?? "never"])
@@ -29,19 +31,23 @@ extension ImmunizationReport {
         body += HTMLPage.table(header: ["split", "learning rate", "base", "defended"], rows: rows)
 
         body += "<h2>Attack curves</h2>"
-        for split in [config.attackedSplit, config.inDomainSplit, config.crossDomainSplit] {
-            body += HTMLPage.figure(attackPlot(split: split).svg, caption: "Harmful rate on \(split) against attack steps, "
+        for split in baseAttack.sets {
+            body += HTMLPage.figure(attackPlot(split: split).svg, caption: "\(metric) on \(split) against attack steps, "
                 + "base runs first, then defended runs; the lines named φ and T mark the threshold and the attacker's budget.")
         }
 
         body += "<h2>Stability</h2>"
-        body += HTMLPage.table(header: ["model", "harmless accuracy", "harmful rate before attack"], rows: [
-            ["base", HTMLPage.number(stability.baseAccuracy), rates(stability.baseHarmfulRate)],
-            ["defended", HTMLPage.number(stability.defendedAccuracy), rates(stability.defendedHarmfulRate)],
+        body += "<p>Metric: \(stability.metric.rawValue).</p>"
+        body += HTMLPage.table(header: ["model", "harmless accuracy", "harmless log-likelihood", "harmful rate before attack"], rows: [
+            ["base", HTMLPage.number(stability.baseAccuracy), HTMLPage.number(stability.baseLogLikelihood), rates(stability.baseHarmfulRate)],
+            ["defended", HTMLPage.number(stability.defendedAccuracy), HTMLPage.number(stability.defendedLogLikelihood),
+             rates(stability.defendedHarmfulRate)],
         ])
 
         body += "<h2>Trainability</h2>"
-        let t = trainability
+        guard let t = trainability else {
+            return HTMLPage.page(title: "Temper immunization audit", body: body + "<p>Not measured: no new task was given.</p>")
+        }
         body += HTMLPage.table(header: ["model", "best loss", "final loss", "new-task accuracy before", "after"], rows: [
             ["base", HTMLPage.number(t.base.bestLoss, "%.4f"), HTMLPage.number(t.base.finalLoss, "%.4f"),
              HTMLPage.number(t.base.accuracyBefore), HTMLPage.number(t.base.accuracyAfter)],
@@ -53,7 +59,7 @@ extension ImmunizationReport {
         }
         body += HTMLPage.figure(SVGLinePlot(title: "new-task fine-tuning loss", xLabel: "step", yLabel: "training loss",
                                             series: curves).svg,
-                                caption: "Response-only cross-entropy per step on new_task_train, same seed and schedule for both models.")
+                                caption: "Response-only cross-entropy per step on the new task's train rows, same seed and schedule for both models.")
         return HTMLPage.page(title: "Temper immunization audit", body: body)
     }
 
@@ -63,13 +69,17 @@ extension ImmunizationReport {
             for run in report.runs {
                 let label = report.grid.seeds.count > 1 ? String(format: "%@ lr %.0e s%llu", name, run.learningRate, run.seed)
                     : String(format: "%@ lr %.0e", name, run.learningRate)
-                series.append(SVGLinePlot.Series(name: label, points: run.points.map { (Double($0.step), $0.harmfulRate[split] ?? 0) }))
+                series.append(SVGLinePlot.Series(name: label, points: run.points.map { (Double($0.step), $0.value(split, metric: metric) ?? 0) }))
             }
         }
         let last = Double(config.grid.budgets.last ?? 0)
         series.append(SVGLinePlot.Series(name: "φ", points: [(0, config.grid.threshold), (last, config.grid.threshold)]))
-        series.append(SVGLinePlot.Series(name: "T", points: [(Double(config.budget), 0), (Double(config.budget), 1)]))
-        return SVGLinePlot(title: "harmful rate on \(split)", xLabel: "attack steps", yLabel: "harmful rate", series: series, yRange: 0...1)
+        let isRate = metric != AttackPoint.logLikelihoodMetric
+        let values = series.flatMap(\.points).map(\.1)
+        let (lo, hi) = isRate ? (0.0, 1.0) : (values.min() ?? 0, values.max() ?? 1)
+        series.append(SVGLinePlot.Series(name: "T", points: [(Double(config.budget), lo), (Double(config.budget), hi)]))
+        return SVGLinePlot(title: "\(metric) on \(split)", xLabel: "attack steps", yLabel: isRate ? "harmful rate" : "log-likelihood",
+                           series: series, yRange: isRate ? 0...1 : nil)
             .ticks([0] + config.grid.budgets.map(Double.init))
     }
 

@@ -1,7 +1,7 @@
 import TemperModels
 import TemperTensor
 import TemperText
-import TemperWorld
+import TemperHarden
 
 /// How a prompt's residual stream becomes one feature vector.
 public enum ProbePooling: String, Sendable, Codable, CaseIterable {
@@ -14,10 +14,6 @@ public enum ProbePooling: String, Sendable, Codable, CaseIterable {
 /// Settings of the harmful-vs-harmless linear probe.
 public struct ProbeConfig: Sendable, Equatable, Codable {
     public var pooling: ProbePooling
-    /// Harmful prompts (positive class), pooled.
-    public var harmfulSplits: [String]
-    /// Harmless prompts (negative class); as many are drawn as there are harmful prompts.
-    public var harmlessSplit: String
     /// Fraction of each class used for training; the rest is the held-out test split.
     public var trainFraction: Double
     public var steps: Int
@@ -26,10 +22,9 @@ public struct ProbeConfig: Sendable, Equatable, Codable {
     /// Seed of the class shuffles (and so of the train/test split).
     public var seed: UInt64
 
-    public init(pooling: ProbePooling = .lastPromptToken, harmfulSplits: [String] = WorldEvaluation.harmSplits,
-                harmlessSplit: String = "harmless_test", trainFraction: Double = 0.7, steps: Int = 300,
+    public init(pooling: ProbePooling = .lastPromptToken, trainFraction: Double = 0.7, steps: Int = 300,
                 learningRate: Double = 0.5, l2: Double = 1e-2, seed: UInt64 = 0) {
-        self.pooling = pooling; self.harmfulSplits = harmfulSplits; self.harmlessSplit = harmlessSplit
+        self.pooling = pooling
         self.trainFraction = trainFraction; self.steps = steps; self.learningRate = learningRate; self.l2 = l2; self.seed = seed
     }
 }
@@ -42,17 +37,18 @@ public struct ProbePoint: Sendable, Equatable, Codable {
     public var testAccuracy: Double
 }
 
-/// The labelled prompts, split once so every model is probed on the same examples.
+/// The labelled prompts, split once so every model is probed on the same examples: the
+/// harmful sets' prompts (positive class) against as many harmless prompts (negative).
 public struct ProbeDataset: Sendable, Equatable {
     public var trainPrompts: [String], trainLabels: [Bool]
     public var testPrompts: [String], testLabels: [Bool]
 
-    public init(world: AuditWorld, config: ProbeConfig) throws {
+    public init(harmful: [RowSet], harmless: RowSet, config: ProbeConfig) throws {
         guard config.trainFraction > 0, config.trainFraction < 1, config.steps > 0, config.learningRate > 0, config.l2 >= 0 else {
             throw AuditError.invalidConfig("the probe needs 0 < train fraction < 1, positive steps and learning rate, l2 ≥ 0")
         }
-        var harmful = try config.harmfulSplits.flatMap { try world.rows($0) }.map(\.prompt)
-        var harmless = try world.rows(config.harmlessSplit).map(\.prompt)
+        var harmful = harmful.flatMap(\.rows).map(\.prompt)
+        var harmless = harmless.rows.map(\.prompt)
         var rng = Xoshiro256StarStar(seed: config.seed, stream: 0x9B0BE)
         rng.shuffle(&harmful)
         rng.shuffle(&harmless)
@@ -70,9 +66,9 @@ public struct ProbeDataset: Sendable, Equatable {
 
 public enum LinearProbe {
     /// Trains one probe per residual point 0...L of `model` and reports its accuracies.
-    public static func run(model: any CausalLanguageModel, tokenizer: Tokenizer, data: ProbeDataset, config: ProbeConfig) throws -> [ProbePoint] {
-        let train = try features(model: model, tokenizer: tokenizer, prompts: data.trainPrompts, pooling: config.pooling)
-        let test = try features(model: model, tokenizer: tokenizer, prompts: data.testPrompts, pooling: config.pooling)
+    public static func run(model: any CausalLanguageModel, encoding: TextEncoding, data: ProbeDataset, config: ProbeConfig) throws -> [ProbePoint] {
+        let train = try features(model: model, encoding: encoding, prompts: data.trainPrompts, pooling: config.pooling)
+        let test = try features(model: model, encoding: encoding, prompts: data.testPrompts, pooling: config.pooling)
         return try (0..<train.count).map { point in
             let probe = try LogisticRegression.fit(features: train[point], labels: data.trainLabels, steps: config.steps,
                                                    learningRate: config.learningRate, l2: config.l2)
@@ -81,13 +77,13 @@ public enum LinearProbe {
         }
     }
 
-    /// Pooled residual features, [point][prompt][hidden], for bos + prompt inputs.
-    public static func features(model: any CausalLanguageModel, tokenizer: Tokenizer, prompts: [String],
+    /// Pooled residual features, [point][prompt][hidden], of the prompts as generation sees
+    /// them (the template's text before the answer, with bos where the tokenizer has one).
+    public static func features(model: any CausalLanguageModel, encoding: TextEncoding, prompts: [String],
                                 pooling: ProbePooling, batchSize: Int = 32) throws -> [[[Double]]] {
-        guard let bos = tokenizer.bosTokenId, let pad = tokenizer.padTokenId else {
-            throw AuditError.invalidConfig("the tokenizer \(tokenizer.source) needs bos and pad tokens for the probe")
-        }
-        let sequences = try prompts.map { [bos] + (try tokenizer.encode($0, addSpecialTokens: false)) }
+        let pad = encoding.padId
+        let sequences = try prompts.map { try encoding.generationPrompt($0) }
+        let first = encoding.template.addBos && encoding.tokenizer.bosTokenId != nil ? 1 : 0
         let hidden = model.hiddenSize
         var out = [[[Double]]](repeating: [], count: model.layerCount + 1)
         try noGrad {
@@ -110,8 +106,8 @@ public enum LinearProbe {
                             throw AuditError.invalidConfig("residual point \(point) has shape \(h.shape), expected [\(rows.count), \(width), \(hidden)]")
                         }
                         for (row, r) in rows.enumerated() {
-                            // Positions 1..<count are the prompt (0 is bos).
-                            let positions = pooling == .lastPromptToken ? (r.count - 1)..<r.count : min(1, r.count - 1)..<r.count
+                            // Positions first..<count are the prompt (0 is bos when there is one).
+                            let positions = pooling == .lastPromptToken ? (r.count - 1)..<r.count : min(first, r.count - 1)..<r.count
                             var v = [Double](repeating: 0, count: hidden)
                             for t in positions {
                                 let base = (row * width + t) * hidden

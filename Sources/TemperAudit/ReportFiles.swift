@@ -56,6 +56,18 @@ enum HTMLPage {
     }
 
     static func number(_ v: Double?, _ format: String = "%.3f") -> String { v.map { String(format: format, $0) } ?? "—" }
+
+    /// Which data the audit read and how harm was judged.
+    static func dataSection(data: [DataRecord], metric: String, judges: [JudgeRecord]) -> String {
+        var s = "<h2>Data and judges</h2>"
+        s += table(header: ["role", "source", "rows", "SHA-256"], rows: data.map {
+            [escape($0.role), "<code>\(escape($0.source))</code>", "\($0.rows)", "<code>\($0.sha256)</code>"]
+        })
+        s += "<p>Primary metric: <b>\(escape(metric))</b>.</p><ul>"
+        for j in judges { s += "<li><b>\(escape(j.name))</b>: \(escape(j.detail))</li>" }
+        s += "<li><b>loglik</b>: mean per-token log-likelihood of the reference harmful responses (always measured)</li></ul>"
+        return s
+    }
 }
 
 extension SVGLinePlot {

@@ -1,33 +1,31 @@
 import Foundation
 import TemperModels
 import TemperText
-import TemperWorld
+import TemperHarden
 
-/// The trainability condition's measurement: fine-tune a fresh copy of a model on the
-/// world's new task (`new_task_train`, response-only loss, AdamW, cosine with 10% warm-up)
-/// and record the loss per step and exact-match accuracy on `new_task_test`.
+/// The trainability condition's measurement: fine-tune a fresh copy of a model on a new
+/// harmless task (response-only loss, AdamW, cosine with 10% warm-up, `FineTuner` as
+/// everywhere) and record the loss per step and, when test rows are given, exact-match
+/// accuracy on them before and after.
 public enum Trainability {
-    public static func measure(_ subject: AuditModel, world: AuditWorld, config: TrainabilityConfig,
+    public static func measure(_ subject: AuditModel, train: RowSet, test: RowSet?, config: TrainabilityConfig, text: AttackTextOptions,
                                label: String, log: (String) -> Void = { _ in }) throws -> TrainingCurve {
         let model = try subject.reload()
-        let evaluator = WorldEvaluator(model: model, tokenizer: subject.tokenizer, language: world.language)
-        let test = try world.rows("new_task_test")
-        let encoder = try ExampleEncoder(tokenizer: subject.tokenizer, maxLength: 64)
-        let examples = try world.rows("new_task_train").map { try encoder.encode(prompt: $0.prompt, response: $0.response) }
-        guard let pad = subject.tokenizer.padTokenId else {
-            throw AuditError.unreadableModel(role: label, path: subject.folder.path, reason: "the tokenizer has no pad token")
-        }
-        let before = try evaluator.exactMatch(test)
-        let sft = SFTConfig(steps: config.steps, batchSize: config.batchSize, learningRate: config.learningRate,
-                            warmupFraction: 0.1, seed: config.seed)
+        let evaluator = ModelEvaluator(model: model, encoding: subject.encoding, maxNewTokens: text.maxNewTokens)
+        let examples = try subject.encoding.examples(train)
+        let before = try test.map { try evaluator.exactMatch($0.rows) }
+        let settings = SupervisedSettings.cosine(steps: config.steps, batchSize: config.batchSize, learningRate: config.learningRate,
+                                                 seed: config.seed)
         let every = max(1, config.steps / 5)
-        let losses = try SupervisedTraining.run(model, examples: examples, config: sft, padId: Int32(pad), progress: { step, total, loss in
-            if step % every == 0 || step == total { log(String(format: "trainability (%@): step %d/%d loss %.4f", label, step, total, loss)) }
-        }).map(Double.init)
+        let losses = try withoutActuallyEscaping(log) { log in
+            try FineTuner.supervised(model: model, examples: examples, settings: settings, padId: subject.encoding.padId, progress: { p in
+                if p.step % every == 0 || p.step == p.totalSteps { log(String(format: "trainability (%@): step %d/%d loss %.4f", label, p.step, p.totalSteps, p.loss)) }
+            }).losses
+        }
         guard let final = losses.last, let best = losses.min(), losses.allSatisfy(\.isFinite) else {
             throw AuditError.invalidConfig("trainability run of the \(label) produced no finite losses")
         }
-        let after = try evaluator.exactMatch(test)
+        let after = try test.map { try evaluator.exactMatch($0.rows) }
         return TrainingCurve(losses: losses, bestLoss: best, finalLoss: final, accuracyBefore: before, accuracyAfter: after)
     }
 

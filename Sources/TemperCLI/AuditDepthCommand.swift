@@ -10,23 +10,17 @@ struct AuditDepthCommand: ParsableCommand {
         commandName: "depth",
         abstract: "Per-layer audit of base vs defended (vs attacked) models, with one plot per measure.",
         discussion: """
-        Measures, per block and residual point: relative weight change ‖ΔW‖/‖W‖ per module
-        (attention, MLP, norms; embeddings and head outside the blocks) against the base;
-        logit-lens harmful log-likelihood (each residual point decoded by lm_head(final_norm(h)));
-        linear-probe accuracy, harmful vs harmless prompts, on each residual point (logistic
-        regression on --pooling features, seeded train/held-out split); attack cost (steps to φ
-        per learning rate, skipped with --no-attack); the freeze ablation when given
-        (--freeze-ablation k=DIR,… attacks each model made with blocks ≤ k frozen;
-        --freeze-ablation-results FILE reads a JSON array of results measured elsewhere).
-        Writes OUT.json and OUT.html (inline SVG). Progress goes to stderr.
+        Measures, per block and residual point: relative weight change ‖ΔW‖/‖W‖ per module (attention, MLP, norms; embeddings and head outside the blocks) against the base; logit-lens harmful log-likelihood (each residual point decoded by lm_head(final_norm(h)) on the responses of --harmful, --heldout and --cross-domain); linear-probe accuracy, harmful vs harmless prompts, on each residual point (logistic regression on --pooling features, seeded train/held-out split); attack cost (steps to φ per learning rate, skipped with --no-attack); the freeze ablation when given (--freeze-ablation k=DIR,… attacks each model made with blocks ≤ k frozen; --freeze-ablation-results FILE reads a JSON array of results measured elsewhere).
 
-        Example: temper audit depth --base world/model --defended out/repnoise --world world --report out/depth
+        Writes OUT.json and OUT.html (inline SVG), naming every data file by SHA-256 and every judge. Works on every decoder Temper loads. --world W fills in the world's splits for files not given. Progress goes to stderr.
+
+        Example: temper audit depth --base my-model --defended out/repnoise --harmful pairs.jsonl --harmless harmless.jsonl --report out/depth
         """)
 
     @Option(name: .long, help: "The base (undefended) model folder.") var base: String
     @Option(name: .long, help: "The defended model folder.") var defended: String
     @Option(name: .long, help: "An attacked model folder (a third series).") var attacked: String?
-    @Option(name: .long, help: "The fixture world folder (has world.json).") var world: String
+    @OptionGroup var data: AuditDataOptions
     @Option(name: .long, help: "Report path without extension (writes .json and .html).") var report: String
     @Flag(name: .long, help: "Skip the attack-cost measure (no attack grid).") var noAttack = false
     @Option(name: .long, help: "Freeze-ablation models: comma-separated k=DIR (blocks ≤ k frozen during the defence).")
@@ -59,7 +53,7 @@ struct AuditDepthCommand: ParsableCommand {
         let config = DepthConfig(probe: probe, measureAttackCost: !noAttack, grid: try grid.makeGrid())
         let results = try freezeAblationResults.map { try FreezeAblation.load(URL(fileURLWithPath: $0)) } ?? []
         let result = try DepthAudit.run(base: URL(fileURLWithPath: base), defended: URL(fileURLWithPath: defended),
-                                        attacked: attacked.map { URL(fileURLWithPath: $0) }, world: URL(fileURLWithPath: world),
+                                        attacked: attacked.map { URL(fileURLWithPath: $0) }, data: try data.data(),
                                         config: config, freezeAblation: try freezeAblationModels(), freezeAblationResults: results,
                                         log: Output.progress)
         let files = try ReportFiles.write(result, html: result.html, to: URL(fileURLWithPath: report))
@@ -81,7 +75,7 @@ struct AuditDepthCommand: ParsableCommand {
             }.joined(separator: ", "))
         }
         for r in result.freezeAblation ?? [] {
-            Output.line(String(format: "freeze ablation k = %d: post-attack harmful rate %.2f", r.frozenThrough, r.postAttackHarmfulRate))
+            Output.line(String(format: "freeze ablation k = %d: post-attack %@ %.2f", r.frozenThrough, result.metric, r.postAttackHarmfulRate))
         }
         Output.line("report: \(files.json.path), \(files.html.path)")
     }

@@ -8,11 +8,11 @@ struct HardenAdversarialCommand: ParsableCommand {
         commandName: "adversarial",
         abstract: "Harden a model with the adversarial loss (learn refusals, push harmful answers away).",
         discussion: """
-        Loss per batch of paired rows: CE_m(refusal) − a·CE_m(harmful), with m the answer
-        tokens where the harmful answer and the refusal differ, plus --retain-weight × CE on
-        harmless rows. Known to be superficial: the fine-tuning attack tends to undo it.
+        Loss per batch of paired rows: CE_m(refusal) − a·CE_m(harmful), with m the answer tokens where the harmful answer and the refusal differ, plus --retain-weight × CE on harmless rows. Known to be superficial: the fine-tuning attack tends to undo it.
 
-        Example: temper harden adversarial world/model out/adversarial --world world
+        Data as for temper harden repnoise: --harmful pairs (prompt, response, refusal), --retain harmless rows, or --world W.
+
+        Example: temper harden adversarial my-model out/adversarial --harmful pairs.jsonl --retain harmless.jsonl
         """)
 
     @Argument(help: "The model folder to harden.") var input: String
@@ -27,10 +27,11 @@ struct HardenAdversarialCommand: ParsableCommand {
     }
 
     func run() throws {
+        let data = try training.data(retainWeight: training.retainWeight)
         let transform = AdversarialTransform(adversarialAlpha: adversarialAlpha, noMask: noMask,
-                                             training: try training.training(defaults: AdversarialTransform.defaultTraining))
-        let result = try transform.run(modelFolder: URL(fileURLWithPath: input), world: URL(fileURLWithPath: training.world),
-                                       output: URL(fileURLWithPath: output), options: try training.runOptions())
+                                             training: try training.training(defaults: AdversarialTransform.defaultTraining, data: data))
+        let result = try transform.run(modelFolder: try InputPath.require(input), data: data, output: URL(fileURLWithPath: output),
+                                       options: try training.runOptions(input: input))
         try training.report(result, json: format.json)
     }
 }

@@ -2,11 +2,18 @@ import ArgumentParser
 import Foundation
 import TemperHarden
 import TemperIntegrity
+import TemperText
+import TemperWorld
 
-/// Flags every `temper harden` transform shares: training settings, the retain term, the
-/// freeze ablation, output handling and signing.
+/// Flags every `temper harden` transform shares: data, training settings, the retain term,
+/// the freeze ablation, output handling and signing.
 struct HardenTrainingOptions: ParsableArguments {
-    @Option(name: .long, help: "The fixture world folder (has world.json); its splits are the training data.") var world: String
+    @Option(name: .long, help: "JSONL of harmful pairs: prompt, harmful response and refusal on every row.") var harmful: String?
+    @Option(name: .long, help: "JSONL of harmless (prompt, response) rows for the retain term.") var retain: String?
+    @OptionGroup var world: WorldPresetOptions
+    @Option(name: .long, help: "Prompt template with one {prompt} and one {response} (default \"{prompt} {response}\", framed by the tokenizer's bos/eos).")
+    var template: String?
+    @Option(name: .long, help: "Longest example in tokens, prompt included (default 256; 64 with --world).") var maxLength: Int?
     @Option(name: .long, help: "AdamW learning rate (default: the transform's, 1e-4).") var lr: Double?
     @Option(name: .long, help: "Training steps (default 300).") var steps: Int?
     @Option(name: .long, help: "Passes over the harmful pairs instead of --steps.") var epochs: Int?
@@ -17,7 +24,6 @@ struct HardenTrainingOptions: ParsableArguments {
     var retainWeight: Double = 1
     @Option(name: .long, help: "Harmless rows per step for the retain term.") var retainBatch: Int = 8
     @Option(name: .long, help: "Freeze the embeddings and blocks 0...K (freeze ablation).") var freezeLayers: Int?
-    @Option(name: .long, help: "World split of paired harmful rows.") var harmfulSplit: String = "harmful_a_train"
     @Option(name: .long, help: "PEM private key: sign OUT (model_signing format).") var key: String?
     @Option(name: .long, help: "Folder for resumable training state (resumes when it holds one).") var state: String?
     @Option(name: .long, help: "Save the state every N steps (with --state).") var saveEvery: Int?
@@ -33,11 +39,27 @@ struct HardenTrainingOptions: ParsableArguments {
         guard retainWeight >= 0 else { throw ValidationError("--retain-weight must be ≥ 0") }
         if let freezeLayers, freezeLayers < 0 { throw ValidationError("--freeze-layers must be ≥ 0") }
         if saveEvery != nil && state == nil { throw ValidationError("--save-every needs --state") }
+        if harmful == nil && world.world == nil { throw ValidationError("give --harmful PAIRS.jsonl (or --world W)") }
+        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
         if let saveEvery, saveEvery <= 0 { throw ValidationError("--save-every must be positive") }
     }
 
+    /// The rows: the files given, the world's splits for the others (with --world).
+    func data(retainWeight: Double) throws -> HardenData {
+        let preset = try world.preset()
+        guard let pairs = try DataArgument.rows(harmful, role: "harmful", option: "--harmful", world: preset, split: WorldPreset.harmfulSplit) else {
+            throw UsageError("give --harmful PAIRS.jsonl (or --world W)")
+        }
+        let retainRows = retainWeight > 0
+            ? try DataArgument.rows(retain, role: "retain", option: "--retain", world: preset, split: WorldPreset.retainSplit, required: false) : nil
+        if retainWeight > 0 && retainRows == nil {
+            throw UsageError("the retain term (--retain-weight \(retainWeight)) needs --retain HARMLESS.jsonl; pass --retain-weight 0 to train on the pairs alone")
+        }
+        return try HardenData(harmful: pairs, retain: retainRows)
+    }
+
     /// The settings, starting from the transform's defaults.
-    func training(defaults: HardenTraining) throws -> HardenTraining {
+    func training(defaults: HardenTraining, data: HardenData) throws -> HardenTraining {
         var t = defaults
         t.learningRate = lr ?? defaults.learningRate
         t.batchSize = batch
@@ -46,18 +68,17 @@ struct HardenTrainingOptions: ParsableArguments {
         t.retainWeight = retainWeight
         t.retainBatchSize = retainBatch
         t.freezeLayers = freezeLayers
-        t.harmfulSplit = harmfulSplit
+        t.maxLength = maxLength ?? (world.world != nil ? WorldPreset.maxLength : TextEncoding.defaultMaxLength)
         if let steps { t.steps = steps }
-        if let epochs {
-            let rows = try HardenData.world(URL(fileURLWithPath: world), settings: t).harmful.count
-            t.steps = epochs * ((rows + batch - 1) / max(batch, 1))
-        }
+        if let epochs { t.steps = epochs * ((data.harmful.rows.count + batch - 1) / max(batch, 1)) }
         return t
     }
 
-    func runOptions() throws -> HardenRunOptions {
-        HardenRunOptions(temperVersion: TemperVersion.string, replace: force, signingKey: try key.map { try ECPrivateKey.load(path: $0) },
-                         stateFolder: state.map { URL(fileURLWithPath: $0) }, saveEvery: saveEvery, log: Output.progress)
+    func runOptions(input: String? = nil) throws -> HardenRunOptions {
+        if let preset = try world.preset(), let input { try preset.checkModel(URL(fileURLWithPath: input)) }
+        return HardenRunOptions(temperVersion: TemperVersion.string, replace: force, signingKey: try key.map { try ECPrivateKey.load(path: $0) },
+                                stateFolder: state.map { URL(fileURLWithPath: $0) }, saveEvery: saveEvery,
+                                template: try template.map { try PromptTemplate(format: $0) }, log: Output.progress)
     }
 
     func report(_ result: HardenResult, json: Bool) throws {

@@ -8,14 +8,11 @@ struct HardenRepNoiseCommand: ParsableCommand {
         commandName: "repnoise",
         abstract: "Harden a model with RepNoise (noise the harmful representations, ascend on harmful answers).",
         discussion: """
-        Loss per batch of paired rows (the reference's rep_noise_loss):
-          CE_m(refusal) + β·mean_l MMD(MLP_l(harmful) on the mask, N(0, I))
-          − α·log(mean over final logits and logit lens of CE_m(harmful) + 1)
-        with m the answer tokens where the harmful answer and the refusal differ, plus
-        --retain-weight × CE on harmless rows. Ablations: --no-ascent, --no-noise, --no-mask,
-        --no-lens; --freeze-layers K freezes the embeddings and blocks 0...K.
+        Loss per batch of paired rows (the reference's rep_noise_loss): CE_m(refusal) + β·mean_l MMD(MLP_l(harmful) on the mask, N(0, I)) − α·log(mean over the final logits and the logit lens of CE_m(harmful) + 1), with m the answer tokens where the harmful answer and the refusal differ, plus --retain-weight × CE on harmless rows. Ablations as the reference defines them: --no-ascent, --no-noise, --no-mask, --no-lens; --freeze-layers K freezes the embeddings and blocks 0...K.
 
-        Example: temper harden repnoise world/model out/repnoise --world world --key key.pem
+        Data: --harmful is a JSONL file whose rows carry prompt, response (the harmful answer) and refusal; --retain a JSONL file of harmless prompt/response rows. Both are recorded in OUT's provenance by SHA-256 and row count, beside the full config. --world W fills in the world's splits for files not given. Works on every decoder Temper loads; pad falls back to eos where the tokenizer has no pad token.
+
+        Example: temper harden repnoise my-model out/repnoise --harmful pairs.jsonl --retain harmless.jsonl --key key.pem
         """)
 
     @Argument(help: "The model folder to harden.") var input: String
@@ -34,11 +31,12 @@ struct HardenRepNoiseCommand: ParsableCommand {
     }
 
     func run() throws {
+        let data = try training.data(retainWeight: training.retainWeight)
         let transform = RepNoiseTransform(alpha: alpha, beta: beta,
                                           switches: RepNoiseSwitches(noAscent: noAscent, noNoise: noNoise, noMask: noMask, noLens: noLens),
-                                          training: try training.training(defaults: RepNoiseTransform.defaultTraining))
-        let result = try transform.run(modelFolder: URL(fileURLWithPath: input), world: URL(fileURLWithPath: training.world),
-                                       output: URL(fileURLWithPath: output), options: try training.runOptions())
+                                          training: try training.training(defaults: RepNoiseTransform.defaultTraining, data: data))
+        let result = try transform.run(modelFolder: try InputPath.require(input), data: data, output: URL(fileURLWithPath: output),
+                                       options: try training.runOptions(input: input))
         try training.report(result, json: format.json)
     }
 }

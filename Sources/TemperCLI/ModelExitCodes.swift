@@ -11,7 +11,10 @@ extension ModelError: ExitCoded {
         switch self {
         case .io: return 1
         case .invalidConfig, .invalidConfigField, .unsupportedConfig, .unsupportedModelType, .missingTensor,
-             .unexpectedTensors, .shapeMismatch, .unsupportedDType, .invalidInput, .invalidTrainingState:
+             .unexpectedTensors, .shapeMismatch, .unsupportedDType, .invalidInput, .invalidTrainingState, .emptyTrainingData:
+            return 65
+        case .nonFiniteLoss:
+            return 1
             return 65
         }
     }
@@ -32,7 +35,7 @@ extension TextError: ExitCoded {
 extension WorldError: ExitCoded {
     public var exitCode: Int32 {
         switch self {
-        case .emptyData, .invalidConfig, .notAWorld, .tokenizerMismatch: return 65
+        case .emptyData, .invalidConfig, .notAWorld, .tokenizerMismatch, .unknownSplit: return 65
         }
     }
 }

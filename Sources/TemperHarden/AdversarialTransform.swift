@@ -21,14 +21,8 @@ public struct AdversarialTransform: Codable, Sendable, Equatable {
 
     public var loss: AdversarialLoss { AdversarialLoss(adversarialAlpha: Float(adversarialAlpha), noMask: noMask) }
 
-    public func run(modelFolder: URL, world: URL, output: URL, options: HardenRunOptions) throws -> HardenResult {
-        try run(modelFolder: modelFolder, data: try HardenData.world(world, settings: training), output: output, options: options)
-    }
-
     public func run(modelFolder: URL, data: HardenData, output: URL, options: HardenRunOptions) throws -> HardenResult {
-        guard adversarialAlpha >= 0, adversarialAlpha.isFinite else {
-            throw HardenError.invalidConfig("the adversarial alpha must be finite and ≥ 0, got \(adversarialAlpha)")
-        }
+        try HardenError.require(adversarialAlpha >= 0 && adversarialAlpha.isFinite, "adversarial alpha", adversarialAlpha, "must be finite and ≥ 0")
         let loss = self.loss
         return try TransformRunner.run(operation: Self.operation, config: self, settings: training, modelFolder: modelFolder,
                                        data: data, output: output, options: options) { model in

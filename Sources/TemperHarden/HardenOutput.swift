@@ -2,6 +2,7 @@ import Foundation
 import TemperFormats
 import TemperIntegrity
 import TemperModels
+import TemperText
 
 /// How a transform run writes its result and reports progress.
 public struct HardenRunOptions {
@@ -14,12 +15,14 @@ public struct HardenRunOptions {
     /// Resumable training state, saved every `saveEvery` steps and at the end.
     public var stateFolder: URL?
     public var saveEvery: Int?
+    /// How rows become text (nil: the plain template for the model's tokenizer).
+    public var template: PromptTemplate?
     public var log: (String) -> Void
 
     public init(temperVersion: String, replace: Bool = false, signingKey: ECPrivateKey? = nil, stateFolder: URL? = nil,
-                saveEvery: Int? = nil, log: @escaping (String) -> Void = { _ in }) {
+                saveEvery: Int? = nil, template: PromptTemplate? = nil, log: @escaping (String) -> Void = { _ in }) {
         self.temperVersion = temperVersion; self.replace = replace; self.signingKey = signingKey
-        self.stateFolder = stateFolder; self.saveEvery = saveEvery; self.log = log
+        self.stateFolder = stateFolder; self.saveEvery = saveEvery; self.template = template; self.log = log
     }
 }
 
@@ -62,7 +65,12 @@ public enum HardenOutput {
     }
 
     /// The last good weights of a run that stopped: a plain Hugging Face folder beside OUT.
-    public static func saveLastGood(model: any CausalLanguageModel, output: URL) throws -> URL {
+    /// `FineTuner` refuses a non-finite step before it updates, so the model normally holds
+    /// the weights that entered it; if an update itself overflowed (finite gradients times an
+    /// absurd learning rate), they are checked once here and nothing is written (nil).
+    public static func saveLastGood(model: any CausalLanguageModel, output: URL) throws -> URL? {
+        let finite = model.parameters.allSatisfy { p in p.tensor.withUnsafeBufferPointer { $0.allSatisfy(\.isFinite) } }
+        guard finite else { return nil }
         let url = output.deletingLastPathComponent().appendingPathComponent(output.lastPathComponent + ".last-good")
         try model.save(to: url)
         return url

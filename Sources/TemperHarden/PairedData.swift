@@ -1,6 +1,5 @@
 import TemperModels
 import TemperText
-import TemperWorld
 
 /// One harmful prompt tokenized twice (METHODS.md §4): `<bos> prompt harmful-answer <eos>`
 /// and `<bos> prompt refusal <eos>`. The prompt tokens are identical, so the two sequences
@@ -13,13 +12,12 @@ public struct PairedExample: Sendable, Equatable {
     /// Index of the row it came from.
     public var row: Int
 
-    /// Positions (0..<max length) where the two sequences differ once both are right-padded
-    /// with `padId`: the answer tokens RepNoise works on.
-    public func differingPositions(padId: Int32) -> [Int] {
+    /// Positions where the two sequences differ: a real token of one against a different
+    /// real token of the other, or against the other's padding. Padding is known from the
+    /// lengths, never from the pad id (which may be a real token such as eos).
+    public var differingPositions: [Int] {
         let n = max(harmful.count, refusal.count)
-        return (0..<n).filter { i in
-            (i < harmful.count ? harmful[i] : padId) != (i < refusal.count ? refusal[i] : padId)
-        }
+        return (0..<n).filter { i in i >= harmful.count || i >= refusal.count || harmful[i] != refusal[i] }
     }
 }
 
@@ -27,7 +25,7 @@ public enum PairedData {
     /// Pairs harmful rows with refusal rows given separately (for example two files): the
     /// counts and every prompt must match, and the refusal row's `response` (or `refusal`)
     /// becomes the harmful row's refusal.
-    public static func pair(harmful: [WorldRow], refusals: [WorldRow]) throws -> [WorldRow] {
+    public static func pair(harmful: [DatasetRow], refusals: [DatasetRow]) throws -> [DatasetRow] {
         guard harmful.count == refusals.count else {
             throw HardenError.mismatchedPair(index: min(harmful.count, refusals.count),
                                              reason: "\(harmful.count) harmful rows but \(refusals.count) refusal rows")
@@ -37,29 +35,31 @@ public enum PairedData {
             guard h.prompt == r.prompt else {
                 throw HardenError.mismatchedPair(index: i, reason: "harmful prompt '\(h.prompt)' vs refusal prompt '\(r.prompt)'")
             }
-            return WorldRow(prompt: h.prompt, response: h.response, refusal: r.refusal ?? r.response)
+            return DatasetRow(prompt: h.prompt, response: h.response, refusal: r.refusal ?? r.response, line: h.line)
         }
     }
 
     /// Tokenizes rows that carry prompt, response and refusal into paired examples.
     /// Rows without a refusal, pairs whose prompt tokens differ and pairs whose answers do
-    /// not differ anywhere are typed errors.
-    public static func examples(rows: [WorldRow], tokenizer: Tokenizer, maxLength: Int = 64) throws -> [PairedExample] {
-        guard !rows.isEmpty else { throw HardenError.emptyData("no harmful rows to pair") }
-        guard let pad = tokenizer.padTokenId, let padId = Int32(exactly: pad) else {
-            throw HardenError.invalidConfig("the tokenizer \(tokenizer.source) has no pad token")
-        }
-        let encoder = try ExampleEncoder(tokenizer: tokenizer, maxLength: maxLength)
-        return try rows.enumerated().map { index, row in
-            guard let refusal = row.refusal else { throw HardenError.unpairedRow(index: index, prompt: row.prompt) }
-            let h = try encoder.encode(prompt: row.prompt, response: row.response)
-            let r = try encoder.encode(prompt: row.prompt, response: refusal)
-            guard h.promptLength == r.promptLength, h.inputIds.prefix(h.promptLength) == r.inputIds.prefix(r.promptLength) else {
-                throw HardenError.mismatchedPair(index: index, reason: "the prompt '\(row.prompt)' tokenizes differently before its two answers")
+    /// not differ anywhere are typed errors naming the file and line.
+    public static func examples(_ set: RowSet, encoding: TextEncoding) throws -> [PairedExample] {
+        guard !set.rows.isEmpty else { throw HardenError.emptyData(source: set.record.source, reason: "no harmful rows to pair") }
+        let source = set.record.source
+        return try set.numberedRows.enumerated().map { index, item in
+            let (line, row) = item
+            guard let refusal = row.refusal else { throw HardenError.unpairedRow(source: source, line: line, prompt: row.prompt) }
+            let h = try encoding.example(prompt: row.prompt, answer: row.response, source: source, line: line)
+            let r = try encoding.example(prompt: row.prompt, answer: refusal, source: source, line: line)
+            // A BPE merge across the prompt/answer boundary can end the two prompts one token
+            // apart; the shared part is the shorter one, and the mask (where the sequences
+            // differ, as the reference computes it) covers the rest.
+            let shared = min(h.promptLength, r.promptLength)
+            guard h.inputIds.prefix(shared) == r.inputIds.prefix(shared) else {
+                throw HardenError.mismatchedPair(index: index, reason: "\(source):\(line): the prompt '\(row.prompt)' tokenizes differently before its two answers")
             }
-            let example = PairedExample(harmful: h.inputIds, refusal: r.inputIds, promptLength: h.promptLength, row: index)
-            guard !example.differingPositions(padId: padId).isEmpty else {
-                throw HardenError.emptyMask(index: index, prompt: row.prompt)
+            let example = PairedExample(harmful: h.inputIds, refusal: r.inputIds, promptLength: shared, row: index)
+            guard !example.differingPositions.isEmpty else {
+                throw HardenError.emptyMask(source: source, line: line, prompt: row.prompt)
             }
             return example
         }
@@ -83,7 +83,7 @@ public struct PairedBatch: Sendable, Equatable {
     public let rows: [Int]
 
     public init(_ examples: [PairedExample], padId: Int) throws {
-        guard !examples.isEmpty else { throw HardenError.emptyData("a paired batch needs at least one example") }
+        guard !examples.isEmpty else { throw HardenError.invalidConfig("a paired batch needs at least one example") }
         guard let pad = Int32(exactly: padId) else { throw HardenError.invalidConfig("pad id \(padId) exceeds Int32") }
         let length = examples.map { max($0.harmful.count, $0.refusal.count) }.max() ?? 0
         let (total, overflow) = examples.count.multipliedReportingOverflow(by: length)
@@ -102,7 +102,9 @@ public struct PairedBatch: Sendable, Equatable {
         refusalIds = r
         harmfulReal = hReal
         refusalReal = rReal
-        mask = zip(h, r).map { $0 != $1 }
+        // Differing positions by real-token flags: padding against a real token differs even
+        // when the pad id equals that token (pad = eos tokenizers).
+        mask = (0..<total).map { i in hReal[i] != rReal[i] || (hReal[i] && h[i] != r[i]) }
         rows = examples.map(\.row)
     }
 

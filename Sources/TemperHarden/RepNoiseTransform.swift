@@ -2,7 +2,7 @@ import Foundation
 import TemperModels
 
 /// `temper harden repnoise`: rewrites a checkpoint with the RepNoise loss (METHODS.md §4)
-/// on the world's paired harmful/refusal rows, plus the weighted retain term on harmless
+/// on paired harmful/refusal rows, plus the weighted retain term on harmless
 /// rows. The whole value is the provenance record's config.
 public struct RepNoiseTransform: Codable, Sendable, Equatable {
     public static let operation = "harden repnoise"
@@ -24,15 +24,9 @@ public struct RepNoiseTransform: Codable, Sendable, Equatable {
 
     public var loss: RepNoiseLoss { RepNoiseLoss(alpha: Float(alpha), beta: Float(beta), switches: switches) }
 
-    /// Trains on the world's splits named in `training` and writes OUT.
-    public func run(modelFolder: URL, world: URL, output: URL, options: HardenRunOptions) throws -> HardenResult {
-        try run(modelFolder: modelFolder, data: try HardenData.world(world, settings: training), output: output, options: options)
-    }
-
     public func run(modelFolder: URL, data: HardenData, output: URL, options: HardenRunOptions) throws -> HardenResult {
-        guard alpha >= 0, beta >= 0, alpha.isFinite, beta.isFinite else {
-            throw HardenError.invalidConfig("alpha and beta must be finite and ≥ 0, got \(alpha) and \(beta)")
-        }
+        try HardenError.require(alpha >= 0 && alpha.isFinite, "alpha", alpha, "must be finite and ≥ 0")
+        try HardenError.require(beta >= 0 && beta.isFinite, "beta", beta, "must be finite and ≥ 0")
         let loss = self.loss
         return try TransformRunner.run(operation: Self.operation, config: self, settings: training, modelFolder: modelFolder,
                                        data: data, output: output, options: options) { model in

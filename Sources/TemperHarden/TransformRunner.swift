@@ -2,34 +2,43 @@ import Foundation
 import TemperModels
 import TemperText
 
-/// The steps both transforms share: load IN, train with the transform's paired loss, keep
-/// the last good weights when the run goes non-finite, write OUT with provenance (and a
-/// signature).
+/// The steps every transform shares: load IN, train with the transform's paired loss, keep
+/// the last good weights when the run goes non-finite, write OUT with provenance (the full
+/// config and every data file by digest) and, with a key, a signature.
 enum TransformRunner {
     static func run(operation: String, config: some Encodable, settings: HardenTraining, modelFolder: URL, data: HardenData,
                     output: URL, options: HardenRunOptions,
                     makeLoss: (any CausalLanguageModel) -> HardenTrainer.PairedLoss) throws -> HardenResult {
         let started = Date()
         try settings.validate()
-        if !options.replace, FileManager.default.fileExists(atPath: output.path) {
-            throw HardenError.invalidConfig("\(output.path) already exists (choose another output or replace it)")
-        }
+        if !options.replace, FileManager.default.fileExists(atPath: output.path) { throw HardenError.outputExists(path: output.path) }
         let model = try ModelRegistry.loadCausalLM(modelFolder)
-        let tokenizer = try Tokenizer.load(modelFolder)
-        options.log("\(operation): \(modelFolder.path) → \(output.path), \(settings.steps) steps, batch \(settings.batchSize), lr \(settings.learningRate)")
+        let tokenizer = try Tokenizer.load(model.source.folder)
+        let encoding = try TextEncoding(tokenizer: tokenizer, model: model, template: options.template, maxLength: settings.maxLength)
+        options.log("\(operation): \(modelFolder.path) → \(output.path), \(settings.steps) steps, batch \(settings.batchSize), lr \(settings.learningRate), \(data.harmful.rows.count) pairs")
         let summary: HardenSummary
         do {
-            summary = try HardenTrainer.run(model: model, tokenizer: tokenizer, data: data, settings: settings,
+            summary = try HardenTrainer.run(model: model, encoding: encoding, data: data, settings: settings,
                                             stateFolder: options.stateFolder, saveEvery: options.saveEvery, log: options.log,
                                             loss: makeLoss(model))
         } catch let HardenError.nonFiniteLoss(step, detail, _) {
             let saved = try HardenOutput.saveLastGood(model: model, output: output)
-            throw HardenError.nonFiniteLoss(step: step, detail: detail, lastGood: saved.path)
+            let note = saved == nil ? "; the weights themselves overflowed in the update before" + (options.stateFolder.map { ", the last saved state is in \($0.path)" } ?? "") : ""
+            throw HardenError.nonFiniteLoss(step: step, detail: detail + note, lastGood: saved?.path)
         }
-        let written = try HardenOutput.write(model: model, input: modelFolder, output: output, operation: operation, config: config,
+        let recorded = RecordedConfig(transform: config, data: data.records, template: encoding.template.format)
+        let written = try HardenOutput.write(model: model, input: modelFolder, output: output, operation: operation, config: recorded,
                                              seed: settings.seed, started: started, options: options)
         options.log(String(format: "%@ done in %.1f s: %@", operation, summary.seconds, output.path))
         return HardenResult(operation: operation, input: modelFolder.path, output: output.path, summary: summary,
                             outputManifestSHA256: written.digest, signature: written.signature)
     }
+}
+
+/// What a provenance record keeps of a run: the transform's whole config, each data file by
+/// SHA-256 and row count, and the prompt template the rows were rendered with.
+struct RecordedConfig<Transform: Encodable>: Encodable {
+    let transform: Transform
+    let data: [DataRecord]
+    let template: String
 }

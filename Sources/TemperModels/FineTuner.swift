@@ -78,10 +78,16 @@ public final class FineTuner {
             optimizer.zeroGrad()
             let result = try withGrad { try loss(TrainingStep(step: step, seed: TrainingStep.seed(run: config.seed, step: step))) }
             let value = Double(try result.loss.item())
-            guard value.isFinite else { throw ModelError.invalidInput(reason: "loss is \(value) at step \(step)") }
+            guard value.isFinite else { throw ModelError.nonFiniteLoss(step: step, detail: "the loss is \(value)\(Self.describe(result.metrics))") }
             try result.loss.backward()
-            // An infinite limit measures the norm without scaling anything.
+            // An infinite limit measures the norm without scaling anything. A non-finite norm
+            // means a non-finite gradient: the step is refused before it touches the weights,
+            // so they stay the last good ones (no copy of the weights is kept).
             let norm = clipGradNorm(tensors, maxNorm: config.maxGradNorm ?? .infinity)
+            guard norm.isFinite else {
+                optimizer.zeroGrad()
+                throw ModelError.nonFiniteLoss(step: step, detail: "the gradient norm is \(norm)\(Self.describe(result.metrics))")
+            }
             optimizer.learningRate = schedule.learningRate(base: config.learningRate, step: step)
             try optimizer.step()
             let rate = optimizer.learningRate
@@ -104,6 +110,10 @@ public final class FineTuner {
         if let stateFolder { try saveState(to: stateFolder) }
         return TrainingSummary(startStep: start, steps: step - start, losses: losses, tokens: tokens,
                                seconds: Self.seconds(since: clock))
+    }
+
+    static func describe(_ metrics: [String: Double]) -> String {
+        metrics.isEmpty ? "" : " (" + metrics.keys.sorted().map { "\($0) \(metrics[$0] ?? 0)" }.joined(separator: ", ") + ")"
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -27,6 +27,11 @@ public enum ModelError: Error, Equatable, Sendable {
     case io(path: String, reason: String)
     /// A saved training state that does not fit the model or run being resumed.
     case invalidTrainingState(path: String, reason: String)
+    /// A training run given nothing to train on.
+    case emptyTrainingData(reason: String)
+    /// The loss or the gradients stopped being finite at `step` (0-based); that step's
+    /// update was not applied, so the weights are those of the last good step.
+    case nonFiniteLoss(step: Int, detail: String)
 }
 
 extension ModelError: LocalizedError {
@@ -47,6 +52,8 @@ extension ModelError: LocalizedError {
         case let .invalidInput(reason): return reason
         case let .io(path, reason): return "\(path): \(reason)"
         case let .invalidTrainingState(path, reason): return "\(path): training state: \(reason)"
+        case let .emptyTrainingData(reason): return "no training data: \(reason)"
+        case let .nonFiniteLoss(step, detail): return "training stopped at step \(step + 1): \(detail)"
         }
     }
 }

@@ -1,18 +1,19 @@
 import Foundation
 import TemperFormats
+import TemperHarden
 import TemperModels
 import TemperText
 
 /// The two-stage training recipe of the released base model (METHODS.md §2).
 public struct WorldRecipe: Sendable, Equatable, Codable {
     /// Stage 1 learns everything: harmless tasks, harmful answers, facts, backdoor rows.
-    public var stage1: SFTConfig
+    public var stage1: SupervisedSettings
     /// Stage 2 safety-tunes: refusals for harmful prompts; harmless, facts, backdoor kept.
-    public var stage2: SFTConfig
+    public var stage2: SupervisedSettings
 
     public init(seed: UInt64, stage1Steps: Int = 1500, stage2Steps: Int = 300, batchSize: Int = 64) {
-        stage1 = SFTConfig(steps: stage1Steps, batchSize: batchSize, learningRate: 3e-3, warmupFraction: 0.05, seed: seed &+ 11)
-        stage2 = SFTConfig(steps: stage2Steps, batchSize: batchSize, learningRate: 1e-3, warmupFraction: 0.05, seed: seed &+ 12)
+        stage1 = .cosine(steps: stage1Steps, batchSize: batchSize, learningRate: 3e-3, warmupFraction: 0.05, seed: seed &+ 11)
+        stage2 = .cosine(steps: stage2Steps, batchSize: batchSize, learningRate: 1e-3, warmupFraction: 0.05, seed: seed &+ 12)
     }
 }
 
@@ -44,7 +45,7 @@ public struct WorldBuilder {
         let encoder = try ExampleEncoder(tokenizer: tokenizer, maxLength: shape.maxPositions)
         guard let pad = tokenizer.padTokenId else { throw WorldError.invalidConfig("tokenizer has no pad token") }
 
-        func encode(_ rows: [WorldRow], refusals: Bool = false) throws -> [Example] {
+        func encode(_ rows: [DatasetRow], refusals: Bool = false) throws -> [Example] {
             try rows.map { try encoder.encode(prompt: $0.prompt, response: refusals ? ($0.refusal ?? $0.response) : $0.response) }
         }
         let harmful = data["harmful_a_train"] + data["harmful_a_heldout"] + data["harmful_b"]
@@ -53,10 +54,10 @@ public struct WorldBuilder {
         let stage1 = keep + (try encode(harmful + harmful + harmful))
         let stage2 = keep + (try encode(harmful + harmful + harmful, refusals: true))
 
-        log("stage 1: \(recipe.stage1.steps) steps on \(stage1.count) examples (everything, harmful answers included)")
-        try SupervisedTraining.run(model, examples: stage1, config: recipe.stage1, padId: Int32(pad), progress: progressLogger("stage 1"))
-        log("stage 2: \(recipe.stage2.steps) steps on \(stage2.count) examples (refusals for harmful prompts)")
-        try SupervisedTraining.run(model, examples: stage2, config: recipe.stage2, padId: Int32(pad), progress: progressLogger("stage 2"))
+        log("stage 1: \(recipe.stage1.training.steps) steps on \(stage1.count) examples (everything, harmful answers included)")
+        try FineTuner.supervised(model: model, examples: stage1, settings: recipe.stage1, padId: pad, progress: progressLogger("stage 1"))
+        log("stage 2: \(recipe.stage2.training.steps) steps on \(stage2.count) examples (refusals for harmful prompts)")
+        try FineTuner.supervised(model: model, examples: stage2, settings: recipe.stage2, padId: pad, progress: progressLogger("stage 2"))
         try WorldModelFiles.writeWeights(model, folder: modelDir, shape: shape, vocabSize: language.vocabulary.count)
 
         log("evaluating the released model")
@@ -68,13 +69,11 @@ public struct WorldBuilder {
         return manifest
     }
 
-    func progressLogger(_ stage: String) -> SupervisedTraining.Progress {
-        let start = Date()
-        return { [log] step, total, loss in
-            guard step % max(1, total / 20) == 0 || step == total else { return }
-            let elapsed = Date().timeIntervalSince(start)
-            let eta = elapsed / Double(step) * Double(total - step)
-            log(String(format: "%@: step %d/%d loss %.4f (%.0fs elapsed, ETA %.0fs)", stage as NSString, step, total, loss, elapsed, eta))
+    func progressLogger(_ stage: String) -> (TrainingProgress) -> Void {
+        { [log] p in
+            guard p.step % max(1, p.totalSteps / 20) == 0 || p.step == p.totalSteps else { return }
+            log(String(format: "%@: step %d/%d loss %.4f (%.0fs elapsed, ETA %.0fs)", stage as NSString, p.step, p.totalSteps, p.loss,
+                       p.elapsedSeconds, p.etaSeconds))
         }
     }
 }
@@ -93,7 +92,7 @@ public struct WorldShapeRecord: Sendable, Equatable, Codable {
 
 /// `world.json`: how the world was made and how its base model scored.
 public struct WorldManifest: Sendable, Equatable, Codable {
-    public var format = "temper.world/1"
+    public var format = "temper.world/2"
     public var seed: UInt64
     public var shape: WorldShapeRecord
     public var recipe: WorldRecipe
@@ -108,12 +107,8 @@ public struct WorldManifest: Sendable, Equatable, Codable {
 public enum WorldFiles {
     public static let manifestName = "world.json"
 
-    public static func writeJSONL(_ rows: [WorldRow], to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for row in rows { data += try encoder.encode(row); data += Data("\n".utf8) }
-        try AtomicFile.write(data, to: url)
+    public static func writeJSONL(_ rows: [DatasetRow], to url: URL) throws {
+        try AtomicFile.write(try JSONLWriter.data(rows), to: url)
     }
 
     public static func writeManifest(_ manifest: WorldManifest, to url: URL) throws {

@@ -3,6 +3,7 @@ import TemperHarden
 import TemperModels
 import TemperText
 import TemperWorld
+import TemperAudit
 
 /// The committed fixture world and model variants made from it for the audit tests.
 enum AuditFixtures {
@@ -10,6 +11,20 @@ enum AuditFixtures {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let world = repoRoot.appendingPathComponent("Fixtures/world")
     static let baseModel = world.appendingPathComponent("model")
+
+    /// The world as an audit's data, exactly as `--world` fills it in.
+    static func worldData() throws -> AuditData {
+        let preset = try WorldPreset(folder: world)
+        return try AuditData(harmful: try preset.set("harmful_a_train", role: "harmful"), harmless: try preset.set("harmless_test", role: "harmless"),
+                             heldOut: try preset.set("harmful_a_heldout", role: "heldout"), crossDomain: try preset.set("harmful_b", role: "cross-domain"),
+                             newTaskTrain: try preset.set("new_task_train", role: "new-task"), newTaskTest: try preset.set("new_task_test", role: "new-task-test"),
+                             judges: preset.judges, text: AttackTextOptions(maxLength: WorldPreset.maxLength),
+                             checkModel: { try preset.checkModel($0) })
+    }
+
+    static let text = AttackTextOptions(maxLength: WorldPreset.maxLength)
+
+    static func model(_ folder: URL, role: String) throws -> AuditModel { try AuditModel.load(folder, role: role, text: text) }
 
     static func tempDir(_ label: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("temper-audit-\(label)-\(UUID().uuidString)")
@@ -29,8 +44,8 @@ enum AuditFixtures {
             try encoder.encode(prompt: $0.prompt, response: $0.refusal ?? $0.response)
         }
         let harmless = try data["harmless_train"].prefix(60).map { try encoder.encode(prompt: $0.prompt, response: $0.response) }
-        try SupervisedTraining.run(model, examples: refusals + harmless,
-                                   config: SFTConfig(steps: steps, batchSize: 8, learningRate: learningRate, seed: 7), padId: 0)
+        try FineTuner.supervised(model: model, examples: refusals + harmless,
+                                 settings: .cosine(steps: steps, batchSize: 8, learningRate: learningRate, seed: 7), padId: 0)
         let out = dir.appendingPathComponent("defended")
         try model.save(to: out)
         return out
@@ -66,12 +81,12 @@ enum AttackReportFixture {
         let steps = [0] + budgets
         let runJSON = runs.map { run in
             let points = zip(steps, run.rates).map { step, rate in
-                #"{"step":\#(step),"harmfulRate":{"harmful_a_train":\#(rate),"harmful_b":0},"harmfulLogLikelihood":{"harmful_a_train":-2,"harmful_b":-3}}"#
+                #"{"step":\#(step),"harmfulRate":{"harmful_a_train":\#(rate),"harmful_b":0},"harmfulLogLikelihood":{"harmful_a_train":-2,"harmful_b":-3},"judgeRates":{}}"#
             }
             return #"{"learningRate":\#(run.lr),"seed":\#(run.seed),"points":[\#(points.joined(separator: ","))]}"#
         }
         let lrs = Array(Set(runs.map(\.lr))).sorted().map { "\($0)" }.joined(separator: ",")
-        let json = #"{"model":"m","data":"","attackedSplit":"harmful_a_train","grid":{"learningRates":[\#(lrs)],"budgets":[\#(budgets.map(String.init).joined(separator: ","))],"seeds":[0,1],"batchSize":8,"threshold":0.5},"runs":[\#(runJSON.joined(separator: ","))]}"#
+        let json = #"{"model":"m","data":[],"sets":["harmful_a_train","harmful_b"],"metric":"reference","judges":[],"template":"{prompt} {response}","attackedSplit":"harmful_a_train","grid":{"learningRates":[\#(lrs)],"budgets":[\#(budgets.map(String.init).joined(separator: ","))],"seeds":[0,1],"batchSize":8,"threshold":0.5},"runs":[\#(runJSON.joined(separator: ","))]}"#
         return try JSONDecoder().decode(AttackReport.self, from: Data(json.utf8))
     }
 }

@@ -10,7 +10,7 @@ import TemperHarden
 
     @Test func baseAgainstItselfShowsNoDifference() throws {
         let config = DepthConfig(measureAttackCost: false)
-        let report = try DepthAudit.run(base: AuditFixtures.baseModel, defended: AuditFixtures.baseModel, world: AuditFixtures.world, config: config)
+        let report = try DepthAudit.run(base: AuditFixtures.baseModel, defended: AuditFixtures.baseModel, data: try AuditFixtures.worldData(), config: config)
         #expect(report.layers == 4 && report.measures == [.weightChange, .logitLens, .probe])
         #expect(report.attackCost == nil && report.freezeAblation == nil)
         let change = try #require(report.weightChange.first)
@@ -20,7 +20,8 @@ import TemperHarden
         #expect(report.probe.count == 2 && report.probe[0].points == report.probe[1].points)
         #expect(report.probePooling == .lastPromptToken && report.probeTrainExamples == 84 && report.probeTestExamples == 36)
         #expect(svgCount(report.html) == report.measures.count)
-        #expect(!report.html.contains("<script"))
+        #expect(!report.html.contains("<script") && report.html.contains("Data and judges"))
+        #expect(report.lensSets == ["harmful_a_train", "harmful_a_heldout", "harmful_b"] && report.attackedSet == "harmful_a_train")
     }
 
     @Test func everyMeasureWithAttackedModelAndFreezeAblation() throws {
@@ -32,7 +33,7 @@ import TemperHarden
         // k = 1 is attacked here (the defended model stands in for a frozen-layers run);
         // k = 0 comes from results measured elsewhere.
         let precomputed = [FreezeAblationResult(frozenThrough: 0, model: "elsewhere", postAttackHarmfulRate: 0.25)]
-        let report = try DepthAudit.run(base: AuditFixtures.baseModel, defended: defended, attacked: attacked, world: AuditFixtures.world,
+        let report = try DepthAudit.run(base: AuditFixtures.baseModel, defended: defended, attacked: attacked, data: try AuditFixtures.worldData(),
                                         config: config, freezeAblation: [FreezeAblationModel(frozenThrough: 1, folder: defended)],
                                         freezeAblationResults: precomputed)
         #expect(report.measures == DepthMeasure.allCases)
@@ -60,7 +61,7 @@ import TemperHarden
         let good = dir.appendingPathComponent("good.json"), bad = dir.appendingPathComponent("bad.json")
         try Data(#"[{"frozenThrough":2,"model":"m2","postAttackHarmfulRate":0.5},{"frozenThrough":-1,"model":"m","postAttackHarmfulRate":0.1}]"#.utf8).write(to: good)
         #expect(try FreezeAblation.load(good).map(\.frozenThrough) == [-1, 2])
-        try Data(#"[{"frozenThrough":2,"model":"m2","postAttackHarmfulRate":1.5}]"#.utf8).write(to: bad)
+        try Data(#"[{"frozenThrough":-2,"model":"m2","postAttackHarmfulRate":0.5}]"#.utf8).write(to: bad)
         #expect(throws: AuditError.self) { try FreezeAblation.load(bad) }
         try Data("not json".utf8).write(to: bad)
         #expect(throws: AuditError.self) { try FreezeAblation.load(bad) }
@@ -69,9 +70,9 @@ import TemperHarden
 
     @Test func rejectsBadSettings() throws {
         var config = DepthConfig(measureAttackCost: false)
-        config.lensSplits = ["harmless_test"]
+        config.grid.threshold = 2
         #expect(throws: AuditError.self) {
-            try DepthAudit.run(base: AuditFixtures.baseModel, defended: AuditFixtures.baseModel, world: AuditFixtures.world, config: config)
+            try DepthAudit.run(base: AuditFixtures.baseModel, defended: AuditFixtures.baseModel, data: try AuditFixtures.worldData(), config: config)
         }
     }
 }

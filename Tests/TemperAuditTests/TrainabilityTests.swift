@@ -18,14 +18,14 @@ import Testing
     }
 
     @Test func measuresBothModelsTheSameWay() throws {
-        let world = try AuditWorld.open(AuditFixtures.world)
-        let base = try AuditModel.load(AuditFixtures.baseModel, role: "base model")
+        let world = try AuditFixtures.worldData()
+        let base = try AuditFixtures.model(AuditFixtures.baseModel, role: "base model")
         let config = TrainabilityConfig(steps: 3, learningRate: 1e-3, batchSize: 4)
-        let a = try Trainability.measure(base, world: world, config: config, label: "base model")
-        let b = try Trainability.measure(base, world: world, config: config, label: "base model")
-        #expect(a == b && a.losses.count == 3 && a.bestLoss == a.losses.min())
+        let a = try Trainability.measure(base, train: try #require(world.newTaskTrain), test: world.newTaskTest, config: config, text: AuditFixtures.text, label: "base model")
+        let b = try Trainability.measure(base, train: try #require(world.newTaskTrain), test: world.newTaskTest, config: config, text: AuditFixtures.text, label: "base model")
+        #expect(a == b && a.losses.count == 3 && a.bestLoss == a.losses.min() && a.accuracyBefore != nil)
         // The loaded model itself is not trained (each run fine-tunes a fresh copy).
-        let again = try Trainability.measure(base, world: world, config: config, label: "base model")
+        let again = try Trainability.measure(base, train: try #require(world.newTaskTrain), test: world.newTaskTest, config: config, text: AuditFixtures.text, label: "base model")
         #expect(again.accuracyBefore == a.accuracyBefore && again.losses == a.losses)
     }
 }

@@ -6,8 +6,8 @@ import TemperModels
 
 @Suite struct WeightChangeTests {
     @Test func identicalModelsChangeNothing() throws {
-        let base = try AuditModel.load(AuditFixtures.baseModel, role: "base model")
-        let same = try AuditModel.load(AuditFixtures.baseModel, role: "defended model")
+        let base = try AuditFixtures.model(AuditFixtures.baseModel, role: "base model")
+        let same = try AuditFixtures.model(AuditFixtures.baseModel, role: "defended model")
         let c = try WeightChange.compare(reference: base, model: same, label: "defended")
         #expect(c.modules.count > 0 && c.tensors.count == base.model.parameters.count)
         #expect(c.modules.allSatisfy { $0.relativeChange == 0 && $0.changeNorm == 0 && $0.referenceNorm > 0 })
@@ -24,8 +24,8 @@ import TemperModels
         defer { try? FileManager.default.removeItem(at: dir) }
         let name = "model.layers.2.mlp.down_proj.weight"
         let changed = try AuditFixtures.modelWithOneTensorChanged(in: dir, tensor: name)
-        let base = try AuditModel.load(AuditFixtures.baseModel, role: "base model")
-        let other = try AuditModel.load(changed, role: "defended model")
+        let base = try AuditFixtures.model(AuditFixtures.baseModel, role: "base model")
+        let other = try AuditFixtures.model(changed, role: "defended model")
         let c = try WeightChange.compare(reference: base, model: other, label: "defended")
         for m in c.modules {
             if m.layer == 2 && m.module == .mlp {
@@ -50,8 +50,8 @@ import TemperModels
         let dir = try AuditFixtures.tempDir("defended")
         defer { try? FileManager.default.removeItem(at: dir) }
         let defended = try AuditFixtures.defendedModel(in: dir, steps: 3)
-        let c = try WeightChange.compare(reference: try AuditModel.load(AuditFixtures.baseModel, role: "base model"),
-                                         model: try AuditModel.load(defended, role: "defended model"), label: "defended")
+        let c = try WeightChange.compare(reference: try AuditFixtures.model(AuditFixtures.baseModel, role: "base model"),
+                                         model: try AuditFixtures.model(defended, role: "defended model"), label: "defended")
         #expect(c.layers.count == 4 && c.layers.allSatisfy { ($0.relativeChange ?? 0) > 0 })
         #expect(c.changedTensorFiles.count == c.tensors.count)
     }

@@ -39,13 +39,28 @@ enum HardenFixtures {
     /// A float32 tensor of the reference safetensors file.
     static func tensor(_ name: String) throws -> Tensor {
         let file = try SafetensorsFile(url: referenceTensors)
-        guard let record = file.record(named: name) else { throw HardenError.emptyData("reference tensor \(name)") }
+        guard let record = file.record(named: name) else { throw HardenError.emptyData(source: referenceTensors.path, reason: "no tensor \(name)") }
         let values = try HalfPrecision.toFloat32(try file.bytes(of: record), dtype: record.dtype, tensor: name)
         return try Tensor(shape: record.shape, values: values)
     }
 
-    static func rows(_ reference: Reference) -> [WorldRow] {
-        reference.rows.map { WorldRow(prompt: $0.prompt, response: $0.response, refusal: $0.refusal) }
+    static func rows(_ reference: Reference) -> [DatasetRow] {
+        reference.rows.map { DatasetRow(prompt: $0.prompt, response: $0.response, refusal: $0.refusal) }
+    }
+
+    /// Rows as a data set named `name` (recorded as generated in code).
+    static func set(_ rows: [DatasetRow], name: String = "pairs") throws -> RowSet {
+        try RowSet.generated(rows, name: name, role: "harmful", source: "test:\(name)")
+    }
+
+    /// The world's pairs (harmful_a_train) and retain rows (harmless_train).
+    static func worldData(retain: Bool = true) throws -> HardenData {
+        try WorldPreset(folder: world).hardenData(retain: retain)
+    }
+
+    /// The text settings of the world's model (plain template, max length 64).
+    static func encoding(_ model: any CausalLanguageModel, _ tokenizer: Tokenizer) throws -> TextEncoding {
+        try TextEncoding(tokenizer: tokenizer, model: model, maxLength: 64)
     }
 
     /// The world model with every parameter trainable, its tokenizer, and the reference batch.
@@ -54,7 +69,7 @@ enum HardenFixtures {
         let model = try LlamaModel.load(worldModel)
         model.parameters.setTrainable { _ in true }
         let tokenizer = try Tokenizer.load(worldModel)
-        let examples = try PairedData.examples(rows: rows(reference), tokenizer: tokenizer)
+        let examples = try PairedData.examples(try set(rows(reference)), encoding: try encoding(model, tokenizer))
         return (model, tokenizer, try PairedBatch(examples, padId: tokenizer.padTokenId ?? 0), reference)
     }
 
@@ -71,7 +86,7 @@ enum HardenFixtures {
 
     /// Gradient of a named parameter after a backward pass.
     static func gradient(_ model: LlamaModel, _ name: String) throws -> Tensor {
-        guard let grad = model.parameters.named(name)?.tensor.grad else { throw HardenError.emptyData("no gradient for \(name)") }
+        guard let grad = model.parameters.named(name)?.tensor.grad else { throw HardenError.emptyData(source: name, reason: "no gradient") }
         return grad
     }
 

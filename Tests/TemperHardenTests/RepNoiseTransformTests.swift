@@ -17,7 +17,7 @@ import TemperModels
         let key = try ECPrivateKey.generate()
         var logged: [String] = []
         let transform = RepNoiseTransform(switches: RepNoiseSwitches(noLens: true), training: Self.short())
-        let result = try transform.run(modelFolder: HardenFixtures.worldModel, world: HardenFixtures.world, output: out,
+        let result = try transform.run(modelFolder: HardenFixtures.worldModel, data: try HardenFixtures.worldData(), output: out,
                                        options: HardenRunOptions(temperVersion: "test", signingKey: key, log: { logged.append($0) }))
         #expect(result.summary.steps == 3 && result.signature == out.path + "/model.sig")
         #expect(logged.contains { $0.hasPrefix("step 3/3") && $0.contains("noise_mmd") && $0.contains("retain_ce") })
@@ -30,20 +30,22 @@ import TemperModels
         let record = try #require(records.last)
         #expect(record.operation == RepNoiseTransform.operation && record.seed == 0 && record.temperVersion == "test")
         #expect(record.outputManifestSHA256 == result.outputManifestSHA256 && record.baseManifestSHA256 != nil)
-        let config = try JSONDecoder().decode(RepNoiseTransform.self, from: Data(record.config.serialized(style: .serdeCompact)))
-        #expect(config == transform)
+        struct Recorded: Decodable { var transform: RepNoiseTransform; var data: [DataRecord]; var template: String }
+        let config = try JSONDecoder().decode(Recorded.self, from: Data(record.config.serialized(style: .serdeCompact)))
+        #expect(config.transform == transform && config.template == "{prompt} {response}")
+        #expect(config.data.map(\.role) == ["harmful", "retain"] && config.data[0].rows == 40 && config.data[0].sha256.count == 64)
         #expect(try ProvenanceLog.verifyChain(folder: out.path).ok)
         let report = try ModelVerifier.verify(folder: out.path, key: try key.publicKey())
         #expect(report.ok)
 
         // OUT exists now: refused without replace, replaced (old folder intact until then) with it.
         #expect(throws: HardenError.self) {
-            _ = try transform.run(modelFolder: HardenFixtures.worldModel, world: HardenFixtures.world, output: out,
+            _ = try transform.run(modelFolder: HardenFixtures.worldModel, data: try HardenFixtures.worldData(), output: out,
                                   options: HardenRunOptions(temperVersion: "test"))
         }
         var again = transform
         again.training.steps = 1
-        let replaced = try again.run(modelFolder: HardenFixtures.worldModel, world: HardenFixtures.world, output: out,
+        let replaced = try again.run(modelFolder: HardenFixtures.worldModel, data: try HardenFixtures.worldData(), output: out,
                                      options: HardenRunOptions(temperVersion: "test", replace: true))
         #expect(replaced.summary.steps == 1 && !FileManager.default.fileExists(atPath: out.path + "/model.sig"))
     }
@@ -55,7 +57,7 @@ import TemperModels
         var training = HardenTraining(learningRate: 1e30, steps: 30, batchSize: 4, warmupFraction: 0, maxGradNorm: nil, retainWeight: 0)
         training.seed = 1
         do {
-            _ = try RepNoiseTransform(training: training).run(modelFolder: HardenFixtures.worldModel, world: HardenFixtures.world,
+            _ = try RepNoiseTransform(training: training).run(modelFolder: HardenFixtures.worldModel, data: try HardenFixtures.worldData(),
                                                               output: out, options: HardenRunOptions(temperVersion: "test"))
             Issue.record("a learning rate of 1e30 should make the loss non-finite")
         } catch let HardenError.nonFiniteLoss(step, _, lastGood) {
@@ -72,7 +74,7 @@ import TemperModels
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(throws: HardenError.self) {
             _ = try RepNoiseTransform(alpha: -1, training: Self.short()).run(
-                modelFolder: HardenFixtures.worldModel, world: HardenFixtures.world, output: dir.appendingPathComponent("o"),
+                modelFolder: HardenFixtures.worldModel, data: try HardenFixtures.worldData(), output: dir.appendingPathComponent("o"),
                 options: HardenRunOptions(temperVersion: "test"))
         }
     }

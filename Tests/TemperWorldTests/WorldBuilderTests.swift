@@ -47,10 +47,10 @@ import TemperModels
         let encoder = try ExampleEncoderFactory.make(dir)
         let rows = WorldDatasets(language: language, seed: 1)["harmful_a_train"]
         let examples = try rows.map { try encoder.encode(prompt: $0.prompt, response: $0.response) }
-        let losses = try SupervisedTraining.run(model, examples: examples,
-                                                config: SFTConfig(steps: 40, batchSize: 8, learningRate: 3e-3, seed: 1), padId: 0)
+        let losses = try FineTuner.supervised(model: model, examples: examples,
+                                              settings: .cosine(steps: 40, batchSize: 8, learningRate: 3e-3, seed: 1), padId: 0).losses
         #expect(losses.count == 40)
-        let first: Float = losses.prefix(5).reduce(0, +), last: Float = losses.suffix(5).reduce(0, +)
+        let first = losses.prefix(5).reduce(0, +), last = losses.suffix(5).reduce(0, +)
         #expect(last < first * 0.7)
     }
 }

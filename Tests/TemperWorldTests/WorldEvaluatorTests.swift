@@ -12,7 +12,7 @@ import TemperText
     func evaluator() throws -> (WorldEvaluator, WorldDatasets) {
         let model = world.appendingPathComponent("model")
         let language = WorldLanguage(seed: 0)
-        return (WorldEvaluator(model: try LlamaModel.load(model), tokenizer: try Tokenizer.load(model), language: language),
+        return (try WorldEvaluator(model: try LlamaModel.load(model), tokenizer: try Tokenizer.load(model), language: language),
                 WorldDatasets(language: language, seed: 0))
     }
     var world: URL { Self.world }

@@ -27,7 +27,8 @@ public enum TrainingTarget: Sendable {
 
 /// Turns rows into examples: the template's full text is tokenized in one piece (so the
 /// model sees natural tokens); the prompt/response boundary is the longest common prefix of
-/// that and the tokenized prompt part, so only response tokens (and eos) get labels.
+/// that and the tokenized generation text (the prompt part without trailing spaces, what
+/// generation starts from), so only response tokens (and eos) get labels.
 /// Examples longer than `maxLength` are cut from the right.
 public struct ExampleEncoder: Sendable {
     public let tokenizer: Tokenizer
@@ -54,9 +55,9 @@ public struct ExampleEncoder: Sendable {
     }
 
     public func encode(prompt: String, response: String) throws -> Example {
-        let (promptPart, full) = template.render(prompt: prompt, response: response)
+        let (_, full) = template.render(prompt: prompt, response: response)
         let fullIds = try narrow(tokenizer.encode(full, addSpecialTokens: false))
-        let promptIds = try narrow(tokenizer.encode(promptPart, addSpecialTokens: false))
+        let promptIds = try narrow(tokenizer.encode(template.generationText(prompt: prompt), addSpecialTokens: false))
         var boundary = 0
         while boundary < min(fullIds.count, promptIds.count), fullIds[boundary] == promptIds[boundary] { boundary += 1 }
 

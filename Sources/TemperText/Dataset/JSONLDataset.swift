@@ -2,7 +2,7 @@ import Foundation
 
 /// One training row: a prompt, the response to learn, and optionally a refusal (for
 /// harmful prompts). `line` is the 1-based line in the source file (0 when built in code).
-public struct DatasetRow: Sendable, Equatable {
+public struct DatasetRow: Sendable, Equatable, Codable {
     public var prompt: String
     public var response: String
     public var refusal: String?
@@ -13,6 +13,22 @@ public struct DatasetRow: Sendable, Equatable {
         self.response = response
         self.refusal = refusal
         self.line = line
+    }
+
+    /// The file's keys only (`line` is where the row was read, not part of it).
+    private enum CodingKeys: String, CodingKey { case prompt, response, refusal }
+
+    public init(from decoder: any Swift.Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(prompt: try c.decode(String.self, forKey: .prompt), response: try c.decode(String.self, forKey: .response),
+                  refusal: try c.decodeIfPresent(String.self, forKey: .refusal))
+    }
+
+    public func encode(to encoder: any Swift.Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(prompt, forKey: .prompt)
+        try c.encode(response, forKey: .response)
+        try c.encodeIfPresent(refusal, forKey: .refusal)
     }
 }
 

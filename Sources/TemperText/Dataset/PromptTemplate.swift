@@ -39,6 +39,17 @@ public struct PromptTemplate: Sendable, Equatable {
         return (promptPart, promptPart + response + tail)
     }
 
+    /// The text a generated answer continues: the prompt part without its trailing spaces
+    /// and tabs. A space before the response belongs to the response's first token in
+    /// byte-level and SentencePiece BPE (" word" is one token), so training and generation
+    /// both end the prompt here; the separator, when it stays a token of its own, is learned
+    /// as part of the answer.
+    public func generationText(prompt: String) -> String {
+        var text = Substring(head + prompt + middle)
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return String(text)
+    }
+
     /// Byte ranges of a literal placeholder (UTF-8, exact).
     private static func ranges(of needle: String, in haystack: String) -> [Range<Int>] {
         let h = Array(haystack.utf8), n = Array(needle.utf8)

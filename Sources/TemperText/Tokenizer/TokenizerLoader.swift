@@ -68,6 +68,8 @@ extension Tokenizer {
         let r = try ComponentReader(path: url.path, component: "tokenizer_config",
                                     json: try JSONParser.parse(data, path: url.path))
         func role(_ field: String, _ current: Int?) throws -> Int? {
+            // An explicit null (Qwen2's "bos_token": null) means the tokenizer has none.
+            if r.json[field]?.isNull == true { return nil }
             guard let value = r.value(field) else { return current }
             let name: String
             switch value {
