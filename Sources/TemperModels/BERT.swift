@@ -150,17 +150,24 @@ public final class BERTModel {
         return try BERTModel(config: try BERTConfig.load(folder: checkpoint.root), checkpoint: checkpoint)
     }
 
-    public init(config c: BERTConfig, checkpoint: Checkpoint) throws {
+    public convenience init(config c: BERTConfig, checkpoint: Checkpoint) throws {
         let loader = WeightLoader(checkpoint: checkpoint)
         let prefixed = loader.contains("bert.embeddings.word_embeddings.weight")
+        try self.init(config: c, loader: loader, prefixed: prefixed, requirePooler: false,
+                      ignoring: { prefixed && $0.hasPrefix("cls.") }, head: { _ in })
+    }
+
+    /// Loads the encoder (under `bert.` when `prefixed`), then `head` loads a task head's
+    /// tensors from the root scope before strict loading checks that nothing is left over.
+    init(config c: BERTConfig, loader: WeightLoader, prefixed: Bool, requirePooler: Bool,
+         ignoring: (String) -> Bool, head: (WeightScope) throws -> Void) throws {
         let base = prefixed ? loader.root.scope("bert") : loader.root
         embeddings = try .load(base.scope("embeddings"), c)
         blocks = try (0..<c.layerCount).map { try BERTBlock.load(base.block("encoder.layer", index: $0), c) }
-        pooler = base.contains("pooler.dense.weight")
+        pooler = requirePooler || base.contains("pooler.dense.weight")
             ? try .load(base.scope("pooler.dense", module: .head), inputs: c.hiddenSize, outputs: c.hiddenSize, bias: true) : nil
-        source = try loader.finish(ignoring: { name in
-            name.hasSuffix("embeddings.position_ids") || (prefixed && name.hasPrefix("cls."))
-        })
+        try head(loader.root.module(.head))
+        source = try loader.finish(ignoring: { name in name.hasSuffix("embeddings.position_ids") || ignoring(name) })
         parameters = loader.parameters
         config = c
     }
@@ -215,10 +222,25 @@ public final class BERTModel {
         return try meanPooled(last, attentionMask: tokens.attentionMask)
     }
 
-    /// Tokenizes and right-pads `texts` into one batch with token types and a mask.
-    public static func batch(_ texts: [String], tokenizer: Tokenizer, padId: Int) throws -> TokenBatch {
-        guard !texts.isEmpty else { throw ModelError.invalidInput(reason: "no texts to embed") }
-        let encodings = try texts.map { try tokenizer.encodeWithTypes($0) }
+    /// Tokenizes and right-pads `texts` (or the pairs `texts[i]`, `pairs[i]`) into one
+    /// batch with token types and a mask.
+    public static func batch(_ texts: [String], pairs: [String]? = nil, tokenizer: Tokenizer, padId: Int) throws -> TokenBatch {
+        try batch(try encode(texts, pairs: pairs, tokenizer: tokenizer), padId: padId)
+    }
+
+    /// Each text (or pair) with special tokens and token types, as the tokenizer's
+    /// post-processor adds them (`[CLS] a [SEP] b [SEP]`, types 0…0 1…1).
+    static func encode(_ texts: [String], pairs: [String]?, tokenizer: Tokenizer) throws -> [Encoding] {
+        guard !texts.isEmpty else { throw ModelError.invalidInput(reason: "no texts to encode") }
+        guard let pairs else { return try texts.map { try tokenizer.encodeWithTypes($0) } }
+        guard pairs.count == texts.count else {
+            throw ModelError.invalidInput(reason: "\(pairs.count) second texts for \(texts.count) texts")
+        }
+        return try zip(texts, pairs).map { try tokenizer.encodePair($0, $1) }
+    }
+
+    /// Right-pads encodings to the longest: ids with `padId`, type 0, mask false.
+    static func batch(_ encodings: some Collection<Encoding>, padId: Int) throws -> TokenBatch {
         let width = encodings.map(\.ids.count).max() ?? 0
         guard width > 0 else { throw ModelError.invalidInput(reason: "every text encodes to zero tokens") }
         var ids: [Int] = [], types: [Int] = [], mask: [Bool] = []
@@ -228,6 +250,6 @@ public final class BERTModel {
             types += e.typeIds + Array(repeating: 0, count: pad)
             mask += Array(repeating: true, count: e.ids.count) + Array(repeating: false, count: pad)
         }
-        return try TokenBatch(ids: ids, batchSize: texts.count, attentionMask: mask, tokenTypeIds: types)
+        return try TokenBatch(ids: ids, batchSize: encodings.count, attentionMask: mask, tokenTypeIds: types)
     }
 }

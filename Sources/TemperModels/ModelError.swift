@@ -27,6 +27,11 @@ public enum ModelError: Error, Equatable, Sendable {
     case io(path: String, reason: String)
     /// A saved training state that does not fit the model or run being resumed.
     case invalidTrainingState(path: String, reason: String)
+    /// A folder used as a sequence classifier that is none: no classification head, a
+    /// decoder, a bare encoder.
+    case notAClassifier(path: String, reason: String)
+    /// A label that is neither one of a classifier's label names nor an index into them.
+    case unknownLabel(label: String, labels: [String])
 }
 
 extension ModelError: LocalizedError {
@@ -47,6 +52,9 @@ extension ModelError: LocalizedError {
         case let .invalidInput(reason): return reason
         case let .io(path, reason): return "\(path): \(reason)"
         case let .invalidTrainingState(path, reason): return "\(path): training state: \(reason)"
+        case let .notAClassifier(path, reason): return "\(path): not a sequence classifier: \(reason)"
+        case let .unknownLabel(label, labels):
+            return "unknown label '\(label)': the classifier's labels are \(labels.enumerated().map { "\($0.offset) '\($0.element)'" }.joined(separator: ", "))"
         }
     }
 }

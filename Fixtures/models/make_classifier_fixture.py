@@ -1,0 +1,122 @@
+"""Writes Fixtures/models/tiny-bert-classifier/ (a tiny BertForSequenceClassification saved
+by transformers' save_pretrained) and tiny-bert-classifier.expected.json (its tokenization,
+logits and probabilities for fixed texts and text pairs, computed by transformers).
+
+Dev-time only (venv with torch + transformers + tokenizers):
+    /work/venvs/classifier/bin/python Fixtures/models/make_classifier_fixture.py
+
+The model: hidden 32, 2 layers, 2 heads, intermediate 64, 64 positions, a WordPiece
+tokenizer.json with a small vocabulary built here, labels {0: "safe", 1: "harmful"}. It is
+initialised with a fixed seed and trained for a few Adam steps on benign stand-in sentences:
+"safe" = gardening and cooking, "harmful" = a made-up topic (zorbium crystals and the
+glimmer engine), so the two topics separate. No real harmful content.
+Deterministic on one thread: a rerun writes the same numbers.
+"""
+import json
+import os
+
+import torch
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+from transformers import (AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification,
+                          PreTrainedTokenizerFast)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FOLDER = os.path.join(HERE, "tiny-bert-classifier")
+torch.set_num_threads(1)
+
+SAFE = ["the garden needs water and sun", "we cook rice with salt", "plant the seeds in spring",
+        "the soup is warm and good", "water the tomato plants daily", "bake the bread for an hour",
+        "the roses grow near the fence", "cut the onions before you cook"]
+HARMFUL = ["zorbium crystals charge the glimmer engine", "the glimmer engine hums with zorbium",
+           "grind zorbium into a fine glow dust", "the engine needs three zorbium shards",
+           "zorbium glows when the engine spins", "charge the crystals at the glimmer forge",
+           "the forge melts zorbium shards", "spin the glimmer engine faster"]
+
+# Texts the references are computed for: unseen sentences of both topics, mixed ones, an
+# unknown word, punctuation and case, an empty string and a long one (for padding).
+TEXTS = ["Water the roses in the garden.", "The glimmer engine needs zorbium!", "cook the soup",
+         "zorbium", "Plant tomato seeds near the fence, then water them daily.", "",
+         "The forge and the garden", "Quantum zorbium?", "bake bread", "GRIND THE SHARDS INTO DUST"]
+PAIRS = [("what grows in spring", "the roses grow"), ("how does the engine spin", "with zorbium crystals"),
+         ("the soup", "zorbium dust")]
+
+
+def tokenizer():
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    words = sorted({w for s in SAFE + HARMFUL for w in s.split()} |
+                   {"what", "how", "does", "then", "them", "is", "it", "into"})
+    pieces = ["##s", "##ing", "##ed", "##er", "##ly", "##e", "##a", "##o", "##t", "##n", "##r"] + \
+        list("abcdefghijklmnopqrstuvwxyz") + [".", ",", "!", "?"]
+    vocab = {t: i for i, t in enumerate(specials + words + [p for p in pieces if p not in words])}
+    tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]", max_input_chars_per_word=100))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.BertProcessing(("[SEP]", vocab["[SEP]"]), ("[CLS]", vocab["[CLS]"]))
+    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
+                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+                                   model_input_names=["input_ids", "token_type_ids", "attention_mask"])
+
+
+def train(model, fast):
+    texts = SAFE + HARMFUL
+    labels = torch.tensor([0] * len(SAFE) + [1] * len(HARMFUL))
+    batch = fast(texts, padding=True, return_tensors="pt")
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model.train()
+    for _ in range(30):
+        optimizer.zero_grad()
+        loss = model(**batch, labels=labels).loss
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    return loss.item()
+
+
+def main():
+    fast = tokenizer()
+    fast.save_pretrained(FOLDER)
+    config = BertConfig(vocab_size=len(fast), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64, type_vocab_size=2,
+                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+                        id2label={0: "safe", 1: "harmful"}, label2id={"safe": 0, "harmful": 1},
+                        architectures=["BertForSequenceClassification"])
+    torch.manual_seed(7)
+    model = BertForSequenceClassification(config)
+    loss = train(model, fast)
+    model.save_pretrained(FOLDER)
+    gen = os.path.join(FOLDER, "generation_config.json")
+    if os.path.exists(gen):
+        os.remove(gen)
+
+    model = AutoModelForSequenceClassification.from_pretrained(FOLDER, dtype=torch.float32).eval()
+    single = fast(TEXTS, padding=True, return_tensors="pt")
+    pairs = fast([a for a, _ in PAIRS], [b for _, b in PAIRS], padding=True, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**single).logits
+        pair_logits = model(**pairs).logits
+        # The same pairs with every token type 0: Temper must not match these.
+        zero_types = model(input_ids=pairs["input_ids"], attention_mask=pairs["attention_mask"],
+                           token_type_ids=torch.zeros_like(pairs["token_type_ids"])).logits
+    expected = {
+        "transformers_version": __import__("transformers").__version__,
+        "training_loss": loss,
+        "labels": [model.config.id2label[i] for i in range(model.config.num_labels)],
+        "texts": TEXTS,
+        "ids": single["input_ids"].tolist(), "token_type_ids": single["token_type_ids"].tolist(),
+        "attention_mask": single["attention_mask"].tolist(),
+        "logits": logits.tolist(), "probabilities": logits.softmax(-1).tolist(),
+        "pairs": [list(p) for p in PAIRS],
+        "pair_ids": pairs["input_ids"].tolist(), "pair_token_type_ids": pairs["token_type_ids"].tolist(),
+        "pair_logits": pair_logits.tolist(), "pair_logits_zero_token_types": zero_types.tolist(),
+    }
+    with open(os.path.join(HERE, "tiny-bert-classifier.expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+        f.write("\n")
+    size = sum(os.path.getsize(os.path.join(FOLDER, n)) for n in os.listdir(FOLDER))
+    print(f"tiny-bert-classifier: {size} bytes, training loss {loss:.4f}")
+    for text, row in zip(TEXTS, logits.softmax(-1).tolist()):
+        print(f"  {row[1]:.3f} harmful  {text!r}")
+
+
+if __name__ == "__main__":
+    main()
