@@ -1,6 +1,7 @@
 """Writes Fixtures/models/tiny-bert-classifier/ (a tiny BertForSequenceClassification saved
 by transformers' save_pretrained) and tiny-bert-classifier.expected.json (its tokenization,
-logits and probabilities for fixed texts and text pairs, computed by transformers).
+logits and probabilities for fixed texts and text pairs, computed by transformers); the same
+for tiny-roberta-classifier/ (RobertaForSequenceClassification, byte-level BPE tokenizer).
 
 Dev-time only (venv with torch + transformers + tokenizers):
     /work/venvs/classifier/bin/python Fixtures/models/make_classifier_fixture.py
@@ -10,18 +11,20 @@ tokenizer.json with a small vocabulary built here, labels {0: "safe", 1: "harmfu
 initialised with a fixed seed and trained for a few Adam steps on benign stand-in sentences:
 "safe" = gardening and cooking, "harmful" = a made-up topic (zorbium crystals and the
 glimmer engine), so the two topics separate. No real harmful content.
+The RoBERTa twin has the same sizes (66 positions: RoBERTa's are offset by pad id 1 + 1),
+type_vocab_size 1, no pooler, the two-layer classification head, and a byte-level BPE
+tokenizer (256 byte tokens + merges) trained here on the same sentences, RobertaProcessing.
 Deterministic on one thread: a rerun writes the same numbers.
 """
 import json
 import os
 
 import torch
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import (AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification,
-                          PreTrainedTokenizerFast)
+                          PreTrainedTokenizerFast, RobertaConfig, RobertaForSequenceClassification)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FOLDER = os.path.join(HERE, "tiny-bert-classifier")
 torch.set_num_threads(1)
 
 SAFE = ["the garden needs water and sun", "we cook rice with salt", "plant the seeds in spring",
@@ -57,6 +60,20 @@ def tokenizer():
                                    model_input_names=["input_ids", "token_type_ids", "attention_mask"])
 
 
+def byte_level_tokenizer():
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    tok = Tokenizer(models.BPE(unk_token=None))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=330, special_tokens=specials, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(SAFE + HARMFUL, trainer)
+    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), add_prefix_space=False)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
+                                   sep_token="</s>", cls_token="<s>", pad_token="<pad>", mask_token="<mask>",
+                                   model_input_names=["input_ids", "attention_mask"])
+
+
 def train(model, fast):
     texts = SAFE + HARMFUL
     labels = torch.tensor([0] * len(SAFE) + [1] * len(HARMFUL))
@@ -72,29 +89,30 @@ def train(model, fast):
     return loss.item()
 
 
-def main():
-    fast = tokenizer()
-    fast.save_pretrained(FOLDER)
-    config = BertConfig(vocab_size=len(fast), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64, type_vocab_size=2,
-                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
-                        id2label={0: "safe", 1: "harmful"}, label2id={"safe": 0, "harmful": 1},
-                        architectures=["BertForSequenceClassification"])
+LABELS = dict(id2label={0: "safe", 1: "harmful"}, label2id={"safe": 0, "harmful": 1})
+SIZES = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+             hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+
+
+def build(name, fast, config, model_class):
+    folder = os.path.join(HERE, name)
+    fast.save_pretrained(folder)
     torch.manual_seed(7)
-    model = BertForSequenceClassification(config)
+    model = model_class(config)
     loss = train(model, fast)
-    model.save_pretrained(FOLDER)
-    gen = os.path.join(FOLDER, "generation_config.json")
+    model.save_pretrained(folder)
+    gen = os.path.join(folder, "generation_config.json")
     if os.path.exists(gen):
         os.remove(gen)
 
-    model = AutoModelForSequenceClassification.from_pretrained(FOLDER, dtype=torch.float32).eval()
-    single = fast(TEXTS, padding=True, return_tensors="pt")
-    pairs = fast([a for a, _ in PAIRS], [b for _, b in PAIRS], padding=True, return_tensors="pt")
+    model = AutoModelForSequenceClassification.from_pretrained(folder, dtype=torch.float32).eval()
+    single = fast(TEXTS, padding=True, return_tensors="pt", return_token_type_ids=True)
+    pairs = fast([a for a, _ in PAIRS], [b for _, b in PAIRS], padding=True, return_tensors="pt",
+                 return_token_type_ids=True)
     with torch.no_grad():
         logits = model(**single).logits
         pair_logits = model(**pairs).logits
-        # The same pairs with every token type 0: Temper must not match these.
+        # The same pairs with every token type 0: for BERT, Temper must not match these.
         zero_types = model(input_ids=pairs["input_ids"], attention_mask=pairs["attention_mask"],
                            token_type_ids=torch.zeros_like(pairs["token_type_ids"])).logits
     expected = {
@@ -109,13 +127,27 @@ def main():
         "pair_ids": pairs["input_ids"].tolist(), "pair_token_type_ids": pairs["token_type_ids"].tolist(),
         "pair_logits": pair_logits.tolist(), "pair_logits_zero_token_types": zero_types.tolist(),
     }
-    with open(os.path.join(HERE, "tiny-bert-classifier.expected.json"), "w") as f:
+    with open(os.path.join(HERE, f"{name}.expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
         f.write("\n")
-    size = sum(os.path.getsize(os.path.join(FOLDER, n)) for n in os.listdir(FOLDER))
-    print(f"tiny-bert-classifier: {size} bytes, training loss {loss:.4f}")
+    size = sum(os.path.getsize(os.path.join(folder, n)) for n in os.listdir(folder))
+    print(f"{name}: {size} bytes, training loss {loss:.4f}")
     for text, row in zip(TEXTS, logits.softmax(-1).tolist()):
         print(f"  {row[1]:.3f} harmful  {text!r}")
+
+
+def main():
+    fast = tokenizer()
+    build("tiny-bert-classifier", fast,
+          BertConfig(vocab_size=len(fast), max_position_embeddings=64, type_vocab_size=2,
+                     architectures=["BertForSequenceClassification"], **SIZES, **LABELS),
+          BertForSequenceClassification)
+    fast = byte_level_tokenizer()
+    build("tiny-roberta-classifier", fast,
+          RobertaConfig(vocab_size=len(fast), max_position_embeddings=66, type_vocab_size=1, pad_token_id=1,
+                        bos_token_id=0, eos_token_id=2, architectures=["RobertaForSequenceClassification"],
+                        **SIZES, **LABELS),
+          RobertaForSequenceClassification)
 
 
 if __name__ == "__main__":

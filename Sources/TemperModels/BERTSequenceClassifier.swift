@@ -3,14 +3,23 @@ import TemperFormats
 import TemperTensor
 import TemperText
 
-/// transformers' `BertForSequenceClassification`: the BERT encoder (tensors `bert.*`, the
-/// tanh pooler required), dropout (identity at inference), then `classifier` (Linear
-/// hidden → num_labels) on the pooled [CLS] state. Loaded strictly: every tensor used, each
-/// shape checked against the config, `num_labels` against `classifier.weight`.
+/// transformers' sequence classifiers of the BERT family, dropout being the identity at
+/// inference:
+/// - `BertForSequenceClassification`: encoder `bert.*` with its tanh pooler (required),
+///   then `classifier` (Linear hidden → num_labels) on the pooled [CLS] state;
+/// - `RobertaForSequenceClassification`: encoder `roberta.*` (RoBERTa positions, no
+///   pooler), then `classifier.out_proj(tanh(classifier.dense(h[:, 0])))`.
+/// Loaded strictly: every tensor used, each shape checked against the config, `num_labels`
+/// against the head's weight.
 public final class BERTSequenceClassifier {
     public let encoder: BERTModel
     public let head: SequenceClassificationConfig
-    let classifier: Linear
+    let classifier: ClassificationHead
+
+    enum ClassificationHead {
+        case pooled(Linear)
+        case firstToken(dense: Linear, outProjection: Linear)
+    }
 
     /// Loads a `BertForSequenceClassification` folder (or a safetensors file beside its
     /// config.json). A folder that is not one — a decoder, a plain `BertModel`, no
@@ -27,13 +36,24 @@ public final class BERTSequenceClassifier {
 
     public init(config: BERTConfig, head: SequenceClassificationConfig, checkpoint: Checkpoint) throws {
         let loader = WeightLoader(checkpoint: checkpoint)
-        if head.architecture == nil, !loader.contains("classifier.weight") {
+        let roberta = head.modelType == "roberta"
+        let (h, n) = (config.hiddenSize, head.labels.count)
+        let headTensor = roberta ? "classifier.out_proj.weight" : "classifier.weight"
+        if head.architecture == nil, !loader.contains(headTensor) {
             throw ModelError.notAClassifier(path: checkpoint.url.path,
-                                            reason: "no 'classifier.weight' tensor and no ForSequenceClassification architecture")
+                                            reason: "no '\(headTensor)' tensor and no ForSequenceClassification architecture")
         }
-        var classifier: Linear?
-        encoder = try BERTModel(config: config, loader: loader, prefixed: true, requirePooler: true, ignoring: { _ in false }) { root in
-            classifier = try .load(root.scope("classifier"), inputs: config.hiddenSize, outputs: head.labels.count, bias: true)
+        var classifier: ClassificationHead?
+        // RobertaForSequenceClassification builds its encoder without a pooler; one in the
+        // file is unused (transformers drops it on load).
+        encoder = try BERTModel(config: config, loader: loader, prefix: roberta ? "roberta" : "bert",
+                                pooler: roberta ? .skipped : .required,
+                                ignoring: { roberta && $0.hasPrefix("roberta.pooler.") }) { root in
+            let scope = root.scope("classifier")
+            classifier = roberta
+                ? .firstToken(dense: try .load(scope.scope("dense"), inputs: h, outputs: h, bias: true),
+                              outProjection: try .load(scope.scope("out_proj"), inputs: h, outputs: n, bias: true))
+                : .pooled(try .load(scope, inputs: h, outputs: n, bias: true))
         }
         guard let classifier else { throw ModelError.invalidInput(reason: "classifier head not loaded (architecture bug)") }
         self.classifier = classifier
@@ -48,12 +68,16 @@ public final class BERTSequenceClassifier {
     /// The index of a label given by name or as an index; `unknownLabel` lists the labels.
     public func labelIndex(named label: String) throws -> Int { try head.labelIndex(named: label) }
 
-    /// Logits [batch, labels] of a tokenized batch: classifier(pooler(encoder(tokens))).
+    /// Logits [batch, labels] of a tokenized batch.
     public func logits(_ tokens: TokenBatch) throws -> Tensor {
         guard let last = try encoder.forward(tokens).finalHidden else {
             throw ModelError.invalidInput(reason: "the encoder returned no hidden states")
         }
-        return try classifier(try encoder.pooled(last))
+        switch classifier {
+        case let .pooled(linear): return try linear(try encoder.pooled(last))
+        case let .firstToken(dense, outProjection):
+            return try outProjection(try dense(last.slice(axis: 1, 0..<1).squeeze(1)).tanh())
+        }
     }
 
     /// One row of logits per text (per pair `texts[i]`, `pairs[i]` when `pairs` is given),
@@ -81,9 +105,9 @@ public final class BERTSequenceClassifier {
                         transform: (Tensor) throws -> Tensor) throws -> [[Float]] {
         guard batchSize > 0 else { throw ModelError.invalidInput(reason: "batch size must be positive, got \(batchSize)") }
         let encodings = try BERTModel.encode(texts, pairs: pairs, tokenizer: tokenizer)
-        let positions = encoder.config.maxPositions
+        let positions = encoder.config.maxLength
         if let i = encodings.firstIndex(where: { $0.ids.count > positions }) {
-            throw ModelError.invalidInput(reason: "text \(i) encodes to \(encodings[i].ids.count) tokens, more than the classifier's \(positions) positions (max_position_embeddings)")
+            throw ModelError.invalidInput(reason: "text \(i) encodes to \(encodings[i].ids.count) tokens, more than the classifier's \(positions) positions")
         }
         let padId = encoder.config.padTokenId ?? tokenizer.padTokenId ?? 0
         let width = labels.count

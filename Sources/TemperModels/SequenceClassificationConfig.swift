@@ -17,9 +17,11 @@ public struct SequenceClassificationConfig: Sendable, Equatable {
         case softmax, sigmoid, none
     }
 
-    /// The architectures Temper implements.
-    public static let supportedArchitectures = ["BertForSequenceClassification"]
+    /// The architectures Temper implements, by `model_type`.
+    public static let architectures = ["bert": "BertForSequenceClassification", "roberta": "RobertaForSequenceClassification"]
+    public static var supportedArchitectures: [String] { architectures.values.sorted() }
 
+    /// `bert` or `roberta`.
     public let modelType: String
     /// The supported entry of `architectures`; nil when the config lists none.
     public let architecture: String?
@@ -63,16 +65,20 @@ public struct SequenceClassificationConfig: Sendable, Equatable {
             throw ModelError.unsupportedConfig(path: path, field: "architectures", value: other)
         }
         let decoder = LlamaConfig.modelTypes.contains(raw.model_type) || raw.model_type == "gpt2"
-        guard raw.model_type == "bert" else {
+        guard let expected = architectures[raw.model_type] else {
             throw ModelError.notAClassifier(path: path, reason: decoder
                 ? "model_type '\(raw.model_type)' is a causal language model"
-                : "model_type '\(raw.model_type)' is not a BERT encoder with a classification head")
+                : "model_type '\(raw.model_type)' is not a BERT or RoBERTa encoder with a classification head")
         }
         if listed.isEmpty { return nil }
-        guard let found = listed.first(where: supportedArchitectures.contains) else {
+        if let other = listed.first(where: { supportedArchitectures.contains($0) && $0 != expected }) {
+            throw ModelError.invalidConfigField(path: path, field: "architectures",
+                                                reason: "\(other) does not fit model_type '\(raw.model_type)'")
+        }
+        guard listed.contains(expected) else {
             throw ModelError.notAClassifier(path: path, reason: "architectures \(listed) has no sequence-classification head")
         }
-        return found
+        return expected
     }
 
     private static func labels(_ raw: Raw, path: String) throws -> [String] {

@@ -5,83 +5,110 @@ import TemperTensor
 import TemperText
 @testable import TemperModels
 
-/// The tiny BertForSequenceClassification fixture against the logits transformers computed
-/// (Fixtures/models/make_classifier_fixture.py), and the folders it must refuse.
-@Suite struct BERTSequenceClassifierTests {
+/// A fixture classifier and what transformers computed for it
+/// (Fixtures/models/make_classifier_fixture.py).
+struct ClassifierFixture {
+    static let names = ["tiny-bert-classifier", "tiny-roberta-classifier"]
     let model: BERTSequenceClassifier
     let tokenizer: Tokenizer
     let expected: [String: Any]
 
-    init() throws {
-        let folder = ModelFixtures.folder("tiny-bert-classifier")
+    init(_ name: String) throws {
+        let folder = ModelFixtures.folder(name)
         model = try BERTSequenceClassifier.load(folder)
         tokenizer = try Tokenizer.load(folder.appendingPathComponent("tokenizer.json"))
-        let data = try Data(contentsOf: ModelFixtures.root.appendingPathComponent("models/tiny-bert-classifier.expected.json"))
+        let data = try Data(contentsOf: ModelFixtures.root.appendingPathComponent("models/\(name).expected.json"))
         expected = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
     func strings(_ key: String) throws -> [String] { try #require(expected[key] as? [String], "\(key)") }
-    func matrix(_ key: String) throws -> [[Float]] {
-        try #require(expected[key] as? [[Double]], "\(key)").map { $0.map(Float.init) }
+    func matrix(_ key: String) throws -> [Float] {
+        try #require(expected[key] as? [[Double]], "\(key)").flatMap { $0 }.map(Float.init)
     }
     func ints(_ key: String) throws -> [Int] { try #require(expected[key] as? [[Int]], "\(key)").flatMap { $0 } }
     func pairs() throws -> (first: [String], second: [String]) {
         let rows = try #require(expected["pairs"] as? [[String]])
         return (rows.map { $0[0] }, rows.map { $0[1] })
     }
+    var padId: Int { model.encoder.config.padTokenId ?? 0 }
+}
 
-    @Test func labelsAndTokenizationMatchTransformers() throws {
-        #expect(model.labels == (try strings("labels")))
-        #expect(model.head.architecture == "BertForSequenceClassification")
-        #expect(model.head.problemType == .singleLabel && model.head.scoreFunction == .softmax)
-        let tokens = try BERTModel.batch(try strings("texts"), tokenizer: tokenizer, padId: 0)
-        #expect(tokens.ids == (try ints("ids")))
-        #expect(tokens.tokenTypeIds == (try ints("token_type_ids")))
-        #expect(tokens.attentionMask == (try ints("attention_mask")).map { $0 != 0 })
-        let (first, second) = try pairs()
-        let pairTokens = try BERTModel.batch(first, pairs: second, tokenizer: tokenizer, padId: 0)
-        #expect(pairTokens.ids == (try ints("pair_ids")))
-        #expect(pairTokens.tokenTypeIds == (try ints("pair_token_type_ids")))
+/// Both fixture classifiers against the logits transformers computed.
+@Suite struct BERTSequenceClassifierTests {
+    @Test(arguments: ClassifierFixture.names) func labelsAndTokenizationMatchTransformers(name: String) throws {
+        let f = try ClassifierFixture(name)
+        #expect(f.model.labels == (try f.strings("labels")))
+        #expect(f.model.head.problemType == .singleLabel && f.model.head.scoreFunction == .softmax)
+        let tokens = try BERTModel.batch(try f.strings("texts"), tokenizer: f.tokenizer, padId: f.padId)
+        #expect(tokens.ids == (try f.ints("ids")))
+        #expect(tokens.tokenTypeIds == (try f.ints("token_type_ids")))
+        #expect(tokens.attentionMask == (try f.ints("attention_mask")).map { $0 != 0 })
+        let (first, second) = try f.pairs()
+        let pairTokens = try BERTModel.batch(first, pairs: second, tokenizer: f.tokenizer, padId: f.padId)
+        #expect(pairTokens.ids == (try f.ints("pair_ids")))
+        #expect(pairTokens.tokenTypeIds == (try f.ints("pair_token_type_ids")))
     }
 
-    /// One padded batch, and chunks of 3 (other padding widths): the same logits.
-    @Test(arguments: [16, 3, 1]) func logitsMatchTransformers(batchSize: Int) throws {
-        let logits = try model.logits(texts: try strings("texts"), tokenizer: tokenizer, batchSize: batchSize)
-        let d = difference(logits.flatMap { $0 }, try matrix("logits").flatMap { $0 })
-        report("bert classifier logits (batch \(batchSize))", d)
+    /// One padded batch, and chunks of 3 and 1 (other padding widths): the same logits.
+    @Test(arguments: ClassifierFixture.names, [16, 3, 1]) func logitsMatchTransformers(name: String, batchSize: Int) throws {
+        let f = try ClassifierFixture(name)
+        let logits = try f.model.logits(texts: try f.strings("texts"), tokenizer: f.tokenizer, batchSize: batchSize)
+        let d = difference(logits.flatMap { $0 }, try f.matrix("logits"))
+        report("\(name) logits (batch \(batchSize))", d)
         #expect(logits.count == 10 && d.maxAbs <= 1e-5, "\(d)")
     }
 
-    @Test func pairLogitsMatchTransformersAndUseTokenTypes() throws {
-        let (first, second) = try pairs()
-        let logits = try model.logits(texts: first, tokenizer: tokenizer, pairs: second).flatMap { $0 }
-        let d = difference(logits, try matrix("pair_logits").flatMap { $0 })
-        report("bert classifier pair logits", d)
+    @Test(arguments: ClassifierFixture.names) func pairLogitsMatchTransformers(name: String) throws {
+        let f = try ClassifierFixture(name)
+        let (first, second) = try f.pairs()
+        let logits = try f.model.logits(texts: first, tokenizer: f.tokenizer, pairs: second).flatMap { $0 }
+        let d = difference(logits, try f.matrix("pair_logits"))
+        report("\(name) pair logits", d)
         #expect(d.maxAbs <= 1e-5, "\(d)")
-        // All-zero token types give transformers other logits; Temper must not match those.
-        let zeroTypes = try matrix("pair_logits_zero_token_types").flatMap { $0 }
-        #expect(difference(logits, zeroTypes).maxAbs > 1e-4)
     }
 
-    @Test func probabilitiesAreTheSoftmaxOfTheLogits() throws {
-        let probabilities = try model.probabilities(texts: try strings("texts"), tokenizer: tokenizer)
-        let d = difference(probabilities.flatMap { $0 }, try matrix("probabilities").flatMap { $0 })
+    /// BERT pairs: all-zero token types give transformers other logits; Temper must not match those.
+    @Test func bertPairsUseTokenTypes() throws {
+        let f = try ClassifierFixture("tiny-bert-classifier")
+        let (first, second) = try f.pairs()
+        let logits = try f.model.logits(texts: first, tokenizer: f.tokenizer, pairs: second).flatMap { $0 }
+        #expect(difference(logits, try f.matrix("pair_logits_zero_token_types")).maxAbs > 1e-4)
+    }
+
+    /// RoBERTa positions (padding_idx + 1 onwards) matter: BERT's 0-based ones give other logits.
+    @Test func robertaPositionsAreOffsetByThePadId() throws {
+        let f = try ClassifierFixture("tiny-roberta-classifier")
+        #expect(f.model.encoder.config.positionPaddingIndex == 1 && f.model.encoder.config.maxLength == 64)
+        var config = f.model.encoder.config
+        config.positionPaddingIndex = nil
+        let bertPositions = try BERTSequenceClassifier(config: config, head: f.model.head,
+                                                       checkpoint: try Checkpoint.open(ModelFixtures.folder("tiny-roberta-classifier")))
+        let logits = try bertPositions.logits(texts: try f.strings("texts"), tokenizer: f.tokenizer).flatMap { $0 }
+        #expect(difference(logits, try f.matrix("logits")).maxAbs > 1e-3)
+    }
+
+    @Test(arguments: ClassifierFixture.names) func probabilitiesAreTheSoftmaxOfTheLogits(name: String) throws {
+        let f = try ClassifierFixture(name)
+        let probabilities = try f.model.probabilities(texts: try f.strings("texts"), tokenizer: f.tokenizer)
+        let d = difference(probabilities.flatMap { $0 }, try f.matrix("probabilities"))
         #expect(d.maxAbs <= 1e-5, "\(d)")
         for row in probabilities { #expect(abs(row.reduce(0, +) - 1) < 1e-5) }
-        // The fixture was trained to separate the stand-in topics.
-        let harmful = try model.labelIndex(named: "harmful")
+        // The fixtures were trained to separate the stand-in topics.
+        let harmful = try f.model.labelIndex(named: "harmful")
         #expect(probabilities[0][harmful] < 0.5 && probabilities[1][harmful] > 0.5)
     }
 
     /// Padding must be masked: the padded rows attended without a mask give other logits.
-    @Test func attentionMaskIsRespected() throws {
-        let tokens = try BERTModel.batch(try strings("texts"), tokenizer: tokenizer, padId: 0)
+    @Test(arguments: ClassifierFixture.names) func attentionMaskIsRespected(name: String) throws {
+        let f = try ClassifierFixture(name)
+        let tokens = try BERTModel.batch(try f.strings("texts"), tokenizer: f.tokenizer, padId: f.padId)
         let unmasked = try TokenBatch(ids: tokens.ids, batchSize: tokens.batchSize, tokenTypeIds: tokens.tokenTypeIds)
-        let logits = try noGrad { try model.logits(unmasked) }.toArray()
-        #expect(difference(logits, try matrix("logits").flatMap { $0 }).maxAbs > 1e-3)
+        let logits = try noGrad { try f.model.logits(unmasked) }.toArray()
+        #expect(difference(logits, try f.matrix("logits")).maxAbs > 1e-3)
     }
 
     @Test func labelIndexAcceptsNamesAndIndices() throws {
+        let model = try ClassifierFixture("tiny-bert-classifier").model
         #expect(try model.labelIndex(named: "harmful") == 1)
         #expect(try model.labelIndex(named: "safe") == 0)
         #expect(try model.labelIndex(named: "HARMFUL") == 1)
@@ -95,6 +122,8 @@ import TemperText
     }
 
     @Test func rejectsBadCalls() throws {
+        let f = try ClassifierFixture("tiny-bert-classifier")
+        let (model, tokenizer) = (f.model, f.tokenizer)
         #expect(throws: ModelError.self) { try model.logits(texts: [], tokenizer: tokenizer) }
         #expect(throws: ModelError.self) { try model.logits(texts: ["a", "b"], tokenizer: tokenizer, pairs: ["c"]) }
         #expect(throws: ModelError.self) { try model.logits(texts: ["a"], tokenizer: tokenizer, batchSize: 0) }
@@ -122,10 +151,10 @@ import TemperText
         return folder
     }
 
-    /// A copy of the fixture whose weights lack `dropped` and gain `added` (zeros).
-    func copy(dropping dropped: Set<String>, adding added: [TensorSpec] = []) throws -> URL {
-        let folder = try ModelFixtures.copy(Self.name)
-        let source = try Checkpoint.open(ModelFixtures.folder(Self.name))
+    /// A copy of a fixture whose weights lack `dropped` and gain `added` (zeros).
+    func copy(_ name: String = Self.name, dropping dropped: Set<String>, adding added: [TensorSpec] = []) throws -> URL {
+        let folder = try ModelFixtures.copy(name)
+        let source = try Checkpoint.open(ModelFixtures.folder(name))
         let specs = source.tensors.filter { !dropped.contains($0.name) }.map { TensorSpec(name: $0.name, dtype: $0.dtype, shape: $0.shape) }
         try SafetensorsWriter.write(to: folder.appendingPathComponent("model.safetensors"), tensors: specs + added) { spec in
             guard let record = source.record(named: spec.name) else { return [UInt8](repeating: 0, count: spec.shape.reduce(4, *)) }
@@ -159,7 +188,7 @@ import TemperText
     }
 
     @Test func namesUnsupportedClassifierArchitectures() throws {
-        for architecture in ["DistilBertForSequenceClassification", "RobertaForSequenceClassification"] {
+        for architecture in ["DistilBertForSequenceClassification", "XLMRobertaForSequenceClassification"] {
             let folder = try copy { $0["architectures"] = [architecture] }
             defer { remove(folder) }
             #expect(throws: ModelError.unsupportedConfig(path: folder.appendingPathComponent("config.json").path,
@@ -169,9 +198,26 @@ import TemperText
         }
     }
 
+    @Test func architectureMustFitTheModelType() throws {
+        let folder = try copy { $0["architectures"] = ["RobertaForSequenceClassification"] }
+        defer { remove(folder) }
+        #expect {
+            try BERTSequenceClassifier.load(folder)
+        } throws: { error in
+            guard case ModelError.invalidConfigField(_, "architectures", _) = error else { return false }
+            return true
+        }
+    }
+
     @Test func missingClassifierOrPoolerTensorIsNamed() throws {
-        for (tensor, shape) in [("classifier.weight", [2, 32]), ("classifier.bias", [2]), ("bert.pooler.dense.weight", [32, 32])] {
-            let folder = try copy(dropping: [tensor])
+        let cases: [(String, String, [Int])] = [
+            (Self.name, "classifier.weight", [2, 32]), (Self.name, "classifier.bias", [2]),
+            (Self.name, "bert.pooler.dense.weight", [32, 32]),
+            ("tiny-roberta-classifier", "classifier.out_proj.weight", [2, 32]),
+            ("tiny-roberta-classifier", "classifier.dense.bias", [32]),
+        ]
+        for (name, tensor, shape) in cases {
+            let folder = try copy(name, dropping: [tensor])
             defer { remove(folder) }
             #expect(throws: ModelError.missingTensor(path: folder.path, tensor: tensor, expectedShape: shape)) {
                 try BERTSequenceClassifier.load(folder)
@@ -193,6 +239,16 @@ import TemperText
         #expect(throws: ModelError.unexpectedTensors(path: folder.path, tensors: ["cls.predictions.bias"])) {
             try BERTSequenceClassifier.load(folder)
         }
+    }
+
+    /// RobertaForSequenceClassification has no pooler: one in the file is dropped, as transformers does.
+    @Test func robertaPoolerTensorsAreUnused() throws {
+        let pooler = [TensorSpec(name: "roberta.pooler.dense.weight", dtype: .f32, shape: [32, 32]),
+                      TensorSpec(name: "roberta.pooler.dense.bias", dtype: .f32, shape: [32])]
+        let folder = try copy("tiny-roberta-classifier", dropping: [], adding: pooler)
+        defer { remove(folder) }
+        let model = try BERTSequenceClassifier.load(folder)
+        #expect(!model.encoder.hasPooler && model.parameters.named("roberta.pooler.dense.weight") == nil)
     }
 
     /// Multi-label models score each label with a sigmoid; regression models have no probabilities.

@@ -59,6 +59,10 @@ import Testing
         #expect(kind(#"{"model_type": "t5"}"#) == "not")
         #expect(kind(#"{"model_type": "llama", "architectures": ["LlamaForSequenceClassification"]}"#) == "unsupported")
         #expect(kind(#"{"model_type": "distilbert", "architectures": ["DistilBertForSequenceClassification"]}"#) == "unsupported")
+        #expect(kind(#"{"model_type": "xlm-roberta", "architectures": ["XLMRobertaForSequenceClassification"]}"#) == "unsupported")
+        #expect(kind(#"{"model_type": "roberta", "architectures": ["RobertaForSequenceClassification"]}"#) == "ok")
+        #expect(kind(#"{"model_type": "roberta", "architectures": ["RobertaModel"]}"#) == "not")
+        #expect(kind(#"{"model_type": "bert", "architectures": ["RobertaForSequenceClassification"]}"#) == "other")
         #expect(kind(#"{"architectures": ["BertForSequenceClassification"]}"#) == "other")
     }
 }
