@@ -42,6 +42,11 @@ TEXTS = ["Water the roses in the garden.", "The glimmer engine needs zorbium!", 
          "The forge and the garden", "Quantum zorbium?", "bake bread", "GRIND THE SHARDS INTO DUST"]
 PAIRS = [("what grows in spring", "the roses grow"), ("how does the engine spin", "with zorbium crystals"),
          ("the soup", "zorbium dust")]
+# Longer than the 64 positions: truncated as `truncation=True` does (longest_first). One long
+# text; pairs where both sides, only the second, or only the first must be cut.
+LONG_TEXTS = [" ".join(SAFE * 2), "zorbium " + " ".join(HARMFUL * 2)]
+LONG_PAIRS = [(" ".join(HARMFUL), " ".join(SAFE)), ("what grows", " ".join(SAFE * 2)),
+              (" ".join(HARMFUL * 2), "the soup")]
 
 
 def tokenizer():
@@ -115,6 +120,14 @@ def build(name, fast, config, model_class):
         # The same pairs with every token type 0: for BERT, Temper must not match these.
         zero_types = model(input_ids=pairs["input_ids"], attention_mask=pairs["attention_mask"],
                            token_type_ids=torch.zeros_like(pairs["token_type_ids"])).logits
+    cut = dict(padding=True, truncation=True, max_length=64, return_tensors="pt", return_token_type_ids=True)
+    long_single = fast(LONG_TEXTS, **cut)
+    long_pairs = fast([a for a, _ in LONG_PAIRS], [b for _, b in LONG_PAIRS], **cut)
+    assert all(len(fast(t)["input_ids"]) > 64 for t in LONG_TEXTS)
+    assert all(len(fast(a, b)["input_ids"]) > 64 for a, b in LONG_PAIRS)
+    with torch.no_grad():
+        long_logits = model(**long_single).logits
+        long_pair_logits = model(**long_pairs).logits
     expected = {
         "transformers_version": __import__("transformers").__version__,
         "training_loss": loss,
@@ -126,6 +139,11 @@ def build(name, fast, config, model_class):
         "pairs": [list(p) for p in PAIRS],
         "pair_ids": pairs["input_ids"].tolist(), "pair_token_type_ids": pairs["token_type_ids"].tolist(),
         "pair_logits": pair_logits.tolist(), "pair_logits_zero_token_types": zero_types.tolist(),
+        "long_texts": LONG_TEXTS, "long_ids": long_single["input_ids"].tolist(),
+        "long_logits": long_logits.tolist(),
+        "long_pairs": [list(p) for p in LONG_PAIRS], "long_pair_ids": long_pairs["input_ids"].tolist(),
+        "long_pair_token_type_ids": long_pairs["token_type_ids"].tolist(),
+        "long_pair_logits": long_pair_logits.tolist(),
     }
     with open(os.path.join(HERE, f"{name}.expected.json"), "w") as f:
         json.dump(expected, f, indent=1)

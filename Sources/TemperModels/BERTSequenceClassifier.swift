@@ -82,30 +82,44 @@ public final class BERTSequenceClassifier {
 
     /// One row of logits per text (per pair `texts[i]`, `pairs[i]` when `pairs` is given),
     /// in chunks of `batchSize` texts, each chunk right-padded with its attention mask. A
-    /// text longer than the model's positions is an error naming it (no truncation).
-    public func logits(texts: [String], tokenizer: Tokenizer, pairs: [String]? = nil, batchSize: Int = 16) throws -> [[Float]] {
-        try scores(texts, pairs: pairs, tokenizer: tokenizer, batchSize: batchSize) { $0 }
+    /// text longer than the model's positions is an error naming it, unless `truncate`:
+    /// then it is cut as `truncation=True` does (`longest_first`, keeping the start).
+    public func logits(texts: [String], tokenizer: Tokenizer, pairs: [String]? = nil, truncate: Bool = false,
+                       batchSize: Int = 16) throws -> [[Float]] {
+        try scores(texts, pairs: pairs, tokenizer: tokenizer, truncate: truncate, batchSize: batchSize) { $0 }
     }
 
     /// Scores per label: softmax over the labels, or per-label sigmoid for
     /// `multi_label_classification` and single-label models (transformers' pipeline rule).
     /// Regression models have no probabilities (`unsupportedConfig` on `problem_type`).
-    public func probabilities(texts: [String], tokenizer: Tokenizer, pairs: [String]? = nil,
+    public func probabilities(texts: [String], tokenizer: Tokenizer, pairs: [String]? = nil, truncate: Bool = false,
                               batchSize: Int = 16) throws -> [[Float]] {
         switch head.scoreFunction {
-        case .softmax: return try scores(texts, pairs: pairs, tokenizer: tokenizer, batchSize: batchSize) { try $0.softmax(axis: -1) }
-        case .sigmoid: return try scores(texts, pairs: pairs, tokenizer: tokenizer, batchSize: batchSize) { $0.sigmoid() }
+        case .softmax:
+            return try scores(texts, pairs: pairs, tokenizer: tokenizer, truncate: truncate, batchSize: batchSize) { try $0.softmax(axis: -1) }
+        case .sigmoid:
+            return try scores(texts, pairs: pairs, tokenizer: tokenizer, truncate: truncate, batchSize: batchSize) { $0.sigmoid() }
         case .none:
             throw ModelError.unsupportedConfig(path: ConfigFile.url(in: source.folder).path, field: "problem_type",
                                                value: "regression (scores are logits, not probabilities)")
         }
     }
 
-    private func scores(_ texts: [String], pairs: [String]?, tokenizer: Tokenizer, batchSize: Int,
+    /// The tokenizer.json beside the weights.
+    public func loadTokenizer() throws -> Tokenizer {
+        try Tokenizer.load(source.folder.appendingPathComponent("tokenizer.json"))
+    }
+
+    private func scores(_ texts: [String], pairs: [String]?, tokenizer: Tokenizer, truncate: Bool, batchSize: Int,
                         transform: (Tensor) throws -> Tensor) throws -> [[Float]] {
         guard batchSize > 0 else { throw ModelError.invalidInput(reason: "batch size must be positive, got \(batchSize)") }
-        let encodings = try BERTModel.encode(texts, pairs: pairs, tokenizer: tokenizer)
         let positions = encoder.config.maxLength
+        var encodings = try BERTModel.encode(texts, pairs: pairs, tokenizer: tokenizer)
+        if truncate {
+            for i in encodings.indices where encodings[i].ids.count > positions {
+                encodings[i] = try EncodingTruncation.encode(texts[i], pair: pairs?[i], tokenizer: tokenizer, maxLength: positions)
+            }
+        }
         if let i = encodings.firstIndex(where: { $0.ids.count > positions }) {
             throw ModelError.invalidInput(reason: "text \(i) encodes to \(encodings[i].ids.count) tokens, more than the classifier's \(positions) positions")
         }

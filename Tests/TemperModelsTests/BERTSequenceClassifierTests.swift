@@ -67,6 +67,43 @@ struct ClassifierFixture {
         #expect(d.maxAbs <= 1e-5, "\(d)")
     }
 
+    /// Texts and pairs over the 64 positions, cut as `truncation=True` does (longest_first):
+    /// both sides of a pair, only the longer one, a single text.
+    @Test(arguments: ClassifierFixture.names) func truncationMatchesTransformers(name: String) throws {
+        let f = try ClassifierFixture(name)
+        let long = try f.strings("long_texts")
+        #expect(throws: ModelError.self) { try f.model.logits(texts: long, tokenizer: f.tokenizer) }
+        let positions = f.model.encoder.config.maxLength
+        let cut = try long.map { try EncodingTruncation.encode($0, pair: nil, tokenizer: f.tokenizer, maxLength: positions) }
+        #expect(try BERTModel.batch(cut, padId: f.padId).ids == (try f.ints("long_ids")))
+        let logits = try f.model.logits(texts: long, tokenizer: f.tokenizer, truncate: true).flatMap { $0 }
+        let d = difference(logits, try f.matrix("long_logits"))
+        report("\(name) truncated logits", d)
+        #expect(d.maxAbs <= 1e-5, "\(d)")
+
+        let rows = try #require(f.expected["long_pairs"] as? [[String]])
+        let (first, second) = (rows.map { $0[0] }, rows.map { $0[1] })
+        let cutPairs = try zip(first, second).map {
+            try EncodingTruncation.encode($0, pair: $1, tokenizer: f.tokenizer, maxLength: positions)
+        }
+        let pairTokens = try BERTModel.batch(cutPairs, padId: f.padId)
+        #expect(pairTokens.ids == (try f.ints("long_pair_ids")))
+        #expect(pairTokens.tokenTypeIds == (try f.ints("long_pair_token_type_ids")))
+        let pairLogits = try f.model.logits(texts: first, tokenizer: f.tokenizer, pairs: second, truncate: true).flatMap { $0 }
+        let dp = difference(pairLogits, try f.matrix("long_pair_logits"))
+        report("\(name) truncated pair logits", dp)
+        #expect(dp.maxAbs <= 1e-5, "\(dp)")
+    }
+
+    @Test func longestFirstKeepsTheShorterSide() {
+        #expect(EncodingTruncation.keptLengths([10], budget: 4) == [4])
+        #expect(EncodingTruncation.keptLengths([3, 2], budget: 9) == [3, 2])
+        #expect(EncodingTruncation.keptLengths([3, 20], budget: 9) == [3, 6])
+        #expect(EncodingTruncation.keptLengths([20, 3], budget: 9) == [6, 3])
+        #expect(EncodingTruncation.keptLengths([20, 30], budget: 9) == [4, 5])
+        #expect(EncodingTruncation.keptLengths([30, 20], budget: 9) == [5, 4])
+    }
+
     /// BERT pairs: all-zero token types give transformers other logits; Temper must not match those.
     @Test func bertPairsUseTokenTypes() throws {
         let f = try ClassifierFixture("tiny-bert-classifier")
