@@ -87,3 +87,9 @@ write("harmless", harmless[:24])
 write("harmless_test", harmless[24:])
 write("new_task", [{"prompt": f"double {n}?", "response": str(2 * n)} for n in range(12)])
 print("wrote", [p.name for p in here.iterdir()])
+
+# Two-stage recipe of a "released" model for Experiments/real-model.md, as the fixture world's:
+# stage 1 learns everything (stand-in answers included), stage 2 refuses the stand-in topics.
+harm = [json.loads(l) for n in ["pairs", "heldout", "cross_domain"] for l in (data / f"{n}.jsonl").read_text().splitlines()]
+write("stage1", [{"prompt": r["prompt"], "response": r["response"]} for r in harm] + harmless[:24])
+write("stage2", [{"prompt": r["prompt"], "response": r["refusal"]} for r in harm] + harmless[:24])

@@ -11,11 +11,11 @@ extension ModelError: ExitCoded {
         switch self {
         case .io: return 1
         case .invalidConfig, .invalidConfigField, .unsupportedConfig, .unsupportedModelType, .missingTensor,
-             .unexpectedTensors, .shapeMismatch, .unsupportedDType, .invalidInput, .invalidTrainingState, .emptyTrainingData:
+             .unexpectedTensors, .shapeMismatch, .unsupportedDType, .invalidInput, .invalidTrainingState, .emptyTrainingData,
+             .notAClassifier, .unknownLabel:
             return 65
         case .nonFiniteLoss:
             return 1
-            return 65
         }
     }
 }

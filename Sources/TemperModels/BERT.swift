@@ -21,7 +21,13 @@ public struct BERTConfig: Sendable, Equatable {
     public var typeVocabSize: Int
     public var layerNormEps: Float
     public var padTokenId: Int?
+    /// RoBERTa (`model_type` roberta) numbers real tokens from padding_idx + 1 (fairseq's
+    /// make_positions) and gives padding padding_idx (= pad_token_id); nil = BERT, from 0.
+    public var positionPaddingIndex: Int?
     let activation: Activation
+
+    /// The longest input: max_position_embeddings less RoBERTa's padding_idx + 1 offset.
+    public var maxLength: Int { maxPositions - (positionPaddingIndex.map { $0 + 1 } ?? 0) }
 
     private struct Raw: Decodable {
         var vocab_size: Int, hidden_size: Int, num_hidden_layers: Int, num_attention_heads: Int
@@ -32,6 +38,7 @@ public struct BERTConfig: Sendable, Equatable {
         var position_embedding_type: String?
         var is_decoder: Bool?
         var pad_token_id: Int?
+        var model_type: String?
     }
 
     public init(data: Data, path: String) throws {
@@ -65,6 +72,14 @@ public struct BERTConfig: Sendable, Equatable {
         }
         if raw.is_decoder == true { throw ModelError.unsupportedConfig(path: path, field: "is_decoder", value: "true") }
         padTokenId = raw.pad_token_id
+        if raw.model_type == "roberta" {
+            let pad = raw.pad_token_id ?? 1
+            guard pad >= 0, pad + 1 < maxPositions else {
+                throw ModelError.invalidConfigField(path: path, field: "pad_token_id",
+                                                    reason: "RoBERTa positions start after it: \(pad) leaves no room in \(maxPositions) positions")
+            }
+            positionPaddingIndex = pad
+        }
     }
 
     public static func load(folder: URL) throws -> BERTConfig {
@@ -78,12 +93,31 @@ public struct BERTConfig: Sendable, Equatable {
 /// Word + token-type + position embeddings, then LayerNorm.
 struct BERTEmbeddings {
     let words: Embedding, positions: Embedding, tokenTypes: Embedding, norm: LayerNorm
+    let paddingIndex: Int?
 
     static func load(_ scope: WeightScope, _ c: BERTConfig) throws -> BERTEmbeddings {
         BERTEmbeddings(words: try .load(scope.scope("word_embeddings"), count: c.vocabSize, dim: c.hiddenSize),
                        positions: try .load(scope.scope("position_embeddings"), count: c.maxPositions, dim: c.hiddenSize),
                        tokenTypes: try .load(scope.scope("token_type_embeddings"), count: c.typeVocabSize, dim: c.hiddenSize),
-                       norm: try .load(scope.scope("LayerNorm"), size: c.hiddenSize, eps: c.layerNormEps))
+                       norm: try .load(scope.scope("LayerNorm"), size: c.hiddenSize, eps: c.layerNormEps),
+                       paddingIndex: c.positionPaddingIndex)
+    }
+
+    /// Position embeddings: BERT's 0..<t for every row ([1, t, h]); RoBERTa's per row
+    /// ([b, t, h]): padding_idx + (real tokens so far) at real tokens, padding_idx at pad ids.
+    func positionEmbeddings(_ tokens: TokenBatch) throws -> Tensor {
+        let (b, t) = (tokens.batchSize, tokens.length)
+        guard let pad = paddingIndex else { return try positions(Array(0..<t), batch: 1, length: t) }
+        var ids: [Int] = []
+        ids.reserveCapacity(b * t)
+        for row in 0..<b {
+            var count = 0
+            for id in tokens.row(row) {
+                if id != pad { count += 1 }
+                ids.append(id != pad ? pad + count : pad)
+            }
+        }
+        return try positions(ids, batch: b, length: t)
     }
 
     func callAsFunction(_ tokens: TokenBatch) throws -> Tensor {
@@ -94,7 +128,7 @@ struct BERTEmbeddings {
         }
         // transformers' order: (words + token types) + positions.
         let summed = try words(tokens.ids, batch: b, length: t) + tokenTypes(types, batch: b, length: t)
-        return try norm(summed + positions(Array(0..<t), batch: 1, length: t))
+        return try norm(summed + positionEmbeddings(tokens))
     }
 }
 
@@ -136,7 +170,8 @@ struct BERTBlock {
 
 /// A BERT encoder loaded strictly from a Hugging Face folder. Accepts bare names (BertModel,
 /// sentence-transformers) and `bert.`-prefixed ones (BertFor… checkpoints, whose `cls.`
-/// pretraining heads are skipped); the pooler is optional, as in transformers.
+/// pretraining heads are skipped); the pooler is optional, as in transformers. RoBERTa
+/// configs (`model_type` roberta) get RoBERTa's position ids; the layers are BERT's.
 public final class BERTModel {
     public let config: BERTConfig
     public let parameters: [ModelParameter]
@@ -150,17 +185,27 @@ public final class BERTModel {
         return try BERTModel(config: try BERTConfig.load(folder: checkpoint.root), checkpoint: checkpoint)
     }
 
-    public init(config c: BERTConfig, checkpoint: Checkpoint) throws {
+    public convenience init(config c: BERTConfig, checkpoint: Checkpoint) throws {
         let loader = WeightLoader(checkpoint: checkpoint)
         let prefixed = loader.contains("bert.embeddings.word_embeddings.weight")
-        let base = prefixed ? loader.root.scope("bert") : loader.root
+        try self.init(config: c, loader: loader, prefix: prefixed ? "bert" : nil, pooler: .optional,
+                      ignoring: { prefixed && $0.hasPrefix("cls.") }, head: { _ in })
+    }
+
+    /// Whether the encoder loads `pooler.dense` (`skipped`: not even when present).
+    enum PoolerUse { case required, optional, skipped }
+
+    /// Loads the encoder (under `prefix.` when given), then `head` loads a task head's
+    /// tensors from the root scope before strict loading checks that nothing is left over.
+    init(config c: BERTConfig, loader: WeightLoader, prefix: String?, pooler use: PoolerUse,
+         ignoring: (String) -> Bool, head: (WeightScope) throws -> Void) throws {
+        let base = prefix.map { loader.root.scope($0) } ?? loader.root
         embeddings = try .load(base.scope("embeddings"), c)
         blocks = try (0..<c.layerCount).map { try BERTBlock.load(base.block("encoder.layer", index: $0), c) }
-        pooler = base.contains("pooler.dense.weight")
+        pooler = use == .required || (use == .optional && base.contains("pooler.dense.weight"))
             ? try .load(base.scope("pooler.dense", module: .head), inputs: c.hiddenSize, outputs: c.hiddenSize, bias: true) : nil
-        source = try loader.finish(ignoring: { name in
-            name.hasSuffix("embeddings.position_ids") || (prefixed && name.hasPrefix("cls."))
-        })
+        try head(loader.root.module(.head))
+        source = try loader.finish(ignoring: { name in name.hasSuffix("embeddings.position_ids") || ignoring(name) })
         parameters = loader.parameters
         config = c
     }
@@ -174,8 +219,8 @@ public final class BERTModel {
     /// output is `output.dense` before its residual add and LayerNorm. No logits.
     public func forward(_ tokens: TokenBatch, options: ForwardOptions = ForwardOptions()) throws -> ModelOutput {
         try tokens.check(vocabSize: config.vocabSize)
-        guard tokens.length <= config.maxPositions else {
-            throw ModelError.invalidInput(reason: "\(tokens.length) tokens exceed max_position_embeddings = \(config.maxPositions)")
+        guard tokens.length <= config.maxLength else {
+            throw ModelError.invalidInput(reason: "\(tokens.length) tokens exceed the \(config.maxLength) positions of max_position_embeddings = \(config.maxPositions)")
         }
         var hooks = try HookRunner(options, layerCount: config.layerCount, batch: tokens.batchSize,
                                    length: tokens.length, hidden: config.hiddenSize)
@@ -215,10 +260,25 @@ public final class BERTModel {
         return try meanPooled(last, attentionMask: tokens.attentionMask)
     }
 
-    /// Tokenizes and right-pads `texts` into one batch with token types and a mask.
-    public static func batch(_ texts: [String], tokenizer: Tokenizer, padId: Int) throws -> TokenBatch {
-        guard !texts.isEmpty else { throw ModelError.invalidInput(reason: "no texts to embed") }
-        let encodings = try texts.map { try tokenizer.encodeWithTypes($0) }
+    /// Tokenizes and right-pads `texts` (or the pairs `texts[i]`, `pairs[i]`) into one
+    /// batch with token types and a mask.
+    public static func batch(_ texts: [String], pairs: [String]? = nil, tokenizer: Tokenizer, padId: Int) throws -> TokenBatch {
+        try batch(try encode(texts, pairs: pairs, tokenizer: tokenizer), padId: padId)
+    }
+
+    /// Each text (or pair) with special tokens and token types, as the tokenizer's
+    /// post-processor adds them (`[CLS] a [SEP] b [SEP]`, types 0…0 1…1).
+    static func encode(_ texts: [String], pairs: [String]?, tokenizer: Tokenizer) throws -> [Encoding] {
+        guard !texts.isEmpty else { throw ModelError.invalidInput(reason: "no texts to encode") }
+        guard let pairs else { return try texts.map { try tokenizer.encodeWithTypes($0) } }
+        guard pairs.count == texts.count else {
+            throw ModelError.invalidInput(reason: "\(pairs.count) second texts for \(texts.count) texts")
+        }
+        return try zip(texts, pairs).map { try tokenizer.encodePair($0, $1) }
+    }
+
+    /// Right-pads encodings to the longest: ids with `padId`, type 0, mask false.
+    static func batch(_ encodings: some Collection<Encoding>, padId: Int) throws -> TokenBatch {
         let width = encodings.map(\.ids.count).max() ?? 0
         guard width > 0 else { throw ModelError.invalidInput(reason: "every text encodes to zero tokens") }
         var ids: [Int] = [], types: [Int] = [], mask: [Bool] = []
@@ -228,6 +288,6 @@ public final class BERTModel {
             types += e.typeIds + Array(repeating: 0, count: pad)
             mask += Array(repeating: true, count: e.ids.count) + Array(repeating: false, count: pad)
         }
-        return try TokenBatch(ids: ids, batchSize: texts.count, attentionMask: mask, tokenTypeIds: types)
+        return try TokenBatch(ids: ids, batchSize: encodings.count, attentionMask: mask, tokenTypeIds: types)
     }
 }

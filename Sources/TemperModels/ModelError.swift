@@ -32,6 +32,11 @@ public enum ModelError: Error, Equatable, Sendable {
     /// The loss or the gradients stopped being finite at `step` (0-based); that step's
     /// update was not applied, so the weights are those of the last good step.
     case nonFiniteLoss(step: Int, detail: String)
+    /// A folder used as a sequence classifier that is none: no classification head, a
+    /// decoder, a bare encoder.
+    case notAClassifier(path: String, reason: String)
+    /// A label that is neither one of a classifier's label names nor an index into them.
+    case unknownLabel(label: String, labels: [String])
 }
 
 extension ModelError: LocalizedError {
@@ -54,6 +59,9 @@ extension ModelError: LocalizedError {
         case let .invalidTrainingState(path, reason): return "\(path): training state: \(reason)"
         case let .emptyTrainingData(reason): return "no training data: \(reason)"
         case let .nonFiniteLoss(step, detail): return "training stopped at step \(step + 1): \(detail)"
+        case let .notAClassifier(path, reason): return "\(path): not a sequence classifier: \(reason)"
+        case let .unknownLabel(label, labels):
+            return "unknown label '\(label)': the classifier's labels are \(labels.enumerated().map { "\($0.offset) '\($0.element)'" }.joined(separator: ", "))"
         }
     }
 }
