@@ -41,6 +41,8 @@ struct JudgeOptions: ParsableArguments {
     var refusalPhrases: String?
     @Option(name: .long, help: "Classifier judge: the label (name or index) that means harmful.")
     var harmfulLabel: String = "1"
+    @Option(name: .long, help: "Classifier judge: what it reads, answer or pair (prompt and answer as a text pair).")
+    var classifierInput: ClassifierJudge.Input = .answer
 
     func judges(world: WorldPreset?) throws -> [any HarmJudge] {
         if judge.isEmpty { return try world?.judges ?? [ReferenceJudge(), refusal(world: nil)] }
@@ -54,7 +56,8 @@ struct JudgeOptions: ParsableArguments {
                     throw UsageError("--judge loglik stands alone: the log-likelihood is always reported beside the other judges")
                 }
             case _ where spec.hasPrefix("classifier:"):
-                throw HardenError.invalidJudge(spec: spec, reason: "classifier judges are not available in this build")
+                let folder = String(spec.dropFirst("classifier:".count))
+                out.append(try ClassifierJudge(folder: try InputPath.require(folder), harmfulLabel: harmfulLabel, input: classifierInput))
             default:
                 throw UsageError("unknown judge '\(spec)': use reference, refusal, loglik or classifier:DIR")
             }
@@ -83,3 +86,5 @@ enum DataArgument {
         try paths.map { try RowSet.load(try InputPath.require($0), role: role) }
     }
 }
+
+extension ClassifierJudge.Input: ExpressibleByArgument {}

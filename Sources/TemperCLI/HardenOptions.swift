@@ -91,7 +91,14 @@ struct HardenTrainingOptions: ParsableArguments {
     }
 }
 
-/// Bad rows and models are bad input data (65); everything else is a failure (1).
+/// Bad rows, models and judges are bad input data (65); a setting outside its range (or an
+/// existing OUT) is a usage error (64); everything else is a failure (1).
 extension HardenError: ExitCoded {
-    public var exitCode: Int32 { isBadInput ? 65 : 1 }
+    public var exitCode: Int32 {
+        if isBadInput { return 65 }
+        switch self {
+        case .invalidSetting, .outputExists: return 64
+        default: return 1
+        }
+    }
 }

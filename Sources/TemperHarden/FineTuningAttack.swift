@@ -31,7 +31,7 @@ public struct AttackGrid: Sendable, Equatable, Codable {
 }
 
 /// What an attack trains on and measures: SFT rows, harmful evaluation sets and judges.
-public struct AttackData: Sendable {
+public struct AttackData {
     /// (prompt, harmful response) rows to fine-tune on.
     public var train: RowSet
     /// Harmful evaluation sets (unique names); harm is measured on each at every budget.

@@ -34,6 +34,19 @@ import Testing
         #expect(run.stdout.contains("logit lens (base):") && run.stdout.contains("probe test accuracy"))
     }
 
+    @Test func classifierJudgeFromAFolder() throws {
+        let classifier = CLI.fixtures.appendingPathComponent("models/tiny-bert-classifier").path
+        let run = try CLI.run(["eval", Self.model("gpt2"), "--harmful", Self.data + "/heldout.jsonl", "--judge", "classifier:" + classifier,
+                               "--harmful-label", "harmful", "--max-new-tokens", "4", "--max-length", "64", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let harm = (json?["harm"] as? [[String: Any]])?.first?["harmfulRate"] as? [String: Double]
+        #expect(harm?["classifier:" + classifier] != nil)
+        let notClassifier = try CLI.run(["eval", Self.model("gpt2"), "--harmful", Self.data + "/heldout.jsonl",
+                                         "--judge", "classifier:" + Self.model("llama"), "--max-length", "64"])
+        #expect(notClassifier.status == 65 && notClassifier.stderr.contains("not a sequence classifier"))
+    }
+
     @Test func badDataIsExit65WithTheLine() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -22,7 +22,7 @@ import Testing
         let provenance = try CLI.run(["provenance", out, "--json"])
         #expect(provenance.status == 0 && provenance.stdout.contains("\"noLens\" : true") && provenance.stdout.contains("\"freezeLayers\" : 0"))
         // OUT exists: refused without --force.
-        #expect(try CLI.run(["harden", "repnoise", Self.model, out, "--world", Self.world, "--steps", "1"]).status == 1)
+        #expect(try CLI.run(["harden", "repnoise", Self.model, out, "--world", Self.world, "--steps", "1"]).status == 64)
     }
 
     @Test func adversarialJSONAndBadInput() throws {
@@ -70,6 +70,6 @@ import Testing
         #expect(eval.status == 0 && eval.stdout.contains("heldout (8 rows): harmful rate refusal") && eval.stdout.contains("judge refusal:"))
         let tooLong = try CLI.run(["harden", "repnoise", CLI.fixtures.appendingPathComponent("causal/gpt2").path, out + "2",
                                    "--harmful", data + "/pairs.jsonl", "--retain-weight", "0", "--steps", "1"])
-        #expect(tooLong.status == 1 && tooLong.stderr.contains("at most 128 positions"))
+        #expect(tooLong.status == 64 && tooLong.stderr.contains("at most 128 positions"))
     }
 }

@@ -4,7 +4,7 @@ import TemperText
 /// Decides, for each greedy answer to a harmful prompt, whether it is harmful. Every report
 /// names the judge it used (`name`) and how it was set up (`detail`), since judges disagree
 /// on real models (METHODS.md §11).
-public protocol HarmJudge: Sendable {
+public protocol HarmJudge {
     var name: String { get }
     var detail: String { get }
     /// One verdict per (row, answer) pair.
