@@ -33,7 +33,7 @@ done
 if [ "${ABLATIONS:-0}" = 1 ]; then
   # (names must not end in -DIGITS: that suffix marks a seed in the summaries)
   for variant in "no-ascent:--no-ascent" "no-noise:--no-noise" "no-lens:--no-lens" "no-mask:--no-mask" \
-                 "retain0:--retain-weight 0" "freeze0:--freeze-layers 0" "freeze1:--freeze-layers 1" \
+                 "no-mask-and-lens:--no-mask --no-lens" "retain0:--retain-weight 0" "freeze0:--freeze-layers 0" "freeze1:--freeze-layers 1" \
                  "freeze3:--freeze-layers 3" "beta1:--beta 1"; do
     name=repnoise_${variant%%:*}
     # shellcheck disable=SC2086

@@ -1,15 +1,18 @@
 import TemperModels
 import TemperTensor
 
-/// The ablations the RepNoise paper reports.
+/// The ablations the RepNoise paper reports, as the reference code's `training.py` branches
+/// define them (boyiwei/RepNoise-Reproduce, `minimality-mmd-no-ascent`, `-no-noise`,
+/// `-without-lens`, `-without-mask`, `-without-mask-and-lens`).
 public struct RepNoiseSwitches: Codable, Sendable, Equatable {
     /// Drop the gradient-ascent term on harmful answers.
     public var noAscent = false
     /// Drop the MMD-to-noise term.
     public var noNoise = false
-    /// Use every real token instead of the differing answer tokens.
+    /// HF-style causal-LM CE over every real token for the final harmful and the refusal CE,
+    /// noise on every position; the logit-lens terms stay on the differing answer tokens.
     public var noMask = false
-    /// Ascent on the final logits only, without the logit lens over the hidden states.
+    /// Ascent `−α·log(CE(harmful))` on the final logits only: no logit lens, no +1.
     public var noLens = false
 
     public init(noAscent: Bool = false, noNoise: Bool = false, noMask: Bool = false, noLens: Bool = false) {
@@ -20,16 +23,17 @@ public struct RepNoiseSwitches: Codable, Sendable, Equatable {
 /// One evaluation of the RepNoise loss and its parts (tensors in the autograd graph).
 public struct RepNoiseParts {
     public var total: Tensor
-    /// CE_masked of the refusals (the reference's `harmless_losses`).
+    /// CE of the refusals (the reference's `harmless_losses`): masked, or HF-style with noMask.
     public var refusalCE: Tensor
-    /// mean over blocks of MMD(MLP output on masked tokens, Gaussian noise); nil with noNoise.
+    /// mean over blocks of MMD(MLP output, Gaussian noise); nil with noNoise.
     public var noise: Tensor?
     public var noisePerLayer: [Tensor]
-    /// CE_masked of the harmful answers on the final logits; nil with noAscent.
+    /// CE of the harmful answers on the final logits (masked, or HF-style with noMask); nil with noAscent.
     public var harmfulCE: Tensor?
-    /// CE_masked of lm_head(norm(h)) for each hidden state of `output_hidden_states`.
+    /// CE_masked of lm_head(norm(h)) for each hidden state of `output_hidden_states`; empty with noLens.
     public var lensCE: [Tensor]
-    /// The argument of the log: (harmfulCE + Σ lensCE) / (L + 1) + 1; nil with noAscent.
+    /// The argument of the log: (harmfulCE + Σ lensCE) / (L + 1) + 1, or harmfulCE alone
+    /// with noLens; nil with noAscent.
     public var ascentArgument: Tensor?
 
     /// The parts as numbers (for progress lines and step metrics).
@@ -63,6 +67,15 @@ public final class GaussianNoise {
 /// final-normed output of the last block (so the last lens term applies the final norm twice).
 /// Two deliberate departures from METHODS.md §4, both the reference's: the ascent sum has
 /// L + 2 terms over a divisor of L + 1, and the lens uses those `hidden_states`.
+///
+/// The ablations follow the reference branches term by term:
+/// - noLens (`-without-lens`): the ascent is `−α·log(CE_m(harmful))`, no lens, no +1;
+/// - noMask (`-without-mask`): the final harmful CE and the refusal CE are the HF causal-LM
+///   loss (`model(ids, labels=ids).loss`) and the noise term compares unmasked MLP outputs
+///   with unmasked noise on every position, padding included; the lens CEs stay CE_m and the
+///   argument keeps `/ (L + 1) + 1`. One deviation: the reference's labels include the
+///   padding positions; here the HF-style CE scores real tokens only (padding is never scored);
+/// - both (`-without-mask-and-lens`): HF-style CEs, unmasked noise, `−α·log(CE(harmful))`.
 public struct RepNoiseLoss {
     public var alpha: Float
     public var beta: Float
@@ -77,9 +90,10 @@ public struct RepNoiseLoss {
     public func callAsFunction(model: any CausalLanguageModel, batch: PairedBatch,
                                noise: (_ layer: Int, _ shape: [Int]) throws -> Tensor) throws -> RepNoiseParts {
         let (b, t) = (batch.batchSize, batch.length)
-        let allTokens = [Bool](repeating: true, count: b * t)
-        let ceMask = switches.noMask ? allTokens : batch.mask
-        let refusalTargets = try MaskedTokenTargets(ids: batch.refusalIds, real: batch.refusalReal, mask: ceMask, batchSize: b, length: t)
+        // With every position in the mask, MaskedTokenTargets is the HF causal-LM loss over
+        // the real tokens: each real next token is a target and no logits are zeroed.
+        let finalMask = switches.noMask ? [Bool](repeating: true, count: b * t) : batch.mask
+        let refusalTargets = try MaskedTokenTargets(ids: batch.refusalIds, real: batch.refusalReal, mask: finalMask, batchSize: b, length: t)
         let refusalLogits = try requireLogits(model.forward(try batch.refusalTokens()), model)
         let refusalCE = try MaskedTokenLoss.crossEntropy(logits: refusalLogits, targets: refusalTargets, what: "the refusals")
         var parts = RepNoiseParts(total: refusalCE, refusalCE: refusalCE, noise: nil, noisePerLayer: [],
@@ -91,54 +105,67 @@ public struct RepNoiseLoss {
                                      logits: needAscent ? .all : .none)
         let output = try model.forward(try batch.harmfulTokens(), options: options)
         if needNoise {
-            guard output.mlpOutputs.count == model.layerCount, model.layerCount > 0 else {
-                throw HardenError.missingLayers(path: model.source.folder.path,
-                                                reason: "\(output.mlpOutputs.count) MLP outputs captured for \(model.layerCount) blocks")
-            }
-            // Noise on the differing answer tokens (every real harmful token with noMask).
-            let noiseMask = switches.noMask ? batch.harmfulReal : batch.mask
-            let maskTensor = try Tensor(shape: [b, t, 1], values: noiseMask.map { $0 ? 1 : 0 })
-            for (layer, hidden) in output.mlpOutputs.enumerated() {
-                let h = hidden.shape.last ?? 0
-                let source = try (hidden * maskTensor).reshape([b, t * h])
-                let sample = try noise(layer, [b, t, h])
-                guard sample.shape == [b, t, h] else {
-                    throw HardenError.invalidConfig("noise for block \(layer) has shape \(sample.shape), expected \([b, t, h])")
-                }
-                let target = try (sample.detach() * maskTensor).reshape([b, t * h])
-                parts.noisePerLayer.append(try mmd(source, target))
-            }
-            var sum = parts.noisePerLayer[0]
-            for term in parts.noisePerLayer.dropFirst() { sum = try sum + term }
-            let mean = sum / Float(parts.noisePerLayer.count)
-            parts.noise = mean
-            parts.total = try parts.total + mean * beta
+            let term = try noiseTerm(output, model: model, batch: batch, noise: noise)
+            parts.noisePerLayer = term.perLayer
+            parts.noise = term.mean
+            parts.total = try parts.total + term.mean * beta
         }
         if needAscent {
-            let targets = try MaskedTokenTargets(ids: batch.harmfulIds, real: batch.harmfulReal, mask: ceMask, batchSize: b, length: t)
+            let targets = try MaskedTokenTargets(ids: batch.harmfulIds, real: batch.harmfulReal, mask: finalMask, batchSize: b, length: t)
             let harmfulCE = try MaskedTokenLoss.crossEntropy(logits: try requireLogits(output, model), targets: targets, what: "the harmful answers")
             parts.harmfulCE = harmfulCE
-            var sum = harmfulCE
-            var divisor: Float = 1
+            var argument = harmfulCE
             if !switches.noLens {
                 let L = model.layerCount
                 guard output.residuals.count == L + 1, let final = output.finalHidden else {
                     throw HardenError.missingLayers(path: model.source.folder.path,
                                                     reason: "\(output.residuals.count) residual points captured for \(L) blocks")
                 }
+                // The lens terms use the differing-token mask in every branch of the reference.
+                let lensTargets = switches.noMask
+                    ? try MaskedTokenTargets(ids: batch.harmfulIds, real: batch.harmfulReal, mask: batch.mask, batchSize: b, length: t)
+                    : targets
+                var sum = harmfulCE
                 // transformers' hidden_states: embedding, blocks 0..L−2, then the final-normed output.
                 for hidden in Array(output.residuals.prefix(L)) + [final] {
-                    let ce = try MaskedTokenLoss.crossEntropy(logits: try model.logitLens(hidden), targets: targets, what: "the harmful answers (logit lens)")
+                    let ce = try MaskedTokenLoss.crossEntropy(logits: try model.logitLens(hidden), targets: lensTargets,
+                                                             what: "the harmful answers (logit lens)")
                     parts.lensCE.append(ce)
                     sum = try sum + ce
                 }
-                divisor = Float(L + 1)
+                // The reference's `harmful_losses / len(hidden_states) + 1`.
+                argument = sum / Float(L + 1) + 1
             }
-            let argument = sum / divisor + 1
             parts.ascentArgument = argument
             parts.total = try parts.total - argument.log() * alpha
         }
         return parts
+    }
+
+    /// The per-block MMDs between the MLP outputs on the harmful answers and the noise, and
+    /// their mean: masked to the differing tokens, or on every position with noMask.
+    private func noiseTerm(_ output: ModelOutput, model: any CausalLanguageModel, batch: PairedBatch,
+                           noise: (_ layer: Int, _ shape: [Int]) throws -> Tensor) throws -> (perLayer: [Tensor], mean: Tensor) {
+        let (b, t) = (batch.batchSize, batch.length)
+        guard output.mlpOutputs.count == model.layerCount, model.layerCount > 0 else {
+            throw HardenError.missingLayers(path: model.source.folder.path,
+                                            reason: "\(output.mlpOutputs.count) MLP outputs captured for \(model.layerCount) blocks")
+        }
+        let mask = switches.noMask ? nil : try Tensor(shape: [b, t, 1], values: batch.mask.map { $0 ? 1 : 0 })
+        var perLayer: [Tensor] = []
+        for (layer, hidden) in output.mlpOutputs.enumerated() {
+            let h = hidden.shape.last ?? 0
+            let sample = try noise(layer, [b, t, h])
+            guard sample.shape == [b, t, h] else {
+                throw HardenError.invalidConfig("noise for block \(layer) has shape \(sample.shape), expected \([b, t, h])")
+            }
+            let source = try (mask.map { try hidden * $0 } ?? hidden).reshape([b, t * h])
+            let target = try (mask.map { try sample.detach() * $0 } ?? sample.detach()).reshape([b, t * h])
+            perLayer.append(try mmd(source, target))
+        }
+        var sum = perLayer[0]
+        for term in perLayer.dropFirst() { sum = try sum + term }
+        return (perLayer, sum / Float(perLayer.count))
     }
 
     private func requireLogits(_ output: ModelOutput, _ model: any CausalLanguageModel) throws -> Tensor {

@@ -16,9 +16,10 @@ enum HardenFixtures {
     static let referenceTensors = root.appendingPathComponent("Fixtures/harden/loss_reference.safetensors")
 
     struct Row: Decodable { var prompt: String, response: String, refusal: String }
+    /// The parts of one RepNoise branch (nil where the branch drops the term).
     struct RepNoiseValues: Decodable {
-        var refusal_ce: Double, harmful_ce: Double, lens_ce: [Double], noise_per_layer: [Double]
-        var noise: Double, ascent_argument: Double, total: Double
+        var refusal_ce: Double, harmful_ce: Double?, lens_ce: [Double], noise_per_layer: [Double]
+        var noise: Double?, ascent_argument: Double?, total: Double
     }
     struct AdversarialValues: Decodable { var refusal_ce: Double, harmful_ce: Double, total: Double }
     struct Reference: Decodable {
@@ -26,10 +27,10 @@ enum HardenFixtures {
         var rows: [Row]
         var harmful_ids: [[Int]], refusal_ids: [[Int]], mask: [[Int]]
         var repnoise: RepNoiseValues
-        var variants: [String: Double]
+        var variants: [String: RepNoiseValues]
         var adversarial: AdversarialValues
         var mmd: Double
-        var repnoise_gradients: [String], adversarial_gradients: [String]
+        var repnoise_gradients: [String], ablation_gradients: [String], adversarial_gradients: [String]
     }
 
     static func reference() throws -> Reference {

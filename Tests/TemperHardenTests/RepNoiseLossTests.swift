@@ -15,52 +15,54 @@ import TemperTensor
         return try (0..<all.shape[0]).map { try all.slice(axis: 0, $0..<($0 + 1)).reshape(Array(all.shape.dropFirst())) }
     }
 
-    @Test func everyPartMatchesTheReference() throws {
+    /// The reference's RepNoise branches (the fixture's `branches`) and the switches that select them.
+    static let branches: [String: RepNoiseSwitches] = [
+        "full": RepNoiseSwitches(), "no_ascent": RepNoiseSwitches(noAscent: true), "no_noise": RepNoiseSwitches(noNoise: true),
+        "no_lens": RepNoiseSwitches(noLens: true), "no_mask": RepNoiseSwitches(noMask: true),
+        "no_mask_and_lens": RepNoiseSwitches(noMask: true, noLens: true),
+    ]
+
+    @Test func theReferenceCoversEveryBranch() throws {
+        let reference = try HardenFixtures.reference()
+        #expect(Set(reference.variants.keys).union(["full"]) == Set(Self.branches.keys))
+    }
+
+    /// Every part, the total and the gradients of chosen weights, per reference branch.
+    @Test(arguments: ["full", "no_ascent", "no_noise", "no_lens", "no_mask", "no_mask_and_lens"])
+    func branchMatchesTheReference(_ branch: String) throws {
         let (model, _, batch, reference) = try HardenFixtures.modelAndBatch()
         let noise = try Self.noise()
-        let loss = RepNoiseLoss(alpha: Float(reference.alpha), beta: Float(reference.beta))
+        let switches = try #require(Self.branches[branch])
+        let r = branch == "full" ? reference.repnoise : try #require(reference.variants[branch])
+        let loss = RepNoiseLoss(alpha: Float(reference.alpha), beta: Float(reference.beta), switches: switches)
         let parts = try loss(model: model, batch: batch) { layer, _ in noise[layer] }
-        let r = reference.repnoise
         var worst = 0.0
-        func check(_ value: Tensor?, _ expected: Double, _ what: String) throws {
-            let v = Double(try #require(value).item())
+        func check(_ value: Tensor?, _ expected: Double?, _ what: String) throws {
+            #expect((value == nil) == (expected == nil), "\(branch) \(what): present in Temper \(value != nil), in the reference \(expected != nil)")
+            guard let value, let expected else { return }
+            let v = Double(try value.item())
             let error = HardenFixtures.relative(v, expected)
             worst = max(worst, error)
-            #expect(error < Self.tolerance, "\(what): Temper \(v), reference \(expected), relative error \(error)")
+            #expect(error < Self.tolerance, "\(branch) \(what): Temper \(v), reference \(expected), relative error \(error)")
         }
         try check(parts.refusalCE, r.refusal_ce, "refusal CE")
         try check(parts.harmfulCE, r.harmful_ce, "harmful CE")
-        #expect(parts.lensCE.count == r.lens_ce.count && parts.noisePerLayer.count == r.noise_per_layer.count)
+        #expect(parts.lensCE.count == r.lens_ce.count && parts.noisePerLayer.count == r.noise_per_layer.count,
+                "\(branch): \(parts.lensCE.count) lens terms, \(parts.noisePerLayer.count) MMDs")
         for (i, (value, expected)) in zip(parts.lensCE, r.lens_ce).enumerated() { try check(value, expected, "lens CE \(i)") }
         for (i, (value, expected)) in zip(parts.noisePerLayer, r.noise_per_layer).enumerated() { try check(value, expected, "MMD block \(i)") }
         try check(parts.noise, r.noise, "noise term")
         try check(parts.ascentArgument, r.ascent_argument, "ascent argument")
         try check(parts.total, r.total, "total")
-        print("RepNoise loss fidelity: worst relative error over the parts \(worst)")
+        print("RepNoise \(branch): worst relative error over the parts \(worst)")
 
         try parts.total.backward()
-        for name in reference.repnoise_gradients {
-            let error = HardenFixtures.relative(try HardenFixtures.gradient(model, name), try HardenFixtures.tensor("repnoise_grad." + name))
-            print("RepNoise gradient \(name): relative error \(error)")
-            #expect(error < Self.tolerance, "gradient of \(name): relative error \(error)")
-        }
-    }
-
-    @Test func ablationSwitchesMatchTheReference() throws {
-        let (model, _, batch, reference) = try HardenFixtures.modelAndBatch()
-        let noise = try Self.noise()
-        let cases: [(String, RepNoiseSwitches)] = [
-            ("no_ascent", RepNoiseSwitches(noAscent: true)), ("no_noise", RepNoiseSwitches(noNoise: true)),
-            ("no_lens", RepNoiseSwitches(noLens: true)), ("no_mask", RepNoiseSwitches(noMask: true)),
-        ]
-        for (name, switches) in cases {
-            let expected = try #require(reference.variants[name])
-            let parts = try noGrad {
-                try RepNoiseLoss(alpha: Float(reference.alpha), beta: Float(reference.beta), switches: switches)(model: model, batch: batch) { layer, _ in noise[layer] }
-            }
-            let value = Double(try parts.total.item())
-            let error = HardenFixtures.relative(value, expected)
-            #expect(error < Self.tolerance, "\(name): Temper \(value), reference \(expected)")
+        let weights = branch == "full" ? reference.repnoise_gradients : reference.ablation_gradients
+        let prefix = branch == "full" ? "repnoise_grad." : branch + "_grad."
+        for name in weights {
+            let error = HardenFixtures.relative(try HardenFixtures.gradient(model, name), try HardenFixtures.tensor(prefix + name))
+            print("RepNoise \(branch) gradient \(name): relative error \(error)")
+            #expect(error < Self.tolerance, "\(branch) gradient of \(name): relative error \(error)")
         }
     }
 
@@ -79,8 +81,17 @@ import TemperTensor
             }
         }
         #expect(noLens.lensCE.isEmpty)
-        let argument = try #require(noLens.ascentArgument).item(), harmful = try #require(noLens.harmfulCE).item()
-        #expect(abs(argument - harmful - 1) < 1e-5)
+        // `-without-lens`: the log takes the harmful CE itself, no +1.
+        #expect(try #require(noLens.ascentArgument).item() == #require(noLens.harmfulCE).item())
+        // `-without-mask`: the final CEs change, the lens terms keep the differing-token mask.
+        let full = try noGrad { try RepNoiseLoss(switches: RepNoiseSwitches(noNoise: true))(model: model, batch: batch) { _, _ in
+            throw HardenError.invalidConfig("no noise should be drawn")
+        } }
+        let noMask = try noGrad { try RepNoiseLoss(switches: RepNoiseSwitches(noNoise: true, noMask: true))(model: model, batch: batch) { _, _ in
+            throw HardenError.invalidConfig("no noise should be drawn")
+        } }
+        #expect(try noMask.lensCE.map { try $0.item() } == full.lensCE.map { try $0.item() })
+        #expect(try noMask.harmfulCE?.item() != full.harmfulCE?.item() && noMask.refusalCE.item() != full.refusalCE.item())
     }
 
     @Test func wrongNoiseShapeIsATypedError() throws {
