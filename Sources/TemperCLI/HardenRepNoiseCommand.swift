@@ -21,8 +21,10 @@ struct HardenRepNoiseCommand: ParsableCommand {
     @Option(name: .long, help: "Weight β of the noise (MMD) term.") var beta: Double = 0.001
     @Flag(name: .long, help: "Ablation: no gradient ascent on harmful answers.") var noAscent = false
     @Flag(name: .long, help: "Ablation: no MMD-to-noise term.") var noNoise = false
-    @Flag(name: .long, help: "Ablation: every real token instead of the differing answer tokens.") var noMask = false
-    @Flag(name: .long, help: "Ablation: ascent on the final logits only (no logit lens).") var noLens = false
+    @Flag(name: .long, help: "Ablation (reference -without-mask): HF-style CE over every real token for the final harmful and the refusal terms, noise on every position; the lens terms stay masked.")
+    var noMask = false
+    @Flag(name: .long, help: "Ablation (reference -without-lens): ascent −α·log(CE) on the final logits only, without the logit lens and without the +1.")
+    var noLens = false
     @OptionGroup var training: HardenTrainingOptions
     @OptionGroup var format: OutputOptions
 
