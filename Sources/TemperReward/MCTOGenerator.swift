@@ -39,11 +39,20 @@ struct CounterfactualSearch: TreeSearchProblem {
     let settings: GenerationSettings
     var stop: Int { GridAction.count }
 
-    func counterfactual(_ path: [Int]) -> Trajectory {
-        var cf = context.begin(original.states[start], saved: original.savedOnArrival[start])
-        for a in path where a != stop { context.extend(&cf, a) }
+    let cache = PrefixCache()
+
+    /// The counterfactual a path produces: replayed from its longest cached prefix; tree
+    /// nodes (paths asked for their actions) are cached, rollout paths are not.
+    func counterfactual(_ path: [Int], remember: Bool = false) -> Trajectory {
+        var known = path.count
+        while known > 0, cache.trajectories[Array(path.prefix(known))] == nil { known -= 1 }
+        var cf = known > 0 ? cache.trajectories[Array(path.prefix(known))] ?? root : root
+        for a in path.dropFirst(known) where a != stop { context.extend(&cf, a) }
+        if remember, known < path.count { cache.trajectories[path] = cf }
         return cf
     }
+
+    var root: Trajectory { context.begin(original.states[start], saved: original.savedOnArrival[start]) }
 
     func pair(_ path: [Int]) -> CounterfactualPair {
         let cf = counterfactual(path)
@@ -59,7 +68,7 @@ struct CounterfactualSearch: TreeSearchProblem {
     /// the original's action first; the terminal action once one step was taken.
     func actions(after path: [Int]) -> [Int] {
         guard !isTerminal(path) else { return [] }
-        let cf = counterfactual(path)
+        let cf = counterfactual(path, remember: true)
         guard let s = cf.states.last else { return [] }
         var probs = context.actionProbabilities(s)
         if path.isEmpty { probs[original.actions[start]] = 0 }
@@ -89,6 +98,11 @@ struct CounterfactualSearch: TreeSearchProblem {
         if !path.isEmpty, uniform(&rng) < settings.likelihoodTerminal { return stop }
         return rng.nextInt(below: GridAction.count)
     }
+}
+
+/// Counterfactuals of the search tree's nodes, shared by the copies of one search problem.
+final class PrefixCache {
+    var trajectories: [[Int]: Trajectory] = [:]
 }
 
 extension QualityCriteria {
