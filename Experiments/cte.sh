@@ -22,6 +22,8 @@ for s in $SEEDS; do
   done
   "$BIN" audit reward-explanations --reward "$d/grid/reward" --env "$d/grid/env.json" --explanations "${files[@]}" \
       --proxy-seeds 3 --seed "$s" --report "$d/proxy" > /dev/null
+  "$BIN" audit reward-explanations --reward "$d/grid/reward" --env "$d/grid/env.json" --explanations "${files[@]}" \
+      --proxy-seeds 3 --seed "$s" --train-limit 10 --report "$d/proxy-few" > /dev/null
   # Leave one criterion out (weight 0, the others 1), DaC generator, audited together.
   loo=("$d/cte-dac.json")
   for c in validity proximity diversity state_importance realisticness sparsity; do

@@ -17,6 +17,8 @@ struct AuditRewardExplanationsCommand: ParsableCommand {
     @Option(name: .long, help: "The gridworld (env.json).") var env: String
     @Option(name: .long, parsing: .upToNextOption, help: "Explanations reports (JSON), one per method.") var explanations: [String]
     @Option(name: .long, help: "Proxy initialisations per model and method.") var proxySeeds = 3
+    @Option(name: .long, help: "Train each proxy on at most this many of the method's explanations (the held-out 20 % stays the same): how much a few explanations teach.")
+    var trainLimit: Int?
     @Option(name: .long, help: "Seed of the train/test split and the fresh pairs.") var seed: UInt64 = 0
     @Option(name: .long, help: "Report path without extension (writes .json and .html).") var report: String
     @OptionGroup var output: OutputOptions
@@ -24,13 +26,15 @@ struct AuditRewardExplanationsCommand: ParsableCommand {
     func validate() throws {
         guard !explanations.isEmpty else { throw ValidationError("give at least one --explanations file") }
         guard proxySeeds > 0 else { throw ValidationError("--proxy-seeds must be positive") }
+        guard (trainLimit ?? 2) >= 2 else { throw ValidationError("--train-limit must be at least 2") }
     }
 
     func run() throws {
         let inputs = try RewardInputs.load(reward: try InputPath.require(reward), environment: try InputPath.require(env))
         let files = try explanations.map { try InputPath.require($0) }
         let result = try ProxyEvaluation.run(inputs.context, explanationFiles: files, rewardManifestSHA256: inputs.rewardManifestSHA256,
-                                             environment: env, seed: seed, proxySeeds: proxySeeds, log: Output.progress)
+                                             environment: env, seed: seed, proxySeeds: proxySeeds, trainLimit: trainLimit,
+                                             log: Output.progress)
         let written = try RewardReportFiles.write(result, html: ProxyAuditHTML.page(result), to: URL(fileURLWithPath: report))
         if output.json { FileHandle.standardOutput.write(try RewardReportFiles.json(result)); return }
         for m in result.methods {

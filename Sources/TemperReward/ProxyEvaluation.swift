@@ -40,13 +40,15 @@ public struct ProxyAuditReport: Codable, Sendable {
     public var rewardManifestSHA256: String
     public var environment: String
     public var proxySeeds: Int
+    /// At most this many explanations per method trained the proxy (nil: all 80 %).
+    public var trainLimit: Int?
     /// The out-of-distribution test set: every method's held-out pairs plus fresh pairs of
     /// segments of ε-noisy rollouts (ε ∈ {0, 0.5}) that no generator made.
     public var outOfDistributionPairs: Int
     public var freshPairs: Int
     public var methods: [ProxyMethodResult]
     enum CodingKeys: String, CodingKey {
-        case format, version, reward, rewardManifestSHA256 = "reward_manifest_sha256", environment, proxySeeds = "proxy_seeds"
+        case format, version, reward, rewardManifestSHA256 = "reward_manifest_sha256", environment, proxySeeds = "proxy_seeds", trainLimit = "train_limit"
         case outOfDistributionPairs = "out_of_distribution_pairs", freshPairs = "fresh_pairs", methods
     }
 }
@@ -57,10 +59,11 @@ public enum ProxyEvaluation {
     public static let minimumExplanations = 5
 
     public static func run(_ context: ExplanationContext, explanationFiles: [URL], rewardManifestSHA256: String, environment: String,
-                           seed: UInt64, proxySeeds: Int, config: ProxyTrainingConfig = ProxyTrainingConfig(),
+                           seed: UInt64, proxySeeds: Int, trainLimit: Int? = nil, config: ProxyTrainingConfig = ProxyTrainingConfig(),
                            log: (String) -> Void = { _ in }) throws -> ProxyAuditReport {
         guard !explanationFiles.isEmpty else { throw RewardError.invalidArgument("give at least one --explanations file") }
         guard proxySeeds > 0 else { throw RewardError.invalidArgument("--proxy-seeds must be positive") }
+        guard (trainLimit ?? 2) >= 2 else { throw RewardError.invalidArgument("--train-limit must be at least 2") }
         var splits: [(method: GenerationMethod, file: String, count: Int, train: [ProxyExample], test: [ProxyExample])] = []
         for url in explanationFiles {
             let report = try ExplanationReport.read(url)
@@ -75,7 +78,9 @@ public enum ProxyEvaluation {
             var rng = Xoshiro256StarStar(seed: seed, stream: UInt64(splits.count) &+ 0x5B1)
             rng.shuffle(&examples)
             let nTrain = max(2, Int(Double(examples.count) * 0.8))
-            splits.append((report.method, url.path, examples.count, Array(examples[..<nTrain]), Array(examples[nTrain...])))
+            // The held-out 20 % stays the same with --train-limit; the proxy sees fewer explanations.
+            let train = Array(examples[..<min(nTrain, trainLimit ?? nTrain)])
+            splits.append((report.method, url.path, examples.count, train, Array(examples[nTrain...])))
         }
         var rng = Xoshiro256StarStar(seed: seed, stream: 0xF4E)
         let fresh = freshPairs(context, count: max(10, splits.map(\.test.count).max() ?? 0), rng: &rng)
@@ -98,7 +103,7 @@ public enum ProxyEvaluation {
                                              testPairs: split.test.count, inDistribution: own, outOfDistribution: other))
         }
         return ProxyAuditReport(reward: context.reward.path, rewardManifestSHA256: rewardManifestSHA256, environment: environment,
-                                proxySeeds: proxySeeds, outOfDistributionPairs: ood.count, freshPairs: fresh.count, methods: results)
+                                proxySeeds: proxySeeds, trainLimit: trainLimit, outOfDistributionPairs: ood.count, freshPairs: fresh.count, methods: results)
     }
 
     /// Replays both sides (the file's cells and rewards must be what the world and the audited

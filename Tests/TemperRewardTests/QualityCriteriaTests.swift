@@ -40,9 +40,9 @@ import Testing
         // No true reward at all: every action is worth the same, the policy is uniform.
         let flat = TestWorlds.small(weights: [0, 0, 0, 0, 0, 0])
         let context = try TestWorlds.context(flat)
-        #expect(abs(try QualityCriteria.stateImportance(org, context: context) + log(5.0)) < 1e-12)
+        #expect(abs(try QualityCriteria.stateImportance(org, context: context) + Foundation.log(5.0)) < 1e-12)
         let peaked = try TestWorlds.context(TestWorlds.small(weights: [20, -5, -1, 3, 0, 0]))
-        #expect(try QualityCriteria.stateImportance(org, context: peaked) > -log(5.0) + 0.1)
+        #expect(try QualityCriteria.stateImportance(org, context: peaked) > -Foundation.log(5.0) + 0.1)
     }
 
     @Test func weightedQualitySubtractsProximity() throws {

@@ -18,12 +18,12 @@ import Testing
 
     @Test func softValuesHaveTheClosedForm() throws {
         let p = try SoftPolicy(mdp: mdp, inverseTemperature: 1, discount: 0.5)
-        let v10 = log(exp(0) + exp(1)), v11 = log(exp(2) + exp(0))
+        let v10 = Foundation.log(Foundation.exp(0.0) + Foundation.exp(1.0)), v11 = Foundation.log(Foundation.exp(2.0) + Foundation.exp(0.0))
         #expect(abs(p.value(state: 0, time: 1) - v10) < 1e-12 && abs(p.value(state: 1, time: 1) - v11) < 1e-12)
-        let v00 = log(exp(0 + 0.5 * v10) + exp(1 + 0.5 * v11))
+        let v00 = Foundation.log(Foundation.exp(0 + 0.5 * v10) + Foundation.exp(1 + 0.5 * v11))
         #expect(abs(p.value(state: 0, time: 0) - v00) < 1e-12)
         let pi = p.actionProbabilities(state: 0, time: 0)
-        #expect(abs(pi[1] - exp(1 + 0.5 * v11 - v00)) < 1e-12 && abs(pi.reduce(0, +) - 1) < 1e-12)
+        #expect(abs(pi[1] - Foundation.exp(1 + 0.5 * v11 - v00)) < 1e-12 && abs(pi.reduce(0, +) - 1) < 1e-12)
     }
 
     @Test func badTablesAreRejected() {
