@@ -38,7 +38,7 @@ for s in seeds:
                     r.setdefault((kind, split, key), []).append(score(proxy[m], split, kind, key))
 
 print("# Counterfactual trajectory explanations of a learned reward (METHODS.md §10)\n")
-print("Regenerate: `bash Experiments/cte.sh` (release binary; about 10 minutes on 2 cores). "
+print("Regenerate: `bash Experiments/cte.sh` (release binary; about 20 minutes on 2 busy cores). "
       f"Seeds {', '.join(seeds)}: each seed is its own 10×10 world (3 people, walls, obstacles, horizon 30), "
       "its own soft-optimal demonstrator and its own reward MLP learned from 512 preference pairs "
       "(Bradley–Terry). Per seed and method, `temper explain-reward` makes "
@@ -104,7 +104,7 @@ for m in METHODS:
     cells = []
     for side in [10, 30]:
         c = load(os.path.join(out, f"speed{side}", f"cte-{m}.json"))
-        cells.append(f"{c['explanations_per_second']:.1f} ({c['seconds_per_explanation'] * 1000:.1f} ms each)")
+        cells.append(f"{c['explanations_per_second']:.1f} ({c['seconds_per_explanation'] * 1000:.3g} ms each)")
     print(f"| {m} | {cells[0]} | {cells[1]} |")
 notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cte_notes.md")
 if os.path.exists(notes):
