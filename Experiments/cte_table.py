@@ -98,14 +98,18 @@ for name in ["none (all weights 1)"] + CRITERIA:
     print(f"| {name} | {ms(v[('mlp', 'proxy_pearson')])} | {ms(v[('mlp', 'pairwise_accuracy')])} | {ms(v[('linear', 'proxy_pearson')])} | {ms(v[('linear', 'pairwise_accuracy')])} |")
 
 print("\n## Explanations per second (release build, 2 shared cores, 10 explanations each)\n")
+print("Mean weighted quality of the same 10 originals in parentheses (timings vary with the load of the shared machine).\n")
 print("| method | 10×10, 3 people, horizon 30 | 30×30, 4 people, horizon 90 |")
 print("|---|---|---|")
-for m in METHODS:
+for m in METHODS + ["mcto10"]:
     cells = []
     for side in [10, 30]:
-        c = load(os.path.join(out, f"speed{side}", f"cte-{m}.json"))
-        cells.append(f"{c['explanations_per_second']:.1f} ({c['seconds_per_explanation'] * 1000:.3g} ms each)")
-    print(f"| {m} | {cells[0]} | {cells[1]} |")
+        path = os.path.join(out, f"speed{side}", f"cte-{m}.json")
+        if not os.path.exists(path): cells.append("—"); continue
+        c = load(path)
+        cells.append(f"{c['explanations_per_second']:.1f} ({c['seconds_per_explanation'] * 1000:.3g} ms each; quality {c['quality']:.2f})")
+    name = "mcto, 10 starting points" if m == "mcto10" else m
+    print(f"| {name} | {cells[0]} | {cells[1]} |")
 notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cte_notes.md")
 if os.path.exists(notes):
     print("\n" + open(notes).read().rstrip())
