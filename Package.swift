@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TemperHarden", targets: ["TemperHarden"]),
         .library(name: "TemperAudit", targets: ["TemperAudit"]),
         .library(name: "TemperWorld", targets: ["TemperWorld"]),
+        .library(name: "TemperReward", targets: ["TemperReward"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,9 +41,11 @@ let package = Package(
         .target(name: "TemperAudit", dependencies: [
             "TemperModels", "TemperHarden", "TemperTensor", "TemperFormats", "TemperText", "TemperIntegrity",
         ]),
+        // Reward-model audit: gridworld, learned reward artifact, counterfactual trajectory explanations.
+        .target(name: "TemperReward", dependencies: ["TemperTensor", "TemperFormats", "TemperIntegrity", "TemperText"]),
         // Subcommands live in a library so tests can reach them; `temper` only calls main.
         .target(name: "TemperCLI", dependencies: [
-            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels", "TemperWorld", "TemperHarden", "TemperAudit",
+            "TemperFormats", "TemperIntegrity", "TemperTensor", "TemperText", "TemperModels", "TemperWorld", "TemperHarden", "TemperAudit", "TemperReward",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "temper", dependencies: ["TemperCLI"]),
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "TemperAuditTests", dependencies: [
             "TemperAudit", "TemperHarden", "TemperWorld", "TemperModels", "TemperText", "TemperIntegrity",
         ]),
+        .testTarget(name: "TemperRewardTests", dependencies: ["TemperReward", "TemperFormats"]),
         .testTarget(name: "TemperCLITests", dependencies: ["TemperCLI", "temper"]),
     ],
     swiftLanguageModes: [.v6]

@@ -58,5 +58,13 @@ step "ship it signed, with its provenance chain"
 "$BIN" sign "$OUT/world-repnoise" --key "$OUT/release-key.pem"
 "$BIN" verify "$OUT/world-repnoise" --key "$OUT/release-key.pub.pem"
 "$BIN" provenance "$OUT/world-repnoise" --signature "$OUT/world-repnoise/model.sig"
-printf '\ndemo outputs are in %s\n  attack reports: %s, %s\n  depth audit:    %s\n' "$OUT" \
-    "$OUT/attack-base.html" "$OUT/attack-repnoise.html" "$OUT/depth.html"
+step "reward models are weights too: a gridworld, its demonstrator and a reward learned from preferences"
+"$BIN" fixture gridworld --seed 1 --out "$OUT/grid" --pairs 256 --steps 200
+step "explain the learned reward with counterfactual trajectories (MCTO and the random baseline)"
+"$BIN" explain-reward "$OUT/grid/reward" --env "$OUT/grid/env.json" --method mcto --count 10 --mcto-starting-points 10 --report "$OUT/cte-mcto"
+"$BIN" explain-reward "$OUT/grid/reward" --env "$OUT/grid/env.json" --method random --count 10 --report "$OUT/cte-random"
+step "how much does a proxy human learn from each method's explanations?"
+"$BIN" audit reward-explanations --reward "$OUT/grid/reward" --env "$OUT/grid/env.json" \
+    --explanations "$OUT/cte-mcto.json" "$OUT/cte-random.json" --proxy-seeds 1 --report "$OUT/cte-proxy"
+printf '\ndemo outputs are in %s\n  attack reports: %s, %s\n  depth audit:    %s\n  reward CTEs:    %s\n' "$OUT" \
+    "$OUT/attack-base.html" "$OUT/attack-repnoise.html" "$OUT/depth.html" "$OUT/cte-mcto.html"

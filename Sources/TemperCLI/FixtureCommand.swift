@@ -7,7 +7,7 @@ import TemperWorld
 /// `temper fixture world`: generates the fixture world (METHODS.md §2).
 struct FixtureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fixture", abstract: "Generate test fixtures.", subcommands: [WorldCommand.self])
+        commandName: "fixture", abstract: "Generate test fixtures.", subcommands: [WorldCommand.self, FixtureGridworldCommand.self])
 
     struct WorldCommand: ParsableCommand {
         static let configuration = CommandConfiguration(

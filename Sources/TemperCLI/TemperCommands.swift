@@ -22,5 +22,6 @@ enum TemperCommands {
         DiffCommand.self,
         HardenCommand.self,
         AuditCommand.self,
+        ExplainRewardCommand.self,
     ]
 }
