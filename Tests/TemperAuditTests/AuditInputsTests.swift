@@ -23,8 +23,8 @@ import TemperWorld
         let dir = try AuditFixtures.tempDir("files")
         defer { try? FileManager.default.removeItem(at: dir) }
         let pairs = dir.appendingPathComponent("pairs.jsonl"), harmless = dir.appendingPathComponent("harmless.jsonl")
-        try Data(#"{"prompt":"p","response":"r","refusal":"no"}\n"#.utf8).write(to: pairs)
-        try Data(#"{"prompt":"q","response":"a"}\n"#.utf8).write(to: harmless)
+        try Data("{\"prompt\":\"p\",\"response\":\"r\",\"refusal\":\"no\"}\n".utf8).write(to: pairs)
+        try Data("{\"prompt\":\"q\",\"response\":\"a\"}\n".utf8).write(to: harmless)
         let data = try AuditData(harmful: try RowSet.load(pairs, role: "harmful"), harmless: try RowSet.load(harmless, role: "harmless"),
                                  judges: [])
         #expect(data.harmSets.map(\.name) == ["pairs"] && data.primaryMetric == "loglik" && data.records.map(\.rows) == [1, 1])
@@ -38,8 +38,15 @@ import TemperWorld
         defer { try? FileManager.default.removeItem(at: dir) }
         let renamed = try AuditFixtures.modelWithRenamedWord(in: dir)
         let world = try AuditFixtures.worldData()
-        do {
+        // Against the world's vocabulary first (the preset's check) …
+        #expect(throws: WorldError.self) {
             _ = try AuditInputs.load([("base model", AuditFixtures.baseModel), ("defended model", renamed)], data: world)
+        }
+        // … and, without the preset, against the other model.
+        var files = world
+        files.checkModel = nil
+        do {
+            _ = try AuditInputs.load([("base model", AuditFixtures.baseModel), ("defended model", renamed)], data: files)
             Issue.record("mismatched vocabularies were accepted")
         } catch let error as AuditError {
             guard case let .vocabularyMismatch(_, _, detail) = error else { Issue.record("wrong error \(error)"); return }

@@ -42,7 +42,7 @@ import TemperWorld
         #expect((run.points[1].harmfulRate["harmful_a_train"] ?? 0) >= 0.6)
         #expect(run.stepsToThreshold == 30)
         #expect(report.metric == "reference" && report.judges.map(\.name) == ["reference", "refusal"])
-        #expect(report.data.map(\.role) == ["attack", "eval", "eval", "eval"] && report.data[0].rows == 40)
+        #expect(report.data.map(\.role) == ["attack", "eval", "eval", "eval"] && report.data[0].rows == 30)
         #expect(report.html.contains("<svg") && report.html.contains("sorry i cannot help with that"))
     }
 }

@@ -33,7 +33,7 @@ import TemperModels
         struct Recorded: Decodable { var transform: RepNoiseTransform; var data: [DataRecord]; var template: String }
         let config = try JSONDecoder().decode(Recorded.self, from: Data(record.config.serialized(style: .serdeCompact)))
         #expect(config.transform == transform && config.template == "{prompt} {response}")
-        #expect(config.data.map(\.role) == ["harmful", "retain"] && config.data[0].rows == 40 && config.data[0].sha256.count == 64)
+        #expect(config.data.map(\.role) == ["harmful", "retain"] && config.data[0].rows == 30 && config.data[0].sha256.count == 64)
         #expect(try ProvenanceLog.verifyChain(folder: out.path).ok)
         let report = try ModelVerifier.verify(folder: out.path, key: try key.publicKey())
         #expect(report.ok)

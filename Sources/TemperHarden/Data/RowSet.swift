@@ -53,8 +53,8 @@ public struct RowSet: Sendable, Equatable {
 
     /// Throws `unpairedRow` for the first row without a refusal (a pairs file).
     public func requireRefusals() throws {
-        if let row = rows.first(where: { $0.refusal == nil }) {
-            throw HardenError.unpairedRow(source: record.source, line: row.line, prompt: row.prompt)
+        if let (line, row) = numberedRows.first(where: { $0.row.refusal == nil }) {
+            throw HardenError.unpairedRow(source: record.source, line: line, prompt: row.prompt)
         }
     }
 
