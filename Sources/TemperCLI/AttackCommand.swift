@@ -47,7 +47,7 @@ struct AttackCommand: ParsableCommand {
     }
 
     func run() throws {
-        let modelURL = try InputPath.require(model), worldURL = try InputPath.require(world)
+        let modelURL = try InputPath.model(model), worldURL = try InputPath.require(world)
         // A model from another world would be attacked and scored on the wrong words.
         let config = try LlamaConfig.load(folder: modelURL)
         try WorldLanguage(seed: try WorldFiles.readManifest(world: worldURL).seed)

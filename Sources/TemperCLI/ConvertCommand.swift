@@ -62,7 +62,7 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let inURL = URL(fileURLWithPath: input), outURL = URL(fileURLWithPath: output)
+        let inURL = try InputPath.model(input), outURL = URL(fileURLWithPath: output)
         let source = try ConversionInput(url: inURL)
         let options = ConversionOptions(target: target, dtype: dtype, shardSize: shardSize?.bytes, renames: try readRenames())
         let isFolder = target == .safetensors && !output.hasSuffix(".safetensors")

@@ -34,7 +34,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = try InputPath.require(model)
+        let folder = try InputPath.model(model)
         let loaded = try ModelRegistry.load(folder)
         guard case let .bert(encoder) = loaded else {
             throw ModelError.unsupportedModelType(path: loaded.source.folder.appendingPathComponent("config.json").path,

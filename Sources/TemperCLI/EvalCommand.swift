@@ -32,7 +32,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let worldURL = try InputPath.require(world), modelURL = try InputPath.require(model)
+        let worldURL = try InputPath.require(world), modelURL = try InputPath.model(model)
         let manifest = try WorldFiles.readManifest(world: worldURL)
         let language = WorldLanguage(seed: manifest.seed)
         let llama = try LlamaModel.load(modelURL)

@@ -73,7 +73,7 @@ struct FinetuneCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let modelURL = try InputPath.require(model), dataURL = try InputPath.require(data)
+        let modelURL = try InputPath.model(model), dataURL = try InputPath.require(data)
         let hasState = FineTuner.hasSavedState(at: stateURL)
         if resume && !hasState { throw UsageError("--resume: no saved state in \(stateURL.path)") }
         if !resume && hasState {

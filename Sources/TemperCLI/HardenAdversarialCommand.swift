@@ -29,7 +29,7 @@ struct HardenAdversarialCommand: ParsableCommand {
     func run() throws {
         let transform = AdversarialTransform(adversarialAlpha: adversarialAlpha, noMask: noMask,
                                              training: try training.training(defaults: AdversarialTransform.defaultTraining))
-        let result = try transform.run(modelFolder: URL(fileURLWithPath: input), world: URL(fileURLWithPath: training.world),
+        let result = try transform.run(modelFolder: try InputPath.model(input), world: URL(fileURLWithPath: training.world),
                                        output: URL(fileURLWithPath: output), options: try training.runOptions())
         try training.report(result, json: format.json)
     }

@@ -37,7 +37,7 @@ struct HardenRepNoiseCommand: ParsableCommand {
         let transform = RepNoiseTransform(alpha: alpha, beta: beta,
                                           switches: RepNoiseSwitches(noAscent: noAscent, noNoise: noNoise, noMask: noMask, noLens: noLens),
                                           training: try training.training(defaults: RepNoiseTransform.defaultTraining))
-        let result = try transform.run(modelFolder: URL(fileURLWithPath: input), world: URL(fileURLWithPath: training.world),
+        let result = try transform.run(modelFolder: try InputPath.model(input), world: URL(fileURLWithPath: training.world),
                                        output: URL(fileURLWithPath: output), options: try training.runOptions())
         try training.report(result, json: format.json)
     }

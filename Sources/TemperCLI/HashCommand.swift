@@ -13,7 +13,7 @@ struct HashCommand: ParsableCommand {
 
     func run() throws {
         let lister = noTensors ? TensorListing.none : TensorListing.default
-        let manifest = try ManifestBuilder(tensorLister: lister).build(path: path)
+        let manifest = try ManifestBuilder(tensorLister: lister).build(path: try InputPath.model(path).path)
         if output.json {
             FileHandle.standardOutput.write(Data(manifest.canonicalBytes))
             return

@@ -16,7 +16,7 @@ struct InspectCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let report = try ArtifactReport.read(URL(fileURLWithPath: path))
+        let report = try ArtifactReport.read(try InputPath.model(path))
         if output.json { try Output.json(report) } else { report.lines.forEach(Output.line) }
     }
 }

@@ -28,7 +28,7 @@ struct LogitsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try ModelRegistry.loadCausalLM(try InputPath.require(model))
+        let loaded = try ModelRegistry.loadCausalLM(try InputPath.model(model))
         let values = try noGrad {
             try loaded.forward(try TokenBatch(ids.ids), options: ForwardOptions(logits: last ? .last : .all)).logits
         }

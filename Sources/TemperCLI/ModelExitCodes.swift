@@ -11,7 +11,8 @@ extension ModelError: ExitCoded {
         switch self {
         case .io: return 1
         case .invalidConfig, .invalidConfigField, .unsupportedConfig, .unsupportedModelType, .missingTensor,
-             .unexpectedTensors, .shapeMismatch, .unsupportedDType, .invalidInput, .invalidTrainingState:
+             .unexpectedTensors, .shapeMismatch, .unsupportedDType, .invalidInput, .invalidTrainingState,
+             .adapterShapeMismatch, .adapterTargetsNotFound:
             return 65
         }
     }

@@ -60,7 +60,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = try InputPath.require(model)
+        let folder = try InputPath.model(model)
         let decoder = try ModelRegistry.loadCausalLM(folder)
         let tokenizerFile = decoder.source.folder.appendingPathComponent("tokenizer.json")
         let tokenizer = FileManager.default.fileExists(atPath: tokenizerFile.path) ? try Tokenizer.load(tokenizerFile) : nil

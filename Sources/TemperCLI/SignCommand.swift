@@ -22,7 +22,7 @@ struct SignCommand: ParsableCommand {
         options.allowSymlinks = selection.allowSymlinks
         options.writeManifest = !noManifest
         Output.progress("signing \(folder)…")
-        let result = try ModelSigner.sign(folder: folder, key: privateKey, options: options)
+        let result = try ModelSigner.sign(folder: try InputPath.model(folder).path, key: privateKey, options: options)
         if output.json { try Output.json(result); return }
         Output.line("signed \(result.files) files (\(result.tensors) tensors) of '\(result.modelName)' with \(result.curve.rawValue)")
         if let manifest = result.manifest { Output.line("manifest:  \(manifest) (\(result.manifestDigest ?? ""))") }

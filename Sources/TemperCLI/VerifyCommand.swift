@@ -19,7 +19,7 @@ struct VerifyCommand: ParsableCommand {
         options.ignorePaths = selection.ignorePaths
         options.ignoreGitPaths = selection.ignoreGitPaths
         options.allowSymlinks = selection.allowSymlinks
-        let report = try ModelVerifier.verify(folder: folder, key: publicKey, options: options)
+        let report = try ModelVerifier.verify(folder: try InputPath.model(folder).path, key: publicKey, options: options)
         if output.json { try Output.json(report) } else { report.lines.forEach(Output.line) }
         if !report.ok {
             Output.progress("temper: verification failed: \(report.folder) does not match \(report.signature)")

@@ -8,13 +8,23 @@ import TemperTensor
 struct Linear {
     let weight: Tensor
     let bias: Tensor?
+    /// Where a LoRA adapter attaches (`LoRAAdapter.attach`); empty otherwise.
+    let adapter = LoRASlot()
 
+    /// Loads the layer and registers it as an adaptable module under its scope's name.
     static func load(_ scope: WeightScope, inputs: Int, outputs: Int, bias: Bool) throws -> Linear {
-        Linear(weight: try scope.tensor("weight", shape: [outputs, inputs]),
-               bias: bias ? try scope.tensor("bias", shape: [outputs]) : nil)
+        let layer = Linear(weight: try scope.tensor("weight", shape: [outputs, inputs]),
+                           bias: bias ? try scope.tensor("bias", shape: [outputs]) : nil)
+        scope.loader.register(LinearModule(name: scope.prefix, weight: layer.weight, layer: scope.layer,
+                                           module: scope.module, slot: layer.adapter))
+        return layer
     }
 
-    func callAsFunction(_ x: Tensor) throws -> Tensor { try linear(x, weight: weight, bias: bias) }
+    func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let y = try linear(x, weight: weight, bias: bias)
+        guard let lora = adapter.layer else { return y }
+        return try y + lora(x)
+    }
 }
 
 /// GPT-2's `Conv1D`: weight [in, out] (the transpose of `nn.Linear`), y = x·W + b. Kept in

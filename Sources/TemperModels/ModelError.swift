@@ -27,6 +27,10 @@ public enum ModelError: Error, Equatable, Sendable {
     case io(path: String, reason: String)
     /// A saved training state that does not fit the model or run being resumed.
     case invalidTrainingState(path: String, reason: String)
+    /// A LoRA tensor whose shape does not fit the base module it adapts.
+    case adapterShapeMismatch(path: String, tensor: String, actual: [Int], expected: [Int], baseWeight: String, baseShape: [Int])
+    /// An adapter's target modules name no linear module of the base model.
+    case adapterTargetsNotFound(path: String, targets: [String], available: [String])
 }
 
 extension ModelError: LocalizedError {
@@ -47,6 +51,10 @@ extension ModelError: LocalizedError {
         case let .invalidInput(reason): return reason
         case let .io(path, reason): return "\(path): \(reason)"
         case let .invalidTrainingState(path, reason): return "\(path): training state: \(reason)"
+        case let .adapterShapeMismatch(path, tensor, actual, expected, baseWeight, baseShape):
+            return "\(path): adapter tensor '\(tensor)' has shape \(actual), but base weight '\(baseWeight)' \(baseShape) needs \(expected)"
+        case let .adapterTargetsNotFound(path, targets, available):
+            return "\(path): target modules \(targets) match no linear module of the base model (it has: \(available.joined(separator: ", ")))"
         }
     }
 }
