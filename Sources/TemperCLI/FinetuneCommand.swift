@@ -55,6 +55,8 @@ struct FinetuneCommand: ParsableCommand {
     @Option(name: .long, help: "End this run at step N (state saved; continue with --resume).") var stopAfter: Int?
     @Flag(name: .long, help: "Keep the state folder after OUT is written.") var keepState = false
     @Flag(name: .long, help: "Replace OUT if it exists (only once the new one is complete).") var force = false
+    @OptionGroup var lora: LoRAOptions
+    @OptionGroup var adapter: AdapterOptions
     @OptionGroup var output: OutputOptions
 
     /// Beside OUT, never inside it (`out/` must not give `out/.finetune-state`).
@@ -69,6 +71,9 @@ struct FinetuneCommand: ParsableCommand {
         if let stopAfter, !(1...steps).contains(stopAfter) { throw ValidationError("--stop-after must be within 1...\(steps)") }
         let a = URL(fileURLWithPath: model).standardizedFileURL.path, b = URL(fileURLWithPath: out).standardizedFileURL.path
         if a == b { throw ValidationError("the model folder and --out are the same path") }
+        if lora.loraRank != nil, adapter.adapter != nil {
+            throw ValidationError("--adapter continues an existing adapter with its own settings; leave out --lora-rank")
+        }
     }
 
     func run() throws {
@@ -94,6 +99,9 @@ struct FinetuneCommand: ParsableCommand {
                                        batchSize: batch, maxLength: maxLength, template: try PromptTemplate(format: template),
                                        stateFolder: stateURL, resume: resume)
         job.stopAfterStep = stopAfter
+        job.lora = lora.config
+        job.adapter = try adapter.url()
+        job.baseModelName = model
         let progress = ProgressLine(label: "finetune")
         let summary = try job.run { p in
             progress.update(p.step, p.totalSteps, String(format: "loss %.4f lr %.2e %.0f tok/s", p.loss, p.learningRate, p.tokensPerSecond),
@@ -141,7 +149,7 @@ struct FinetuneCommand: ParsableCommand {
             .init(key: "template", value: .string(template)),
             .init(key: "max_length", value: number(maxLength)),
             .init(key: "loss", value: .string("response-only causal LM cross-entropy")),
-            .init(key: "trainable", value: .string("all")),
+            .init(key: "trainable", value: .string(lora.loraRank != nil || adapter.adapter != nil ? "lora" : "all")),
             .init(key: "optimizer", value: .string("adamw")),
             .init(key: "steps", value: number(training.steps)),
             .init(key: "batch_size", value: number(batch)),
@@ -156,7 +164,17 @@ struct FinetuneCommand: ParsableCommand {
             .init(key: "max_grad_norm", value: training.maxGradNorm.map { number(Double($0)) } ?? .null),
             .init(key: "seed", value: number(training.seed)),
             .init(key: "resumed_from_step", value: number(resumedFrom)),
-        ])
+        ] + loraConfig)
+    }
+
+    /// The adapter settings for the provenance record (empty for full fine-tuning).
+    var loraConfig: [OrderedJSON.Member] {
+        if let path = adapter.adapter { return [.init(key: "adapter", value: .string(URL(fileURLWithPath: path).lastPathComponent))] }
+        guard let config = lora.config else { return [] }
+        return [.init(key: "lora_rank", value: .number(String(config.rank))),
+                .init(key: "lora_alpha", value: .number("\(config.alpha)")),
+                .init(key: "lora_targets", value: .array(lora.targets.map(OrderedJSON.string))),
+                .init(key: "lora_dropout", value: .number("\(config.dropout)"))]
     }
 
     struct Result: Encodable {

@@ -33,6 +33,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Sample from the smallest set of tokens whose probability reaches p.") var topP: Float?
     @Option(name: .long, help: "Seed of the sampler.") var seed: UInt64 = 0
     @Option(name: .long, help: "Start the prompt with bos: auto, always, never.") var bos: BosPolicy = .auto
+    @OptionGroup var adapter: AdapterOptions
     @OptionGroup var output: OutputOptions
 
     struct Result: Encodable {
@@ -61,7 +62,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let folder = try InputPath.model(model)
-        let decoder = try ModelRegistry.loadCausalLM(folder)
+        let decoder = try ModelRegistry.loadCausalLM(folder, adapter: try adapter.url())
         let tokenizerFile = decoder.source.folder.appendingPathComponent("tokenizer.json")
         let tokenizer = FileManager.default.fileExists(atPath: tokenizerFile.path) ? try Tokenizer.load(tokenizerFile) : nil
         let ids: [Int]

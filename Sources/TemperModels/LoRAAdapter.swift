@@ -134,10 +134,20 @@ public final class LoRAAdapter {
         detach()
     }
 
-    /// Writes `adapter_config.json` and `adapter_model.safetensors` into `folder` (which
-    /// must exist; use a staging folder for atomicity), as peft's `save_pretrained`: f32
-    /// tensors in the reference safetensors order with `{"format": "pt"}` metadata.
-    public func save(to folder: URL, baseModel: String?) throws {
+    /// Writes the folder atomically: `adapter_config.json` and `adapter_model.safetensors` as
+    /// peft's `save_pretrained` (f32 tensors in the reference safetensors order with
+    /// `{"format": "pt"}` metadata; no model card), plus `extraFiles`.
+    public func save(to folder: URL, baseModel: String?, extraFiles: [(name: String, data: Data)] = []) throws {
+        try AtomicFolder.write(to: folder) { staging in try write(into: staging, baseModel: baseModel, extraFiles: extraFiles) }
+    }
+
+    func write(into folder: URL, baseModel: String?, extraFiles: [(name: String, data: Data)]) throws {
+        for file in extraFiles {
+            guard !file.name.contains("/"), !file.name.hasPrefix(".") else {
+                throw ModelError.io(path: file.name, reason: "extra file names must be plain names inside the folder")
+            }
+            try AtomicFile.write(file.data, to: folder.appendingPathComponent(file.name))
+        }
         var config = self.config
         config.baseModel = baseModel
         try AtomicFile.write(Data(config.fileBytes), to: folder.appendingPathComponent(PEFTAdapterConfig.fileName))
