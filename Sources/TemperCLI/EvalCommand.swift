@@ -23,6 +23,7 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "A model folder (Hugging Face Llama, as the world's model/).") var model: String
     @Option(name: .long, help: "The fixture world folder (has world.json).") var world: String
     @Option(name: .long, help: "Which metrics: harm, utility, facts, backdoor, or all.") var suite: String = "all"
+    @OptionGroup var adapter: AdapterOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -38,7 +39,8 @@ struct EvalCommand: ParsableCommand {
         let llama = try LlamaModel.load(modelURL)
         let tokenizer = try Tokenizer.load(llama.source.folder)
         try language.checkMatches(tokenizer: tokenizer, modelVocabSize: llama.vocabSize, modelFolder: llama.source.folder.path)
-        let evaluator = WorldEvaluator(model: llama, tokenizer: tokenizer, language: language)
+        let model: any CausalLanguageModel = try adapter.url().map { LoRAModel(base: llama, adapter: try LoRAAdapter.load(folder: $0, for: llama)) } ?? llama
+        let evaluator = WorldEvaluator(model: model, tokenizer: tokenizer, language: language)
         let suites: Set<WorldSuite> = suite == "all" ? Set(WorldSuite.allCases) : [WorldSuite(rawValue: suite)].compactMap { $0 }.reduce(into: []) { $0.insert($1) }
         let result = try evaluator.evaluate(WorldDatasets(language: language, seed: manifest.seed), suites: suites)
         if output.json { try Output.json(result); return }

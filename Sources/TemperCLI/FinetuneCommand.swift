@@ -32,11 +32,13 @@ struct FinetuneCommand: ParsableCommand {
         record (input and output manifest digests, the dataset's SHA-256, every setting and
         the seed) appended to DIR's provenance chain.
 
+        With --lora-rank R, only a LoRA adapter trains (rank R, scale --lora-alpha / R, on the --lora-targets linear modules, dropout --lora-dropout; A initialised kaiming-uniform and B zero as peft does, so training starts at the base model) and OUT is a PEFT adapter folder: adapter_config.json and adapter_model.safetensors exactly as peft's save_pretrained writes them, loadable with PeftModel.from_pretrained, and a provenance record whose base digest is DIR's manifest. --adapter DIR2 continues training an existing adapter with its own settings. Merge an adapter into full weights with temper merge-adapter.
+
         Example: temper finetune world/model --data world/data/harmful_a_train.jsonl --out tuned \\
                    --lr 1e-3 --steps 50 --batch 8 --save-every 10
         """)
 
-    @Argument(help: "The decoder model folder to start from.") var model: String
+    @Argument(help: "The decoder model folder to start from, or ORG/NAME[@REV] from the Hugging Face cache.") var model: String
     @Option(name: .long, help: "JSONL training file, one {\"prompt\", \"response\"} object per line.") var data: String
     @Option(name: .long, help: "Output folder (must not exist unless --force).") var out: String
     @Option(name: .long, help: "Peak learning rate.") var lr = 1e-4

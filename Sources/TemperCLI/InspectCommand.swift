@@ -12,7 +12,7 @@ struct InspectCommand: ParsableCommand {
         in milliseconds. Each tensor is listed with dtype, shape, byte size and file offset.
         """)
 
-    @Argument(help: "A .safetensors or .gguf file, or a model folder.") var path: String
+    @Argument(help: "A .safetensors or .gguf file, a model folder, or ORG/NAME[@REV] from the Hugging Face cache.") var path: String
     @OptionGroup var output: OutputOptions
 
     func run() throws {

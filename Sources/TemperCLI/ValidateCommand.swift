@@ -15,7 +15,7 @@ struct ValidateCommand: ParsableCommand {
         ranges. Exit 0 when valid, 65 with the violated rule otherwise.
         """)
 
-    @Argument(help: "A .safetensors or .gguf file, or a model folder.") var path: String
+    @Argument(help: "A .safetensors or .gguf file, a model folder, or ORG/NAME[@REV] from the Hugging Face cache.") var path: String
     @OptionGroup var output: OutputOptions
 
     struct Result: Encodable {

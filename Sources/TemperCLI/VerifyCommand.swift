@@ -7,7 +7,7 @@ import TemperIntegrity
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Verify a model folder against its signature.")
 
-    @Argument(help: "The model folder.") var folder: String
+    @Argument(help: "The model folder (or ORG/NAME[@REV] from the Hugging Face cache).") var folder: String
     @Option(name: .long, help: "PEM public key of the signer.") var key: String
     @Option(name: .long, help: "The signature to check (default: FOLDER/model.sig).") var signature: String?
     @OptionGroup var selection: FolderSelectionOptions
