@@ -50,6 +50,26 @@ import TemperIntegrity
         #expect(try CLI.run(["verify", snapshot.path, "--key", cache.appendingPathComponent("k.pub.pem").path, "--signature", sig]).status == 0)
     }
 
+    @Test func finetuneAndMergeReadAModelID() throws {
+        let (cache, _) = try Self.makeCache()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let env = ["HF_HUB_CACHE": cache.path]
+        let data = cache.appendingPathComponent("train.jsonl")
+        try Data(#"{"prompt": "what is one plus one", "response": "two"}\#n{"prompt": "color of the door", "response": "red"}\#n"#.utf8).write(to: data)
+        let full = cache.appendingPathComponent("full").path, adapter = cache.appendingPathComponent("adapter").path
+        let common = ["--data", data.path, "--steps", "2", "--batch", "2", "--lr", "1e-2"]
+        #expect(try CLI.run(["finetune", "temper/tiny"] + common + ["--out", full], environment: env).status == 0)
+        #expect(FileManager.default.fileExists(atPath: full + "/tokenizer.json"))
+        #expect(try CLI.run(["finetune", "temper/tiny"] + common + ["--out", adapter, "--lora-rank", "2"], environment: env).status == 0)
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: adapter + "/adapter_config.json"))) as? [String: Any])
+        #expect(config["base_model_name_or_path"] as? String == "temper/tiny" && config["target_modules"] as? [String] == ["q_proj", "v_proj"])
+        let merged = cache.appendingPathComponent("merged").path
+        #expect(try CLI.run(["merge-adapter", "temper/tiny", adapter, merged], environment: env).status == 0)
+        let viaAdapter = try CLI.run(["logits", "temper/tiny", "--ids", "1,5,9", "--adapter", adapter, "--json"], environment: env).object()
+        let viaMerge = try CLI.run(["logits", merged, "--ids", "1,5,9", "--json"]).object()
+        #expect(try maxAbsDifference(numberRows(viaAdapter["logits"]), numberRows(viaMerge["logits"])) <= 1e-5)
+    }
+
     @Test func unresolvedIDsAndHostileLinksAreRefused() throws {
         let (cache, snapshot) = try Self.makeCache()
         defer { try? FileManager.default.removeItem(at: cache) }

@@ -54,4 +54,24 @@ import Testing
         #expect(try maxAbsDifference(numberRows(base["logits"]), numberRows(tuned["logits"])) > 1e-3)
         #expect(try CLI.run(["finetune", ModelFixture.worldModel, "--data", ModelFixture.harmfulTrain, "--out", dir.appendingPathComponent("x").path, "--lora-alpha", "4"]).status == 64)
     }
+
+    @Test func loraRunsResumeAndContinue() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["finetune", ModelFixture.worldModel, "--data", ModelFixture.harmfulTrain, "--steps", "4", "--batch", "4", "--lr", "1e-2",
+                    "--seed", "1", "--lora-rank", "2", "--lora-dropout", "0.2"]
+        let whole = dir.appendingPathComponent("whole").path, parts = dir.appendingPathComponent("parts").path
+        #expect(try CLI.run(args + ["--out", whole]).status == 0)
+        #expect(try CLI.run(args + ["--out", parts, "--stop-after", "2"]).status == 0)
+        #expect(try CLI.run(args + ["--out", parts, "--resume"]).status == 0)
+        let file = "/adapter_model.safetensors"
+        #expect(try Data(contentsOf: URL(fileURLWithPath: parts + file)) == Data(contentsOf: URL(fileURLWithPath: whole + file)))
+        // --adapter continues an existing adapter (its settings, new weights); with --lora-rank it is a usage error.
+        let more = dir.appendingPathComponent("more").path
+        let common = ["finetune", ModelFixture.worldModel, "--data", ModelFixture.harmfulTrain, "--steps", "2", "--batch", "4", "--lr", "1e-2"]
+        #expect(try CLI.run(common + ["--adapter", whole, "--out", more]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: more + file)) != Data(contentsOf: URL(fileURLWithPath: whole + file)))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: more + "/adapter_config.json")) == Data(contentsOf: URL(fileURLWithPath: whole + "/adapter_config.json")))
+        #expect(try CLI.run(common + ["--adapter", whole, "--lora-rank", "2", "--out", dir.appendingPathComponent("y").path]).status == 64)
+    }
 }
