@@ -175,7 +175,7 @@ struct FinetuneCommand: ParsableCommand {
         guard let config = lora.config else { return [] }
         return [.init(key: "lora_rank", value: .number(String(config.rank))),
                 .init(key: "lora_alpha", value: .number("\(config.alpha)")),
-                .init(key: "lora_targets", value: .array(lora.targets.map(OrderedJSON.string))),
+                .init(key: "lora_targets", value: lora.loraTargets == nil ? .string("peft default") : .array(lora.targets.map(OrderedJSON.string))),
                 .init(key: "lora_dropout", value: .number("\(config.dropout)"))]
     }
 

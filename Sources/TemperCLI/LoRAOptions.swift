@@ -5,16 +5,13 @@ import TemperFormats
 /// `--lora-rank R [--lora-alpha A] [--lora-targets …] [--lora-dropout P]`: train a LoRA
 /// adapter in PEFT format instead of every weight. Shared by the commands that train.
 struct LoRAOptions: ParsableArguments {
-    /// peft's default target modules for the Llama family (`q_proj`, `v_proj`).
-    static let defaultTargets = ["q_proj", "v_proj"]
-
     @Option(name: .long, help: "Train a LoRA adapter of this rank instead of every weight; the output is a PEFT adapter folder.")
     var loraRank: Int?
 
     @Option(name: .long, help: "LoRA alpha: the adapter's update is scaled by alpha / rank (default 8, as peft).")
     var loraAlpha: Double?
 
-    @Option(name: .long, help: "Comma-separated module names to adapt, matched as peft's target_modules (default q_proj,v_proj, peft's choice for Llama); all-linear adapts every linear layer.")
+    @Option(name: .long, help: "Comma-separated module names to adapt, matched as peft's target_modules (default: peft's choice for the architecture, q_proj,v_proj for the Llama family and c_attn for GPT-2); all-linear adapts every linear layer.")
     var loraTargets: String?
 
     @Option(name: .long, help: "Dropout on the adapter's input while training, seeded by step (default 0).")
@@ -30,11 +27,12 @@ struct LoRAOptions: ParsableArguments {
         guard (1...65_536).contains(rank) else { throw ValidationError("--lora-rank must be within 1...65536") }
         if let a = loraAlpha, !(a.isFinite && a > 0) { throw ValidationError("--lora-alpha must be positive") }
         if let p = loraDropout, !(0..<1).contains(p) { throw ValidationError("--lora-dropout must be in [0, 1)") }
-        if targets.isEmpty { throw ValidationError("--lora-targets lists no module names") }
+        if loraTargets != nil, targets.isEmpty { throw ValidationError("--lora-targets lists no module names") }
     }
 
+    /// The names given (empty: peft's default for the architecture).
     var targets: [String] {
-        guard let loraTargets else { return Self.defaultTargets }
+        guard let loraTargets else { return [] }
         return loraTargets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 

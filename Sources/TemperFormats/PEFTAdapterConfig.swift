@@ -9,7 +9,8 @@ public struct PEFTAdapterConfig: Sendable, Equatable {
 
     /// Which modules get adapters: names matched as peft does (equal to, or the last dotted
     /// parts of, a module name), a regular expression that must match a whole module name,
-    /// or `all-linear`.
+    /// or `all-linear`. An empty list stands for peft's default for the architecture
+    /// (resolved when an adapter is created).
     public enum Targets: Sendable, Equatable {
         case names([String])
         case pattern(String)
@@ -20,13 +21,15 @@ public struct PEFTAdapterConfig: Sendable, Equatable {
     public var targets: Targets
     public var dropout: Double
     public var useRSLoRA: Bool
+    /// Weights stored [in, out] (GPT-2 Conv1D); peft sets it from the module type.
+    public var fanInFanOut: Bool
     public var baseModel: String?
     public var taskType: String?
 
     public init(rank: Int, alpha: Double, targets: Targets, dropout: Double = 0, useRSLoRA: Bool = false,
-                baseModel: String? = nil, taskType: String? = "CAUSAL_LM") {
+                fanInFanOut: Bool = false, baseModel: String? = nil, taskType: String? = "CAUSAL_LM") {
         self.rank = rank; self.alpha = alpha; self.targets = targets; self.dropout = dropout
-        self.useRSLoRA = useRSLoRA; self.baseModel = baseModel; self.taskType = taskType
+        self.useRSLoRA = useRSLoRA; self.fanInFanOut = fanInFanOut; self.baseModel = baseModel; self.taskType = taskType
     }
 
     /// alpha / r, or alpha / √r with rsLoRA (peft `LoraLayer.update_layer`).
@@ -35,8 +38,9 @@ public struct PEFTAdapterConfig: Sendable, Equatable {
     // MARK: reading
 
     /// Reads and validates the config; settings Temper does not implement (DoRA, biases,
-    /// per-module rank patterns, layer subsets, extra trained modules, fan_in_fan_out) are
-    /// typed `unsupportedInput` errors naming the field.
+    /// per-module rank patterns, layer subsets, extra trained modules) are typed
+    /// `unsupportedInput` errors naming the field. `fan_in_fan_out` is kept for writing back;
+    /// as in peft, the layout follows the module type (Conv1D or nn.Linear).
     public static func read(folder: URL) throws -> PEFTAdapterConfig {
         let url = folder.appendingPathComponent(fileName)
         let path = url.path
@@ -82,7 +86,6 @@ public struct PEFTAdapterConfig: Sendable, Equatable {
         default: throw bad("target_modules", "is missing (Temper does not guess peft's per-architecture defaults when reading)")
         }
         if try flag("use_dora") { throw bad("use_dora", "is true; DoRA is not supported") }
-        if try flag("fan_in_fan_out") { throw bad("fan_in_fan_out", "is true; only nn.Linear layouts are supported") }
         if let bias = json["bias"]?.stringValue, bias != "none" { throw bad("bias", "is '\(bias)'; only 'none' is supported") }
         for field in ["rank_pattern", "alpha_pattern"] {
             if let members = json[field]?.members, !members.isEmpty { throw bad(field, "is not empty; per-module ranks are not supported") }
@@ -91,7 +94,7 @@ public struct PEFTAdapterConfig: Sendable, Equatable {
             if let value = json[field], value != .null, value.elements?.isEmpty != true { throw bad(field, "is set; not supported") }
         }
         return PEFTAdapterConfig(rank: rank, alpha: alpha, targets: targets, dropout: dropout, useRSLoRA: try flag("use_rslora"),
-                                 baseModel: json["base_model_name_or_path"]?.stringValue, taskType: json["task_type"]?.stringValue)
+                                 fanInFanOut: try flag("fan_in_fan_out"), baseModel: json["base_model_name_or_path"]?.stringValue, taskType: json["task_type"]?.stringValue)
     }
 
     // MARK: writing
@@ -108,6 +111,7 @@ public struct PEFTAdapterConfig: Sendable, Equatable {
         set("lora_alpha", .number(Self.pythonNumber(alpha)))
         set("lora_dropout", .number(Self.pythonNumber(dropout, asFloat: true)))
         set("use_rslora", .bool(useRSLoRA))
+        set("fan_in_fan_out", .bool(fanInFanOut))
         set("base_model_name_or_path", baseModel.map(OrderedJSON.string) ?? .null)
         set("task_type", taskType.map(OrderedJSON.string) ?? .null)
         switch targets {

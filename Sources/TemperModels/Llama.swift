@@ -201,7 +201,8 @@ public final class LlamaModel: CausalLanguageModel {
         // `rotary_emb.inv_freq` is a buffer old checkpoints saved; it is recomputed here.
         source = try loader.finish(ignoring: { $0.hasSuffix("rotary_emb.inv_freq") })
         parameters = loader.parameters
-        linearModules = loader.linearModules
+        let bare = !loader.contains("model.embed_tokens.weight")
+        linearModules = bare ? loader.linearModules.map { $0.named(withPrefix: "model.") } : loader.linearModules
         config = c
     }
 

@@ -49,6 +49,8 @@ public final class LoRAAdapter {
     /// adapted model starts equal to the base. `seed` drives A's values.
     public static func create(for model: any CausalLanguageModel, config: PEFTAdapterConfig, seed: UInt64) throws -> LoRAAdapter {
         guard config.rank > 0 else { throw ModelError.invalidInput(reason: "LoRA rank must be positive, got \(config.rank)") }
+        var config = config
+        if config.targets == .names([]) { config.targets = .names(LoRATargets.defaults(modelType: model.modelType)) }
         var rng = TensorRNG(seed: seed)
         let modules = try targetedModules(of: model, config, path: "--lora-targets").map { m -> (LinearModule, LoRALayer) in
             let bound = Float(1 / Double(m.inputs).squareRoot())
@@ -57,6 +59,8 @@ public final class LoRAAdapter {
             b.requiresGrad = true
             return (m, LoRALayer(a: a, b: b, scale: Float(config.scale), dropout: Float(config.dropout)))
         }
+        // peft records the Conv1D layout it switched to.
+        config.fanInFanOut = modules.contains { $0.0.transposed }
         return LoRAAdapter(config: config, modules: modules)
     }
 
@@ -123,7 +127,9 @@ public final class LoRAAdapter {
     public func merge() throws {
         try noGrad {
             for (m, layer) in modules {
-                let delta = try layer.b.matmul(layer.a) * layer.scale
+                // Conv1D weights are [in, out]: add (B·A)ᵀ = Aᵀ·Bᵀ.
+                let product = m.transposed ? try layer.a.matmul(layer.b, transposeSelf: true, transposeOther: true) : try layer.b.matmul(layer.a)
+                let delta = product * layer.scale
                 try delta.withUnsafeBufferPointer { d in
                     m.weight.withUnsafeMutableBufferPointer { w in
                         for i in 0..<w.count { w[i] += d[i] }

@@ -8,17 +8,29 @@ public final class LoRASlot {
     init() {}
 }
 
-/// One `nn.Linear` of a loaded model, by its Hugging Face module name
-/// (`model.layers.0.self_attn.q_proj`), with its live weight [out, in].
+/// One `nn.Linear` (or GPT-2 `Conv1D`) of a loaded model, by its transformers module name
+/// (`model.layers.0.self_attn.q_proj`, `transformer.h.0.attn.c_attn`), with its live weight:
+/// [out, in], or [in, out] when `transposed` (Conv1D, peft's `fan_in_fan_out`).
 public struct LinearModule {
     public let name: String
     public let weight: Tensor
     public let layer: Int?
     public let module: ModuleKind
     let slot: LoRASlot
+    public let transposed: Bool
 
-    public var inputs: Int { weight.shape[1] }
-    public var outputs: Int { weight.shape[0] }
+    init(name: String, weight: Tensor, layer: Int?, module: ModuleKind, slot: LoRASlot, transposed: Bool = false) {
+        self.name = name; self.weight = weight; self.layer = layer; self.module = module; self.slot = slot; self.transposed = transposed
+    }
+
+    public var inputs: Int { weight.shape[transposed ? 0 : 1] }
+    public var outputs: Int { weight.shape[transposed ? 1 : 0] }
+
+    /// The same module under the name transformers gives it when the checkpoint's names
+    /// lack the wrapper prefix (`model.`, `transformer.`), so adapter keys match peft's.
+    func named(withPrefix prefix: String) -> LinearModule {
+        LinearModule(name: prefix + name, weight: weight, layer: layer, module: module, slot: slot, transposed: transposed)
+    }
 }
 
 /// peft's `lora.Linear` delta: scale · B(A(dropout(x))), A [r, in], B [out, r]. Dropout
@@ -62,6 +74,11 @@ enum LoRATargets {
             let range = NSRange(name.startIndex..., in: name)
             return regex.firstMatch(in: name, range: range) != nil
         }
+    }
+
+    /// peft's `TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING` for the types Temper loads.
+    static func defaults(modelType: String) -> [String] {
+        modelType == "gpt2" ? ["c_attn"] : ["q_proj", "v_proj"]
     }
 
     static func describe(_ targets: PEFTAdapterConfig.Targets) -> [String] {

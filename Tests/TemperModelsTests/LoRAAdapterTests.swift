@@ -37,6 +37,23 @@ import TemperTensor
         #expect(Self.maxDifference(try base.logits(try TokenBatch(e.ids)), e.merged_logits) <= 1e-4)
     }
 
+    /// GPT-2's Conv1D layers ([in, out] weights; peft's fan_in_fan_out), default targets.
+    @Test func gpt2ConvLayersMatchPeft() throws {
+        let e = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: ModelFixtures.root.appendingPathComponent("lora/gpt2-adapter.expected.json")))
+        let base = try GPT2Model.load(ModelFixtures.folder("gpt2"))
+        let adapter = try LoRAAdapter.load(folder: ModelFixtures.root.appendingPathComponent("lora/gpt2-adapter"), for: base)
+        #expect(adapter.config.fanInFanOut && adapter.modules.count == 8)
+        #expect(adapter.parameters.first?.name == "base_model.model.transformer.h.0.attn.c_attn.lora_A.weight")
+        let model = LoRAModel(base: base, adapter: adapter)
+        #expect(Self.maxDifference(try model.logits(try TokenBatch(e.ids)), e.adapted_logits) <= 1e-4)
+        try adapter.merge()
+        #expect(Self.maxDifference(try base.logits(try TokenBatch(e.ids)), e.merged_logits) <= 1e-4)
+        let fresh = try LoRAAdapter.create(for: try GPT2Model.load(ModelFixtures.folder("gpt2")),
+                                           config: PEFTAdapterConfig(rank: 2, alpha: 2, targets: .names([])), seed: 0)
+        #expect(fresh.config.targets == .names(["c_attn"]) && fresh.config.fanInFanOut)
+        #expect(fresh.modules.map { $0.layer.a.shape + $0.layer.b.shape } == [[2, 32, 96, 2], [2, 32, 96, 2]])
+    }
+
     @Test func freshAdapterStartsAtTheBaseAndFollowsPeftsInit() throws {
         let base = try LlamaModel.load(ModelFixtures.folder("tiny-llama"))
         let ids = try TokenBatch([1, 4, 9, 16])
