@@ -61,3 +61,28 @@ make(here.parent / "tiny-llama", here / "peft-adapter", "Fixtures/tiny-llama", [
      r=4, lora_alpha=8, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"], lora_dropout=0.1)
 make(here.parent / "models" / "gpt2", here / "gpt2-adapter", "Fixtures/models/gpt2", [1, 5, 9, 14, 22, 30, 2],
      r=4, lora_alpha=16, target_modules=["c_attn", "c_proj", "c_fc"])
+
+# BERT (sentence-transformers style encoder, AutoModel): peft's default targets query/value.
+from transformers import AutoModel
+torch.manual_seed(0)
+bert_dir, bert_out, bert_ids = here.parent / "models" / "bert", here / "bert-adapter", [2, 5, 63, 71, 64, 1, 18, 84, 65, 110, 3]
+bert = get_peft_model(AutoModel.from_pretrained(str(bert_dir), dtype=torch.float32), LoraConfig(r=2, lora_alpha=4, task_type="FEATURE_EXTRACTION"))
+with torch.no_grad():
+    for name, p in bert.named_parameters():
+        if "lora_B" in name:
+            p.copy_(torch.randn_like(p) * 0.05)
+bert.eval()
+with torch.no_grad():
+    hidden = bert(input_ids=torch.tensor([bert_ids])).last_hidden_state[0]
+if bert_out.exists():
+    shutil.rmtree(bert_out)
+bert.save_pretrained(str(bert_out))
+(bert_out / "README.md").unlink(missing_ok=True)
+cfg_path = bert_out / "adapter_config.json"
+cfg_path.write_text(cfg_path.read_text().replace(json.dumps(str(bert_dir)), json.dumps("Fixtures/models/bert")))
+(here / "bert-adapter.expected.json").write_text(json.dumps({
+    "versions": {"peft": peft.__version__, "torch": torch.__version__.split("+")[0]},
+    "ids": bert_ids,
+    "last_hidden_state": [[round(float(v), 7) for v in row] for row in hidden],
+}, indent=1) + "\n")
+print("wrote", bert_out, file=sys.stderr)

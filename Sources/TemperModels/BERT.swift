@@ -141,6 +141,8 @@ public final class BERTModel {
     public let config: BERTConfig
     public let parameters: [ModelParameter]
     public let source: ModelSource
+    /// The `nn.Linear` modules by checkpoint name (as peft names them on this model class).
+    public let linearModules: [LinearModule]
     let embeddings: BERTEmbeddings
     let blocks: [BERTBlock]
     let pooler: Linear?
@@ -162,6 +164,7 @@ public final class BERTModel {
             name.hasSuffix("embeddings.position_ids") || (prefixed && name.hasPrefix("cls."))
         })
         parameters = loader.parameters
+        linearModules = loader.linearModules
         config = c
     }
 

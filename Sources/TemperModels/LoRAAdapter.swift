@@ -35,8 +35,7 @@ public final class LoRAAdapter {
     public func owns(_ parameter: ModelParameter) -> Bool { names.contains(parameter.name) }
 
     /// The base modules `targets` select, or `adapterTargetsNotFound`.
-    static func targetedModules(of model: any CausalLanguageModel, _ config: PEFTAdapterConfig, path: String) throws -> [LinearModule] {
-        let all = model.linearModules
+    static func targetedModules(of all: [LinearModule], _ config: PEFTAdapterConfig, path: String) throws -> [LinearModule] {
         let chosen = try all.filter { try LoRATargets.matches($0.name, config.targets) }
         guard !chosen.isEmpty else {
             let short = Array(Set(all.map { $0.name.split(separator: ".").last.map(String.init) ?? $0.name })).sorted()
@@ -48,11 +47,16 @@ public final class LoRAAdapter {
     /// A fresh adapter: A uniform in ±1/√in (kaiming_uniform_, a = √5), B zeros, so the
     /// adapted model starts equal to the base. `seed` drives A's values.
     public static func create(for model: any CausalLanguageModel, config: PEFTAdapterConfig, seed: UInt64) throws -> LoRAAdapter {
+        try create(modules: model.linearModules, modelType: model.modelType, config: config, seed: seed)
+    }
+
+    /// A fresh adapter on the given modules of a model of `modelType` (peft's default targets).
+    public static func create(modules all: [LinearModule], modelType: String, config: PEFTAdapterConfig, seed: UInt64) throws -> LoRAAdapter {
         guard config.rank > 0 else { throw ModelError.invalidInput(reason: "LoRA rank must be positive, got \(config.rank)") }
         var config = config
-        if config.targets == .names([]) { config.targets = .names(LoRATargets.defaults(modelType: model.modelType)) }
+        if config.targets == .names([]) { config.targets = .names(LoRATargets.defaults(modelType: modelType)) }
         var rng = TensorRNG(seed: seed)
-        let modules = try targetedModules(of: model, config, path: "--lora-targets").map { m -> (LinearModule, LoRALayer) in
+        let modules = try targetedModules(of: all, config, path: "--lora-targets").map { m -> (LinearModule, LoRALayer) in
             let bound = Float(1 / Double(m.inputs).squareRoot())
             let a = try Tensor.uniform([config.rank, m.inputs], low: -bound, high: bound, rng: &rng, requiresGrad: true)
             let b = try Tensor.zeros([m.outputs, config.rank])
@@ -68,6 +72,15 @@ public final class LoRAAdapter {
     /// lora_A [r, in] and lora_B [out, r]; other keys are `unexpectedTensors`; shapes that
     /// do not fit the base are `adapterShapeMismatch` naming both tensors and shapes.
     public static func load(folder: URL, for model: any CausalLanguageModel) throws -> LoRAAdapter {
+        try load(folder: folder, modules: model.linearModules)
+    }
+
+    /// Loads a PEFT adapter folder for a BERT encoder (`embed`).
+    public static func load(folder: URL, for model: BERTModel) throws -> LoRAAdapter {
+        try load(folder: folder, modules: model.linearModules)
+    }
+
+    static func load(folder: URL, modules all: [LinearModule]) throws -> LoRAAdapter {
         let config = try PEFTAdapterConfig.read(folder: folder)
         let file = folder.appendingPathComponent(PEFTAdapterConfig.weightsFileName)
         guard FileManager.default.fileExists(atPath: file.path) else {
@@ -79,7 +92,7 @@ public final class LoRAAdapter {
         }
         try HubCache.checkLink(file.path, folder: folder.path)
         let checkpoint = try Checkpoint.open(file)
-        let targeted = try targetedModules(of: model, config, path: folder.appendingPathComponent(PEFTAdapterConfig.fileName).path)
+        let targeted = try targetedModules(of: all, config, path: folder.appendingPathComponent(PEFTAdapterConfig.fileName).path)
         var used = Set<String>()
         func tensor(_ name: String, shape: [Int], base: LinearModule) throws -> Tensor {
             guard let record = checkpoint.record(named: name) else {

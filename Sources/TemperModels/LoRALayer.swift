@@ -78,7 +78,11 @@ enum LoRATargets {
 
     /// peft's `TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING` for the types Temper loads.
     static func defaults(modelType: String) -> [String] {
-        modelType == "gpt2" ? ["c_attn"] : ["q_proj", "v_proj"]
+        switch modelType {
+        case "gpt2": return ["c_attn"]
+        case "bert": return ["query", "value"]
+        default: return ["q_proj", "v_proj"]
+        }
     }
 
     static func describe(_ targets: PEFTAdapterConfig.Targets) -> [String] {

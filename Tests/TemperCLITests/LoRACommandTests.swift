@@ -21,6 +21,12 @@ import Testing
         let provenance = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: merged + "/temper.provenance.json"))) as? [[String: Any]])
         #expect(provenance.last?["operation"] as? String == "merge-adapter")
         #expect(try CLI.run(["merge-adapter", ModelFixture.models("qwen2"), Self.peftAdapter, dir.appendingPathComponent("bad").path]).status == 65)
+        // embed takes a BERT adapter too.
+        let bertAdapter = CLI.fixtures.appendingPathComponent("lora/bert-adapter").path
+        let plain = try CLI.run(["embed", ModelFixture.models("bert"), "--text", "Hot toxins!", "--json"]).object()
+        let adaptedEmbedding = try CLI.run(["embed", ModelFixture.models("bert"), "--text", "Hot toxins!", "--adapter", bertAdapter, "--json"]).object()
+        #expect(try maxAbsDifference(numberRows(plain["embeddings"]), numberRows(adaptedEmbedding["embeddings"])) > 1e-3)
+        #expect(try CLI.run(["embed", ModelFixture.models("bert"), "--text", "x", "--adapter", Self.peftAdapter]).status == 65)
     }
 
     @Test func finetuneWritesAPeftAdapterRecordedAsARewriteOfItsBase() throws {

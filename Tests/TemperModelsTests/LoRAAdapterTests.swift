@@ -54,6 +54,20 @@ import TemperTensor
         #expect(fresh.modules.map { $0.layer.a.shape + $0.layer.b.shape } == [[2, 32, 96, 2], [2, 32, 96, 2]])
     }
 
+    /// A BERT encoder (peft on AutoModel, default targets query/value): last hidden states.
+    @Test func bertEncoderMatchesPeft() throws {
+        struct Hidden: Decodable { let ids: [Int]; let last_hidden_state: [[Float]] }
+        let e = try JSONDecoder().decode(Hidden.self, from: Data(contentsOf: ModelFixtures.root.appendingPathComponent("lora/bert-adapter.expected.json")))
+        let bert = try BERTModel.load(ModelFixtures.folder("bert"))
+        let plain = try #require(try bert.forward(try TokenBatch(e.ids)).finalHidden)
+        let adapter = try LoRAAdapter.load(folder: ModelFixtures.root.appendingPathComponent("lora/bert-adapter"), for: bert)
+        #expect(adapter.modules.map(\.module.name).first == "encoder.layer.0.attention.self.query")
+        adapter.attach()
+        let adapted = try #require(try bert.forward(try TokenBatch(e.ids)).finalHidden)
+        #expect(Self.maxDifference(adapted, e.last_hidden_state) <= 1e-4)
+        #expect(Self.maxDifference(plain, e.last_hidden_state) > 1e-3)
+    }
+
     @Test func freshAdapterStartsAtTheBaseAndFollowsPeftsInit() throws {
         let base = try LlamaModel.load(ModelFixtures.folder("tiny-llama"))
         let ids = try TokenBatch([1, 4, 9, 16])
