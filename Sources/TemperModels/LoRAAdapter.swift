@@ -143,7 +143,7 @@ public final class LoRAAdapter {
                 // Conv1D weights are [in, out]: add (B·A)ᵀ = Aᵀ·Bᵀ.
                 let product = m.transposed ? try layer.a.matmul(layer.b, transposeSelf: true, transposeOther: true) : try layer.b.matmul(layer.a)
                 let delta = product * layer.scale
-                try delta.withUnsafeBufferPointer { d in
+                delta.withUnsafeBufferPointer { d in
                     m.weight.withUnsafeMutableBufferPointer { w in
                         for i in 0..<w.count { w[i] += d[i] }
                     }
