@@ -23,6 +23,7 @@ else
     echo "creating venv in $VENV" >&2
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet "model-signing==1.1.1" pyopenssl safetensors gguf numpy
+    if [[ "${TEMPER_INTEROP_PEFT:-}" == 1 ]]; then "$VENV/bin/pip" install --quiet torch transformers "peft==0.21.2"; fi
 fi
 PY=$VENV/bin/python
 "$PY" -c "import model_signing._signing.sign_ec_key, safetensors, gguf, numpy" 2>/dev/null \
@@ -144,6 +145,44 @@ for k in a:
 
 # Transforms on non-world decoders load in transformers with Temper's logits.
 bash "$HERE/causal/interop.sh" "$BIN" "$PY" "$WORK" || failures=$((failures + 1))
+# Hugging Face cache snapshots (files are relative links into ../../blobs/): both tools sign
+# and verify them, hashing blob contents under the snapshot names.
+make_snapshot() {  # make_snapshot CACHE: a models--temper--interop repository from make_model
+    make_model "$1/src"
+    "$PY" - "$1" <<'PY'
+import hashlib, os, pathlib, shutil, sys
+cache = pathlib.Path(sys.argv[1]); src = cache / "src"
+repo = cache / "models--temper--interop"; commit = "0" * 40
+snap = repo / "snapshots" / commit; (repo / "blobs").mkdir(parents=True); (repo / "refs").mkdir()
+(repo / "refs" / "main").write_text(commit)
+for f in sorted(p for p in src.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    blob = repo / "blobs" / hashlib.sha256(f.read_bytes()).hexdigest(); shutil.copyfile(f, blob)
+    link = snap / f.relative_to(src); link.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(os.path.relpath(blob, link.parent), link)
+shutil.rmtree(src)
+PY
+}
+make_snapshot "$WORK/hub"
+SNAP=$WORK/hub/models--temper--interop/snapshots/0000000000000000000000000000000000000000
+"$BIN" keygen --out "$WORK/hub.pem" >/dev/null
+expect_ok "snapshot: temper sign follows links inside the cache repository" "$BIN" sign "$SNAP" --key "$WORK/hub.pem" --signature "$WORK/hub.sig"
+expect_ok "snapshot: model_signing verify --allow_symlinks accepts temper's signature" ms verify key "$SNAP" --allow_symlinks --signature "$WORK/hub.sig" --public_key "$WORK/hub.pub.pem"
+expect_ok "snapshot: model_signing sign key --allow_symlinks" ms sign key "$SNAP" --allow_symlinks --private_key "$WORK/hub.pem" --signature "$WORK/hub-ms.sig"
+expect_exit 0 "snapshot: temper verifies model_signing's signature" "$BIN" verify "$SNAP" --key "$WORK/hub.pub.pem" --signature "$WORK/hub-ms.sig"
+expect_exit 0 "snapshot: ORG/NAME resolves in \$HF_HUB_CACHE" env HF_HUB_CACHE="$WORK/hub" "$BIN" verify temper/interop --key "$WORK/hub.pub.pem" --signature "$WORK/hub.sig"
+
+# LoRA adapters: peft loads Temper's and Temper loads peft's, same logits (needs torch and
+# peft: present in $TEMPER_INTEROP_VENV, or installed in the fresh venv with TEMPER_INTEROP_PEFT=1).
+if "$PY" -c "import torch, peft, transformers" 2>/dev/null; then
+    mkdir -p "$WORK/lora"
+    if "$PY" "$HERE/lora/check_lora_with_peft.py" "$BIN" "$WORK/lora" >"$WORK/lora.out" 2>&1; then
+        grep -E '^(ok|FAIL) ' "$WORK/lora.out"
+    else
+        grep -E '^(ok|FAIL) ' "$WORK/lora.out" || cat "$WORK/lora.out"; fail "LoRA checks against peft"
+    fi
+else
+    echo "skip - LoRA checks against peft: torch/peft not in $VENV (set TEMPER_INTEROP_PEFT=1 to install them)"
+fi
 
 if [[ $failures -gt 0 ]]; then echo "interop: $failures check(s) failed" >&2; exit 1; fi
 echo "interop: all checks passed"

@@ -30,7 +30,7 @@ struct AttackCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let modelURL = try InputPath.require(model)
+        let modelURL = try InputPath.model(model)
         let preset = try world.preset()
         try preset?.checkModel(modelURL)
         guard let train = try DataArgument.rows(data, role: "attack", option: "--data", world: preset, split: WorldPreset.harmfulSplit) else {

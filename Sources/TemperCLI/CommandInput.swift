@@ -18,6 +18,14 @@ enum InputPath {
         guard FileManager.default.fileExists(atPath: path) else { throw FormatError.notFound(path: path) }
         return URL(fileURLWithPath: path)
     }
+
+    /// A model argument: a local path when one is there, else a Hugging Face model id
+    /// (`ORG/NAME` or `ORG/NAME@REV`) resolved offline to its snapshot in the hub cache.
+    static func model(_ path: String) throws -> URL {
+        if FileManager.default.fileExists(atPath: path) { return URL(fileURLWithPath: path) }
+        guard HubCache.parseModelID(path) != nil else { throw FormatError.notFound(path: path) }
+        return try HubCache.resolve(modelID: path)
+    }
 }
 
 /// A comma-separated list of token ids (`--ids 1,2,3`).

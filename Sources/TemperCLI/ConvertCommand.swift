@@ -33,7 +33,7 @@ struct ConvertCommand: ParsableCommand {
           temper convert model.gguf model.safetensors --dtype f32
         """)
 
-    @Argument(help: "Input file or folder.") var input: String
+    @Argument(help: "Input file or folder, or ORG/NAME[@REV] from the Hugging Face cache.") var input: String
     @Argument(help: "Output .safetensors/.gguf file or folder (must not exist unless --force).") var output: String
     @Option(name: .long, help: "Output dtype for floating-point tensors: f32, f16, bf16, q8_0, q4_0.") var dtype: ConversionDType?
     @Option(name: .long, help: "Output format (default: from OUT's extension; folders are safetensors).") var to: ConversionTarget?
@@ -62,7 +62,7 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let inURL = URL(fileURLWithPath: input), outURL = URL(fileURLWithPath: output)
+        let inURL = try InputPath.model(input), outURL = URL(fileURLWithPath: output)
         let source = try ConversionInput(url: inURL)
         let options = ConversionOptions(target: target, dtype: dtype, shardSize: shardSize?.bytes, renames: try readRenames())
         let isFolder = target == .safetensors && !output.hasSuffix(".safetensors")

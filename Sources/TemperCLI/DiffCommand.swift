@@ -11,7 +11,7 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let report = try CheckpointDiff.compare(a, b)
+        let report = try CheckpointDiff.compare(try InputPath.model(a).path, try InputPath.model(b).path)
         if output.json { try Output.json(report); return }
         if report.identical {
             Output.line("identical: \(report.tensorsA) tensors")

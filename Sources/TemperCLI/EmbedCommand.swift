@@ -21,6 +21,7 @@ struct EmbedCommand: ParsableCommand {
 
     @Argument(help: "A BERT model folder with tokenizer.json.") var model: String
     @Option(name: .long, help: "Text to embed (repeat for several).") var text: [String] = []
+    @OptionGroup var adapter: AdapterOptions
     @OptionGroup var output: OutputOptions
 
     struct Result: Encodable {
@@ -34,12 +35,13 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = try InputPath.require(model)
+        let folder = try InputPath.model(model)
         let loaded = try ModelRegistry.load(folder)
         guard case let .bert(encoder) = loaded else {
             throw ModelError.unsupportedModelType(path: loaded.source.folder.appendingPathComponent("config.json").path,
                                                   modelType: "\(loaded.modelType) (embed needs a BERT encoder)")
         }
+        if let adapterURL = try adapter.url() { try LoRAAdapter.load(folder: adapterURL, for: encoder).attach() }
         let tokenizer = try Tokenizer.load(encoder.source.folder.appendingPathComponent("tokenizer.json"))
         let pooled = try noGrad { try encoder.sentenceEmbeddings(text, tokenizer: tokenizer) }
         let dimension = encoder.hiddenSize

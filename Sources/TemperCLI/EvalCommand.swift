@@ -29,6 +29,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var world: WorldPresetOptions
     @OptionGroup var judges: JudgeOptions
     @OptionGroup var text: TextOptions
+    @OptionGroup var adapter: AdapterOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -41,11 +42,11 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let modelURL = try InputPath.require(model)
+        let modelURL = try InputPath.model(model)
         let preset = try world.preset()
         if let preset, harmful.isEmpty, harmless == nil { return try worldEvaluation(preset, modelURL) }
         try preset?.checkModel(modelURL)
-        let causal = try ModelRegistry.loadCausalLM(modelURL)
+        let causal = try ModelRegistry.loadCausalLM(modelURL, adapter: try adapter.url())
         let textOptions = try text.options(world: preset)
         let encoding = try TextEncoding(tokenizer: try Tokenizer.load(causal.source.folder), model: causal,
                                         template: textOptions.template, maxLength: textOptions.maxLength)
@@ -78,7 +79,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     private func worldEvaluation(_ preset: WorldPreset, _ modelURL: URL) throws {
-        let model = try ModelRegistry.loadCausalLM(modelURL)
+        let model = try ModelRegistry.loadCausalLM(modelURL, adapter: try adapter.url())
         try preset.checkModel(modelURL)
         let evaluator = try WorldEvaluator(model: model, tokenizer: try Tokenizer.load(model.source.folder), language: preset.language)
         let suites: Set<WorldSuite> = suite == "all" ? Set(WorldSuite.allCases) : Set([WorldSuite(rawValue: suite)].compactMap { $0 })

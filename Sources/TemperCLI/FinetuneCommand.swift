@@ -32,11 +32,13 @@ struct FinetuneCommand: ParsableCommand {
         record (input and output manifest digests, the dataset's SHA-256, every setting and
         the seed) appended to DIR's provenance chain.
 
+        With --lora-rank R, only a LoRA adapter trains (rank R, scale --lora-alpha / R, on the --lora-targets linear modules, dropout --lora-dropout; A initialised kaiming-uniform and B zero as peft does, so training starts at the base model) and OUT is a PEFT adapter folder: adapter_config.json and adapter_model.safetensors exactly as peft's save_pretrained writes them, loadable with PeftModel.from_pretrained, and a provenance record whose base digest is DIR's manifest. --adapter DIR2 continues training an existing adapter with its own settings. Merge an adapter into full weights with temper merge-adapter.
+
         Example: temper finetune world/model --data world/data/harmful_a_train.jsonl --out tuned \\
                    --lr 1e-3 --steps 50 --batch 8 --save-every 10
         """)
 
-    @Argument(help: "The decoder model folder to start from.") var model: String
+    @Argument(help: "The decoder model folder to start from, or ORG/NAME[@REV] from the Hugging Face cache.") var model: String
     @Option(name: .long, help: "JSONL training file, one {\"prompt\", \"response\"} object per line.") var data: String
     @Option(name: .long, help: "Output folder (must not exist unless --force).") var out: String
     @Option(name: .long, help: "Peak learning rate.") var lr = 1e-4
@@ -55,6 +57,8 @@ struct FinetuneCommand: ParsableCommand {
     @Option(name: .long, help: "End this run at step N (state saved; continue with --resume).") var stopAfter: Int?
     @Flag(name: .long, help: "Keep the state folder after OUT is written.") var keepState = false
     @Flag(name: .long, help: "Replace OUT if it exists (only once the new one is complete).") var force = false
+    @OptionGroup var lora: LoRAOptions
+    @OptionGroup var adapter: AdapterOptions
     @OptionGroup var output: OutputOptions
 
     /// Beside OUT, never inside it (`out/` must not give `out/.finetune-state`).
@@ -69,11 +73,14 @@ struct FinetuneCommand: ParsableCommand {
         if let stopAfter, !(1...steps).contains(stopAfter) { throw ValidationError("--stop-after must be within 1...\(steps)") }
         let a = URL(fileURLWithPath: model).standardizedFileURL.path, b = URL(fileURLWithPath: out).standardizedFileURL.path
         if a == b { throw ValidationError("the model folder and --out are the same path") }
+        if lora.loraRank != nil, adapter.adapter != nil {
+            throw ValidationError("--adapter continues an existing adapter with its own settings; leave out --lora-rank")
+        }
     }
 
     func run() throws {
         let started = Date()
-        let modelURL = try InputPath.require(model), dataURL = try InputPath.require(data)
+        let modelURL = try InputPath.model(model), dataURL = try InputPath.require(data)
         let hasState = FineTuner.hasSavedState(at: stateURL)
         if resume && !hasState { throw UsageError("--resume: no saved state in \(stateURL.path)") }
         if !resume && hasState {
@@ -94,6 +101,9 @@ struct FinetuneCommand: ParsableCommand {
                                        batchSize: batch, maxLength: maxLength, template: try PromptTemplate(format: template),
                                        stateFolder: stateURL, resume: resume)
         job.stopAfterStep = stopAfter
+        job.lora = lora.config
+        job.adapter = try adapter.url()
+        job.baseModelName = model
         let progress = ProgressLine(label: "finetune")
         let summary = try job.run { p in
             progress.update(p.step, p.totalSteps, String(format: "loss %.4f lr %.2e %.0f tok/s", p.loss, p.learningRate, p.tokensPerSecond),
@@ -141,7 +151,7 @@ struct FinetuneCommand: ParsableCommand {
             .init(key: "template", value: .string(template)),
             .init(key: "max_length", value: number(maxLength)),
             .init(key: "loss", value: .string("response-only causal LM cross-entropy")),
-            .init(key: "trainable", value: .string("all")),
+            .init(key: "trainable", value: .string(lora.loraRank != nil || adapter.adapter != nil ? "lora" : "all")),
             .init(key: "optimizer", value: .string("adamw")),
             .init(key: "steps", value: number(training.steps)),
             .init(key: "batch_size", value: number(batch)),
@@ -156,7 +166,17 @@ struct FinetuneCommand: ParsableCommand {
             .init(key: "max_grad_norm", value: training.maxGradNorm.map { number(Double($0)) } ?? .null),
             .init(key: "seed", value: number(training.seed)),
             .init(key: "resumed_from_step", value: number(resumedFrom)),
-        ])
+        ] + loraConfig)
+    }
+
+    /// The adapter settings for the provenance record (empty for full fine-tuning).
+    var loraConfig: [OrderedJSON.Member] {
+        if let path = adapter.adapter { return [.init(key: "adapter", value: .string(URL(fileURLWithPath: path).lastPathComponent))] }
+        guard let config = lora.config else { return [] }
+        return [.init(key: "lora_rank", value: .number(String(config.rank))),
+                .init(key: "lora_alpha", value: .number("\(config.alpha)")),
+                .init(key: "lora_targets", value: lora.loraTargets == nil ? .string("peft default") : .array(lora.targets.map(OrderedJSON.string))),
+                .init(key: "lora_dropout", value: .number("\(config.dropout)"))]
     }
 
     struct Result: Encodable {

@@ -30,7 +30,7 @@ struct HardenAdversarialCommand: ParsableCommand {
         let data = try training.data(retainWeight: training.retainWeight)
         let transform = AdversarialTransform(adversarialAlpha: adversarialAlpha, noMask: noMask,
                                              training: try training.training(defaults: AdversarialTransform.defaultTraining, data: data))
-        let result = try transform.run(modelFolder: try InputPath.require(input), data: data, output: URL(fileURLWithPath: output),
+        let result = try transform.run(modelFolder: try InputPath.model(input), data: data, output: URL(fileURLWithPath: output),
                                        options: try training.runOptions(input: input))
         try training.report(result, json: format.json)
     }

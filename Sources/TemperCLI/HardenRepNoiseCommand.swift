@@ -37,7 +37,7 @@ struct HardenRepNoiseCommand: ParsableCommand {
         let transform = RepNoiseTransform(alpha: alpha, beta: beta,
                                           switches: RepNoiseSwitches(noAscent: noAscent, noNoise: noNoise, noMask: noMask, noLens: noLens),
                                           training: try training.training(defaults: RepNoiseTransform.defaultTraining, data: data))
-        let result = try transform.run(modelFolder: try InputPath.require(input), data: data, output: URL(fileURLWithPath: output),
+        let result = try transform.run(modelFolder: try InputPath.model(input), data: data, output: URL(fileURLWithPath: output),
                                        options: try training.runOptions(input: input))
         try training.report(result, json: format.json)
     }

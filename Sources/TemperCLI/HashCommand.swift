@@ -7,13 +7,13 @@ import TemperIntegrity
 struct HashCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hash", abstract: "Print the SHA-256 manifest of a folder or weight file.")
 
-    @Argument(help: "A model folder or a single file.") var path: String
+    @Argument(help: "A model folder, a single file, or ORG/NAME[@REV] from the Hugging Face cache.") var path: String
     @Flag(name: .long, help: "File digests only, no per-tensor digests.") var noTensors = false
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let lister = noTensors ? TensorListing.none : TensorListing.default
-        let manifest = try ManifestBuilder(tensorLister: lister).build(path: path)
+        let manifest = try ManifestBuilder(tensorLister: lister).build(path: try InputPath.model(path).path)
         if output.json {
             FileHandle.standardOutput.write(Data(manifest.canonicalBytes))
             return

@@ -12,11 +12,11 @@ struct InspectCommand: ParsableCommand {
         in milliseconds. Each tensor is listed with dtype, shape, byte size and file offset.
         """)
 
-    @Argument(help: "A .safetensors or .gguf file, or a model folder.") var path: String
+    @Argument(help: "A .safetensors or .gguf file, a model folder, or ORG/NAME[@REV] from the Hugging Face cache.") var path: String
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let report = try ArtifactReport.read(URL(fileURLWithPath: path))
+        let report = try ArtifactReport.read(try InputPath.model(path))
         if output.json { try Output.json(report) } else { report.lines.forEach(Output.line) }
     }
 }

@@ -9,7 +9,7 @@ extension IntegrityError: ExitCoded {
         case .signatureInvalid, .keyMismatch, .subjectDigestMismatch: return 3
         case .notFound, .notADirectory: return 64
         case .io, .crypto, .fileChangedWhileReading: return 1
-        case .symlinkNotAllowed, .symlinkOutsideFolder, .specialFile, .fileNameNotUTF8,
+        case .symlinkNotAllowed, .symlinkOutsideFolder, .symlinkCycle, .danglingSymlink, .specialFile, .fileNameNotUTF8,
              .keyUnreadable, .wrongKeyType, .unsupportedCurve, .encryptedKey,
              .malformedBundle, .malformedPayload, .unsupportedSerialization,
              .malformedManifest, .malformedProvenance, .invalidJSON, .tensorListing, .tensorRangeOutsideFile:

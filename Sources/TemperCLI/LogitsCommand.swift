@@ -17,9 +17,10 @@ struct LogitsCommand: ParsableCommand {
         Example: temper logits model/ --ids 1,4,10,20 --json
         """)
 
-    @Argument(help: "A decoder model folder (Llama, Mistral, Qwen2, GPT-2).") var model: String
+    @Argument(help: "A decoder model folder (Llama, Mistral, Qwen2, GPT-2), or ORG/NAME[@REV] from the Hugging Face cache.") var model: String
     @Option(name: .long, help: "Comma-separated token ids.") var ids: TokenIdList
     @Flag(name: .long, help: "Only the last position's logits.") var last = false
+    @OptionGroup var adapter: AdapterOptions
     @OptionGroup var output: OutputOptions
 
     struct Result: Encodable {
@@ -28,7 +29,7 @@ struct LogitsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try ModelRegistry.loadCausalLM(try InputPath.require(model))
+        let loaded = try ModelRegistry.loadCausalLM(try InputPath.model(model), adapter: try adapter.url())
         let values = try noGrad {
             try loaded.forward(try TokenBatch(ids.ids), options: ForwardOptions(logits: last ? .last : .all)).logits
         }

@@ -12,7 +12,7 @@ extension ModelError: ExitCoded {
         case .io: return 1
         case .invalidConfig, .invalidConfigField, .unsupportedConfig, .unsupportedModelType, .missingTensor,
              .unexpectedTensors, .shapeMismatch, .unsupportedDType, .invalidInput, .invalidTrainingState, .emptyTrainingData,
-             .notAClassifier, .unknownLabel:
+             .notAClassifier, .unknownLabel, .adapterShapeMismatch, .adapterTargetsNotFound:
             return 65
         case .nonFiniteLoss:
             return 1

@@ -13,6 +13,7 @@ struct ProvenanceCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        let folder = try InputPath.model(self.folder).path
         var builder = ManifestBuilder()
         if let signature {
             builder.signatureRelativePath = try ModelFolder.relativePath(of: signature, inside: folder)

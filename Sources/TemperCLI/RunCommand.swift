@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
         Example: temper run world/model --prompt "what is two plus three ?" --max-tokens 16
         """)
 
-    @Argument(help: "A decoder model folder (Llama, Mistral, Qwen2, GPT-2).") var model: String
+    @Argument(help: "A decoder model folder (Llama, Mistral, Qwen2, GPT-2), or ORG/NAME[@REV] from the Hugging Face cache.") var model: String
     @Option(name: .long, help: "The prompt text.") var prompt: String?
     @Option(name: .long, help: "The prompt as comma-separated token ids (instead of --prompt).") var promptIds: TokenIdList?
     @Option(name: .long, help: "Most new tokens to generate.") var maxTokens = 32
@@ -33,6 +33,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Sample from the smallest set of tokens whose probability reaches p.") var topP: Float?
     @Option(name: .long, help: "Seed of the sampler.") var seed: UInt64 = 0
     @Option(name: .long, help: "Start the prompt with bos: auto, always, never.") var bos: BosPolicy = .auto
+    @OptionGroup var adapter: AdapterOptions
     @OptionGroup var output: OutputOptions
 
     struct Result: Encodable {
@@ -60,8 +61,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = try InputPath.require(model)
-        let decoder = try ModelRegistry.loadCausalLM(folder)
+        let folder = try InputPath.model(model)
+        let decoder = try ModelRegistry.loadCausalLM(folder, adapter: try adapter.url())
         let tokenizerFile = decoder.source.folder.appendingPathComponent("tokenizer.json")
         let tokenizer = FileManager.default.fileExists(atPath: tokenizerFile.path) ? try Tokenizer.load(tokenizerFile) : nil
         let ids: [Int]

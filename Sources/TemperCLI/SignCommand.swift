@@ -7,7 +7,7 @@ import TemperIntegrity
 struct SignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sign", abstract: "Sign a model folder (OpenSSF model_signing key format).")
 
-    @Argument(help: "The model folder.") var folder: String
+    @Argument(help: "The model folder (or ORG/NAME[@REV] from the Hugging Face cache).") var folder: String
     @Option(name: .long, help: "PEM private key (EC P-256, P-384 or P-521).") var key: String
     @Option(name: .long, help: "Where to write the signature (default: FOLDER/model.sig).") var signature: String?
     @Flag(name: .long, help: "Do not write temper.manifest.json (sign the files only).") var noManifest = false
@@ -22,7 +22,7 @@ struct SignCommand: ParsableCommand {
         options.allowSymlinks = selection.allowSymlinks
         options.writeManifest = !noManifest
         Output.progress("signing \(folder)…")
-        let result = try ModelSigner.sign(folder: folder, key: privateKey, options: options)
+        let result = try ModelSigner.sign(folder: try InputPath.model(folder).path, key: privateKey, options: options)
         if output.json { try Output.json(result); return }
         Output.line("signed \(result.files) files (\(result.tensors) tensors) of '\(result.modelName)' with \(result.curve.rawValue)")
         if let manifest = result.manifest { Output.line("manifest:  \(manifest) (\(result.manifestDigest ?? ""))") }

@@ -11,6 +11,7 @@ enum TemperCommands {
         LogitsCommand.self,
         EmbedCommand.self,
         FinetuneCommand.self,
+        MergeAdapterCommand.self,
         FixtureCommand.self,
         EvalCommand.self,
         AttackCommand.self,

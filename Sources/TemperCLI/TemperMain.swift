@@ -40,7 +40,7 @@ public enum TemperMain {
             printError(error)
             switch error {
             case .io, .writerState: return 1
-            case .notFound: return 64
+            case .notFound, .modelNotInHubCache: return 64
             default: return 65
             }
         } catch let error as ExitCode {

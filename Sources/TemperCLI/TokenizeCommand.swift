@@ -38,7 +38,7 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try Tokenizer.load(try InputPath.require(tokenizer))
+        let loaded = try Tokenizer.load(try InputPath.model(tokenizer))
         let encodings = try text.map { item -> Encoded in
             let ids = try loaded.encode(item, addSpecialTokens: !noSpecial)
             return Encoded(text: item, ids: ids, tokens: ids.map { loaded.idToToken($0) ?? "<\($0)?>" })

@@ -15,7 +15,7 @@ struct ValidateCommand: ParsableCommand {
         ranges. Exit 0 when valid, 65 with the violated rule otherwise.
         """)
 
-    @Argument(help: "A .safetensors or .gguf file, or a model folder.") var path: String
+    @Argument(help: "A .safetensors or .gguf file, a model folder, or ORG/NAME[@REV] from the Hugging Face cache.") var path: String
     @OptionGroup var output: OutputOptions
 
     struct Result: Encodable {
@@ -28,7 +28,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         // Opening runs every structural check; the report adds nothing but the counts.
-        let report = try ArtifactReport.read(URL(fileURLWithPath: path))
+        let report = try ArtifactReport.read(try InputPath.model(path))
         let result = Result(path: path, valid: true, format: report.format, files: report.totals.files, tensors: report.totals.tensors)
         if output.json { try Output.json(result); return }
         Output.line("valid: \(path) (\(report.format), \(report.totals.files) file\(report.totals.files == 1 ? "" : "s"), \(report.totals.tensors) tensors)")

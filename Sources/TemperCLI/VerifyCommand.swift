@@ -7,7 +7,7 @@ import TemperIntegrity
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Verify a model folder against its signature.")
 
-    @Argument(help: "The model folder.") var folder: String
+    @Argument(help: "The model folder (or ORG/NAME[@REV] from the Hugging Face cache).") var folder: String
     @Option(name: .long, help: "PEM public key of the signer.") var key: String
     @Option(name: .long, help: "The signature to check (default: FOLDER/model.sig).") var signature: String?
     @OptionGroup var selection: FolderSelectionOptions
@@ -19,7 +19,7 @@ struct VerifyCommand: ParsableCommand {
         options.ignorePaths = selection.ignorePaths
         options.ignoreGitPaths = selection.ignoreGitPaths
         options.allowSymlinks = selection.allowSymlinks
-        let report = try ModelVerifier.verify(folder: folder, key: publicKey, options: options)
+        let report = try ModelVerifier.verify(folder: try InputPath.model(folder).path, key: publicKey, options: options)
         if output.json { try Output.json(report) } else { report.lines.forEach(Output.line) }
         if !report.ok {
             Output.progress("temper: verification failed: \(report.folder) does not match \(report.signature)")

@@ -114,6 +114,7 @@ public final class Checkpoint: Sendable {
                 : "\(weights.count) .safetensors files but no index to say which belong to the model"
             throw FormatError.unsupportedInput(path: url.path, reason: reason)
         }
+        try HubCache.checkLink(url.appendingPathComponent(chosen).path, folder: url.path)
         let file = try SafetensorsFile(url: url.appendingPathComponent(chosen))
         return try Checkpoint(url: url, root: url, format: .safetensors, files: [file], metadata: file.metadata,
                               config: try readConfig(in: url))

@@ -94,14 +94,13 @@ public final class ConversionInput {
         }
         let weightSuffixes = [".safetensors", ".safetensors.index.json", ".gguf", ".bin", ".pt", ".pth", ".sig"]
         let skipped: Set<String> = ["temper.manifest.json", "model.sig"]
-        return names.compactMap { name in
+        return try names.compactMap { name in
             guard !name.hasPrefix("."), !skipped.contains(name), !weightSuffixes.contains(where: { name.hasSuffix($0) }) else { return nil }
             let url = folder.appendingPathComponent(name)
+            // Symlinks are followed only inside the folder (the cache repository for a snapshot).
+            try HubCache.checkLink(url.path, folder: folder.path)
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else { return nil }
-            // Symlinks are not followed out of the folder.
-            if let attrs = try? FileManager.default.attributesOfItem(atPath: url.path),
-               attrs[.type] as? FileAttributeType == .typeSymbolicLink { return nil }
             return url
         }
     }

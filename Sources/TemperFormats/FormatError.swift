@@ -41,6 +41,11 @@ public enum FormatError: Error, Equatable, Sendable {
     case unsupportedConversion(tensor: String, from: String, to: String)
     case notFound(path: String)
     case unsupportedInput(path: String, reason: String)
+    // links and the Hugging Face cache
+    case symlinkOutsideFolder(path: String, target: String)
+    case symlinkCycle(path: String)
+    case danglingSymlink(path: String, target: String)
+    case modelNotInHubCache(id: String, searched: [String], reason: String)
 }
 
 extension FormatError: LocalizedError {
@@ -85,6 +90,13 @@ extension FormatError: LocalizedError {
         case let .unsupportedConversion(tensor, from, to): return "tensor '\(tensor)': cannot convert \(from) to \(to)"
         case let .notFound(path): return "\(path): no such file or folder"
         case let .unsupportedInput(path, reason): return "\(path): \(reason)"
+        case let .symlinkOutsideFolder(path, target):
+            return "\(path): symbolic link points outside the folder (to \(target)); links are followed only inside a Hugging Face cache repository"
+        case let .symlinkCycle(path): return "\(path): symbolic link loops back on itself"
+        case let .danglingSymlink(path, target): return "\(path): symbolic link to '\(target)', which does not exist"
+        case let .modelNotInHubCache(id, searched, reason):
+            let folders = searched.isEmpty ? "" : " (searched: \(searched.joined(separator: ", ")))"
+            return "\(id): not a local path and not in the Hugging Face cache: \(reason)\(folders)"
         }
     }
 }

@@ -118,7 +118,8 @@ public final class ShardedCheckpoint: Sendable {
     }
 
     /// A shard name must be one plain file name: not empty, not `.`/`..`, no `/`, `\` or NUL
-    /// (so no absolute or parent paths), and if it is a symlink it must resolve inside the folder.
+    /// (so no absolute or parent paths), and if it is a symlink it must resolve inside the folder
+    /// (inside the cache repository for a Hugging Face cache snapshot).
     static func checkedShardURL(_ name: String, folder: URL, folderReal: String, indexPath: String) throws -> URL {
         let unsafe = name.isEmpty || name == "." || name == ".."
             || name.contains("/") || name.contains("\\") || name.utf8.contains(0)
@@ -127,10 +128,12 @@ public final class ShardedCheckpoint: Sendable {
         var info = stat()
         guard lstat(url.path, &info) == 0 else { throw FormatError.missingShard(path: indexPath, shard: name) }
         if (info.st_mode & S_IFMT) == S_IFLNK {
-            let target: String
-            do { target = try realPath(url) } catch { throw FormatError.missingShard(path: indexPath, shard: name) }
-            let prefix = folderReal.hasSuffix("/") ? folderReal : folderReal + "/"
-            guard target.hasPrefix(prefix) else { throw FormatError.unsafeShardPath(path: indexPath, shard: name) }
+            switch HubCache.resolveLink(url.path, scope: HubCache.linkScope(forResolvedFolder: folderReal)) {
+            case .inside: break
+            case .outside: throw FormatError.unsafeShardPath(path: indexPath, shard: name)
+            case .cycle: throw FormatError.symlinkCycle(path: url.path)
+            case let .dangling(target): throw FormatError.danglingSymlink(path: url.path, target: target)
+            }
         }
         return url
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,8 +46,10 @@ public struct IgnoreRules: Sendable, Equatable {
 /// Lists the regular files of a folder the way model_signing's file serializer does:
 /// every file at any depth (hidden ones too), minus ignored paths, sorted by path
 /// components. Symbolic links are refused unless `allowSymlinks` (then links to files
-/// inside the folder are hashed by content, links to folders are skipped as Python's
-/// glob does); links that leave the folder are always refused.
+/// inside the folder are hashed by content under the link's name, links to folders are
+/// skipped as Python's glob does); links that leave the folder are always refused. In a
+/// Hugging Face cache snapshot, links are followed without `allowSymlinks` as long as they
+/// stay inside the cache repository (`models--…`, whose `blobs/` they point into).
 public struct FolderWalker: Sendable {
     public var ignore: IgnoreRules
     public var allowSymlinks: Bool
@@ -61,12 +64,15 @@ public struct FolderWalker: Sendable {
         guard (info.st_mode & S_IFMT) == S_IFDIR else { throw IntegrityError.notADirectory(path: root) }
         let realRoot = try Self.realPath(root)
         var out: [(components: [String], entry: FolderEntry)] = []
-        try walk(root: root, realRoot: realRoot, components: [], into: &out)
+        try walk(root: root, scope: HubCache.linkScope(forResolvedFolder: realRoot),
+                 inSnapshot: HubCache.isSnapshot(resolvedFolder: realRoot), components: [], into: &out)
         out.sort { Self.precedes($0.components, $1.components) }
         return out.map(\.entry)
     }
 
-    private func walk(root: String, realRoot: String, components: [String], into out: inout [(components: [String], entry: FolderEntry)]) throws {
+    /// `scope`: where links may point; `inSnapshot`: links are followed without `allowSymlinks`.
+    private func walk(root: String, scope: String, inSnapshot: Bool, components: [String],
+                      into out: inout [(components: [String], entry: FolderEntry)]) throws {
         let dirPath = components.isEmpty ? root : root + "/" + components.joined(separator: "/")
         guard let dir = opendir(dirPath) else {
             throw IntegrityError.io(path: dirPath, reason: "cannot open folder: \(String(cString: strerror(errno)))")
@@ -89,12 +95,13 @@ public struct FolderWalker: Sendable {
             var info = stat()
             if lstat(path, &info) != 0 { throw IntegrityError.io(path: path, reason: "cannot stat: \(String(cString: strerror(errno)))") }
             if (info.st_mode & S_IFMT) == S_IFLNK {
-                let target: String
-                do { target = try Self.realPath(path) } catch { throw IntegrityError.specialFile(path: path) }
-                guard target == realRoot || target.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") else {
-                    throw IntegrityError.symlinkOutsideFolder(path: path, target: target)
+                switch HubCache.resolveLink(path, scope: scope) {
+                case .inside: break
+                case let .outside(target): throw IntegrityError.symlinkOutsideFolder(path: path, target: target)
+                case .cycle: throw IntegrityError.symlinkCycle(path: path)
+                case let .dangling(target): throw IntegrityError.danglingSymlink(path: path, target: target)
                 }
-                guard allowSymlinks else { throw IntegrityError.symlinkNotAllowed(path: path) }
+                guard allowSymlinks || inSnapshot else { throw IntegrityError.symlinkNotAllowed(path: path) }
                 if stat(path, &info) != 0 { throw IntegrityError.specialFile(path: path) }
                 switch info.st_mode & S_IFMT {
                 case S_IFREG: out.append((parts, FolderEntry(relativePath: relative, path: path, size: UInt64(info.st_size))))
@@ -104,7 +111,7 @@ public struct FolderWalker: Sendable {
                 continue
             }
             switch info.st_mode & S_IFMT {
-            case S_IFDIR: try walk(root: root, realRoot: realRoot, components: parts, into: &out)
+            case S_IFDIR: try walk(root: root, scope: scope, inSnapshot: inSnapshot, components: parts, into: &out)
             case S_IFREG: out.append((parts, FolderEntry(relativePath: relative, path: path, size: UInt64(info.st_size))))
             default: throw IntegrityError.specialFile(path: path)
             }

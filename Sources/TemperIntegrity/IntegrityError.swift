@@ -11,6 +11,8 @@ public enum IntegrityError: Error, Equatable, Sendable {
     case notADirectory(path: String)
     case symlinkNotAllowed(path: String)
     case symlinkOutsideFolder(path: String, target: String)
+    case symlinkCycle(path: String)
+    case danglingSymlink(path: String, target: String)
     case specialFile(path: String)
     case fileNameNotUTF8(path: String)
     case fileChangedWhileReading(path: String, expectedSize: UInt64, actualSize: UInt64)
@@ -44,6 +46,8 @@ extension IntegrityError: LocalizedError {
         case let .symlinkNotAllowed(path):
             return "\(path): is a symbolic link (symlinks are not signed; pass --allow-symlinks to follow links that stay inside the folder)"
         case let .symlinkOutsideFolder(path, target): return "\(path): symbolic link points outside the folder (to \(target))"
+        case let .symlinkCycle(path): return "\(path): symbolic link loops back on itself"
+        case let .danglingSymlink(path, target): return "\(path): symbolic link to '\(target)', which does not exist"
         case let .specialFile(path): return "\(path): neither a regular file nor a folder (socket, pipe, device or broken link)"
         case let .fileNameNotUTF8(path): return "\(path): file name is not valid UTF-8"
         case let .fileChangedWhileReading(path, expected, actual):

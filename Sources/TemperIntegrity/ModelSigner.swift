@@ -33,7 +33,9 @@ public struct SignResult: Sendable, Codable, Equatable {
 }
 
 /// Signs a model folder exactly as model_signing's key method does, so that
-/// `model_signing verify key` accepts the result.
+/// `model_signing verify key` accepts the result. A Hugging Face cache snapshot is signed
+/// with its links followed (blob contents under the snapshot's file names) and records
+/// `allow_symlinks: true`, as `model_signing sign --allow_symlinks` does.
 public enum ModelSigner {
     public static func sign(folder: String, key: ECPrivateKey, options: SigningOptions = SigningOptions()) throws -> SignResult {
         let signaturePath = options.signaturePath ?? folder + "/" + ModelFolder.defaultSignatureName
@@ -62,8 +64,9 @@ public enum ModelSigner {
             tensorCount = manifest.files.reduce(0) { $0 + ($1.tensors?.count ?? 0) }
         }
 
+        let followsLinks = try options.allowSymlinks || HubCache.isSnapshot(resolvedFolder: FolderWalker.realPath(folder))
         let statement = InTotoStatement(modelName: ModelFolder.modelName(folder), resources: resources,
-                                        ignorePaths: FolderWalker.sortPaths(ignore.paths), allowSymlinks: options.allowSymlinks)
+                                        ignorePaths: FolderWalker.sortPaths(ignore.paths), allowSymlinks: followsLinks)
         let payload = statement.bytes
         let signature = try key.sign(DSSE.pae(payloadType: InTotoStatement.payloadType, payload: payload))
         let bundle = SigstoreBundle(keyHint: try key.publicKey().hint(), payload: payload, signature: signature)

@@ -176,6 +176,8 @@ public final class BERTModel {
     public let config: BERTConfig
     public let parameters: [ModelParameter]
     public let source: ModelSource
+    /// The `nn.Linear` modules by checkpoint name (as peft names them on this model class).
+    public let linearModules: [LinearModule]
     let embeddings: BERTEmbeddings
     let blocks: [BERTBlock]
     let pooler: Linear?
@@ -207,6 +209,7 @@ public final class BERTModel {
         try head(loader.root.module(.head))
         source = try loader.finish(ignoring: { name in name.hasSuffix("embeddings.position_ids") || ignoring(name) })
         parameters = loader.parameters
+        linearModules = loader.linearModules
         config = c
     }
 

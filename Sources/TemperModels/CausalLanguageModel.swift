@@ -18,6 +18,9 @@ public protocol CausalLanguageModel: AnyObject {
     var parameters: [ModelParameter] { get }
     /// Where the weights came from (to save the model back the same way).
     var source: ModelSource { get }
+    /// The `nn.Linear` modules by Hugging Face module name, where LoRA adapters attach
+    /// (empty for architectures without them, e.g. GPT-2's Conv1D).
+    var linearModules: [LinearModule] { get }
 
     /// The forward pass. With a `cache`, positions continue after the cached ones and the
     /// new keys/values are appended (an attention mask is not allowed then).
@@ -28,6 +31,8 @@ public protocol CausalLanguageModel: AnyObject {
 }
 
 extension CausalLanguageModel {
+    public var linearModules: [LinearModule] { [] }
+
     /// Plain forward: logits at every position.
     public func forward(_ tokens: TokenBatch, options: ForwardOptions = ForwardOptions()) throws -> ModelOutput {
         try forward(tokens, options: options, cache: nil)

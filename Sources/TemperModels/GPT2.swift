@@ -149,6 +149,7 @@ public final class GPT2Model: CausalLanguageModel {
     public let config: GPT2Config
     public let parameters: [ModelParameter]
     public let source: ModelSource
+    public let linearModules: [LinearModule]
     let tokenEmbedding: Embedding
     let positionEmbedding: Embedding
     let blocks: [GPT2Block]
@@ -171,6 +172,8 @@ public final class GPT2Model: CausalLanguageModel {
             : try loader.root.scope("lm_head", module: .head).tensor("weight", shape: [c.vocabSize, c.hiddenSize])
         source = try loader.finish(ignoring: { $0.hasSuffix(".attn.bias") || $0.hasSuffix(".attn.masked_bias") })
         parameters = loader.parameters
+        let bare = !loader.contains("transformer.wte.weight")
+        linearModules = bare ? loader.linearModules.map { $0.named(withPrefix: "transformer.") } : loader.linearModules
         config = c
     }
 

@@ -8,13 +8,23 @@ import TemperTensor
 struct Linear {
     let weight: Tensor
     let bias: Tensor?
+    /// Where a LoRA adapter attaches (`LoRAAdapter.attach`); empty otherwise.
+    let adapter = LoRASlot()
 
+    /// Loads the layer and registers it as an adaptable module under its scope's name.
     static func load(_ scope: WeightScope, inputs: Int, outputs: Int, bias: Bool) throws -> Linear {
-        Linear(weight: try scope.tensor("weight", shape: [outputs, inputs]),
-               bias: bias ? try scope.tensor("bias", shape: [outputs]) : nil)
+        let layer = Linear(weight: try scope.tensor("weight", shape: [outputs, inputs]),
+                           bias: bias ? try scope.tensor("bias", shape: [outputs]) : nil)
+        scope.loader.register(LinearModule(name: scope.prefix, weight: layer.weight, layer: scope.layer,
+                                           module: scope.module, slot: layer.adapter))
+        return layer
     }
 
-    func callAsFunction(_ x: Tensor) throws -> Tensor { try linear(x, weight: weight, bias: bias) }
+    func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let y = try linear(x, weight: weight, bias: bias)
+        guard let lora = adapter.layer else { return y }
+        return try y + lora(x)
+    }
 }
 
 /// GPT-2's `Conv1D`: weight [in, out] (the transpose of `nn.Linear`), y = x·W + b. Kept in
@@ -22,14 +32,21 @@ struct Linear {
 struct Conv1D {
     let weight: Tensor
     let bias: Tensor
+    /// Where a LoRA adapter attaches (peft's `fan_in_fan_out` layout); empty otherwise.
+    let adapter = LoRASlot()
 
     static func load(_ scope: WeightScope, inputs: Int, outputs: Int) throws -> Conv1D {
-        Conv1D(weight: try scope.tensor("weight", shape: [inputs, outputs]), bias: try scope.tensor("bias", shape: [outputs]))
+        let layer = Conv1D(weight: try scope.tensor("weight", shape: [inputs, outputs]), bias: try scope.tensor("bias", shape: [outputs]))
+        scope.loader.register(LinearModule(name: scope.prefix, weight: layer.weight, layer: scope.layer, module: scope.module,
+                                           slot: layer.adapter, transposed: true))
+        return layer
     }
 
     func callAsFunction(_ x: Tensor) throws -> Tensor {
         // [..., in]·[in, out]: the rank-2 weight is shared across the batch dims (one sgemm).
-        try x.matmul(weight) + bias
+        let y = try x.matmul(weight) + bias
+        guard let lora = adapter.layer else { return y }
+        return try y + lora(x)
     }
 }
 

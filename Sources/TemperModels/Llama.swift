@@ -176,6 +176,7 @@ public final class LlamaModel: CausalLanguageModel {
     public let config: LlamaConfig
     public let parameters: [ModelParameter]
     public let source: ModelSource
+    public let linearModules: [LinearModule]
     let embed: Embedding
     let blocks: [LlamaBlock]
     let norm: RMSNorm
@@ -200,6 +201,8 @@ public final class LlamaModel: CausalLanguageModel {
         // `rotary_emb.inv_freq` is a buffer old checkpoints saved; it is recomputed here.
         source = try loader.finish(ignoring: { $0.hasSuffix("rotary_emb.inv_freq") })
         parameters = loader.parameters
+        let bare = !loader.contains("model.embed_tokens.weight")
+        linearModules = bare ? loader.linearModules.map { $0.named(withPrefix: "model.") } : loader.linearModules
         config = c
     }
 

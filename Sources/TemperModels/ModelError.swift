@@ -37,6 +37,10 @@ public enum ModelError: Error, Equatable, Sendable {
     case notAClassifier(path: String, reason: String)
     /// A label that is neither one of a classifier's label names nor an index into them.
     case unknownLabel(label: String, labels: [String])
+    /// A LoRA tensor whose shape does not fit the base module it adapts.
+    case adapterShapeMismatch(path: String, tensor: String, actual: [Int], expected: [Int], baseWeight: String, baseShape: [Int])
+    /// An adapter's target modules name no linear module of the base model.
+    case adapterTargetsNotFound(path: String, targets: [String], available: [String])
 }
 
 extension ModelError: LocalizedError {
@@ -62,6 +66,10 @@ extension ModelError: LocalizedError {
         case let .notAClassifier(path, reason): return "\(path): not a sequence classifier: \(reason)"
         case let .unknownLabel(label, labels):
             return "unknown label '\(label)': the classifier's labels are \(labels.enumerated().map { "\($0.offset) '\($0.element)'" }.joined(separator: ", "))"
+        case let .adapterShapeMismatch(path, tensor, actual, expected, baseWeight, baseShape):
+            return "\(path): adapter tensor '\(tensor)' has shape \(actual), but base weight '\(baseWeight)' \(baseShape) needs \(expected)"
+        case let .adapterTargetsNotFound(path, targets, available):
+            return "\(path): target modules \(targets) match no linear module of the base model (it has: \(available.joined(separator: ", ")))"
         }
     }
 }

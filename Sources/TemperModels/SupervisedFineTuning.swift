@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 import TemperText
 
 /// Supervised fine-tuning of a model folder on a JSONL dataset, end to end: what
@@ -22,6 +23,13 @@ public struct SupervisedFineTuning {
     /// Stop once this step is reached (state saved, nothing written to `output`) so a long
     /// run can be done in parts; nil = train to `training.steps`.
     public var stopAfterStep: Int?
+    /// Train a new LoRA adapter with these settings instead of every weight (nil = full
+    /// fine-tuning); `output` then receives adapter_config.json + adapter_model.safetensors.
+    public var lora: PEFTAdapterConfig?
+    /// Continue training this PEFT adapter folder (its own settings apply; `lora` is ignored).
+    public var adapter: URL?
+    /// `base_model_name_or_path` written into a LoRA output (peft writes the base's path or id).
+    public var baseModelName: String?
 
     public init(modelFolder: URL, dataset: URL, output: URL, training: TrainingConfig, batchSize: Int = 8,
                 maxLength: Int = 512, template: PromptTemplate = .default, stateFolder: URL? = nil, resume: Bool = false) {
@@ -51,16 +59,34 @@ public struct SupervisedFineTuning {
         let sampler = try BatchSampler(count: examples.count, batchSize: batchSize, seed: training.seed)
         // Padding is masked out of attention and loss, so any valid id will do.
         let padId = tokenizer.padTokenId ?? model.eosTokenIds.first ?? 0
-        let tuner = try FineTuner(model: model, config: training)
+        let adapter = try makeAdapter(for: model)
+        let trained: any CausalLanguageModel = adapter.map { LoRAModel(base: model, adapter: $0) } ?? model
+        let tuner = try FineTuner(model: trained, config: training, isTrainable: { adapter?.owns($0) ?? true })
         if resume {
             guard let stateFolder, TrainingState.exists(at: stateFolder) else {
                 throw ModelError.invalidTrainingState(path: stateFolder?.path ?? "(none)", reason: "no saved state to resume from")
             }
             try tuner.resume(from: stateFolder)
         }
-        let summary = try tuner.run(stateFolder: stateFolder, until: stopAfterStep, progress: progress,
-                                    loss: try FineTuner.responseLoss(model: model, examples: examples, sampler: sampler, padId: padId))
-        if tuner.step == training.steps { try model.save(to: output, extraFiles: extraFiles) }
+        let loss = try FineTuner.responseLoss(model: trained, examples: examples, sampler: sampler, padId: padId)
+        let summary = try tuner.run(stateFolder: stateFolder, until: stopAfterStep, progress: progress) { step in
+            // LoRA dropout masks depend only on (seed, step), like the batches.
+            adapter?.setDropoutSeed(step.seed)
+            defer { adapter?.setDropoutSeed(nil) }
+            return try loss(step)
+        }
+        guard tuner.step == training.steps else { return summary }
+        if let adapter {
+            try adapter.save(to: output, baseModel: baseModelName ?? modelFolder.path, extraFiles: extraFiles)
+        } else {
+            try model.save(to: output, extraFiles: extraFiles)
+        }
         return summary
+    }
+
+    func makeAdapter(for model: any CausalLanguageModel) throws -> LoRAAdapter? {
+        if let adapter { return try LoRAAdapter.load(folder: adapter, for: model) }
+        guard let lora else { return nil }
+        return try LoRAAdapter.create(for: model, config: lora, seed: training.seed)
     }
 }

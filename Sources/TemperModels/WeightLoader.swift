@@ -11,6 +11,8 @@ public final class WeightLoader {
     public let checkpoint: Checkpoint
     private var used = Set<String>()
     private(set) var parameters: [ModelParameter] = []
+    /// The `nn.Linear` modules loaded, in loading order (where LoRA adapters can attach).
+    private(set) var linearModules: [LinearModule] = []
 
     public init(checkpoint: Checkpoint) {
         self.checkpoint = checkpoint
@@ -49,6 +51,8 @@ public final class WeightLoader {
         parameters.append(ModelParameter(name: name, tensor: tensor, layer: layer, module: module, sourceDType: record.dtype))
         return tensor
     }
+
+    func register(_ module: LinearModule) { linearModules.append(module) }
 
     /// Throws `unexpectedTensors` for every tensor never loaded, except those `ignored`
     /// accepts. Returns what the model needs to be saved back the same way.

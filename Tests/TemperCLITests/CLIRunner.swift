@@ -17,11 +17,15 @@ enum CLI {
         return exe.deletingLastPathComponent().appendingPathComponent("temper")
     }
 
-    static func run(_ arguments: [String], cwd: URL? = nil) throws -> CLIResult {
+    /// `environment` entries are added to (or replace) the test process's environment.
+    static func run(_ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = cwd }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -62,16 +62,19 @@ import Testing
         #expect(try ShardedCheckpoint.open(model).tensors.count == 11)
     }
 
-    @Test func danglingSymlinkIsAMissingShard() throws {
+    @Test func danglingSymlinkIsATypedError() throws {
         let dir = try makeTemporaryFolder("sharded")
         defer { removeFolder(dir) }
         let model = try copyOfShardedFixture(into: dir)
         let name = "model-00003-of-00003.safetensors"
         try FileManager.default.removeItem(at: model.appendingPathComponent(name))
         try FileManager.default.createSymbolicLink(atPath: model.appendingPathComponent(name).path, withDestinationPath: "gone.safetensors")
-        #expect(throws: FormatError.missingShard(path: model.appendingPathComponent(ShardedCheckpoint.indexFileName).path, shard: name)) {
+        #expect(throws: FormatError.danglingSymlink(path: model.appendingPathComponent(name).path, target: "gone.safetensors")) {
             try ShardedCheckpoint.open(model)
         }
+        try FileManager.default.removeItem(at: model.appendingPathComponent(name))
+        try FileManager.default.createSymbolicLink(atPath: model.appendingPathComponent(name).path, withDestinationPath: name)
+        #expect(throws: FormatError.symlinkCycle(path: model.appendingPathComponent(name).path)) { try ShardedCheckpoint.open(model) }
     }
 
     @Test func missingFolderOrIndex() throws {

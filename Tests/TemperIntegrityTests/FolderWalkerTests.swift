@@ -52,7 +52,11 @@ import Testing
         unlink(fifo)
         let broken = dir.appendingPathComponent("broken").path
         try FileManager.default.createSymbolicLink(atPath: broken, withDestinationPath: "nowhere")
-        #expect(throws: IntegrityError.specialFile(path: broken)) { try FolderWalker(allowSymlinks: true).list(dir.path) }
+        #expect(throws: IntegrityError.danglingSymlink(path: broken, target: "nowhere")) { try FolderWalker(allowSymlinks: true).list(dir.path) }
+        unlink(broken)
+        let loop = dir.appendingPathComponent("loop").path
+        try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: "loop")
+        #expect(throws: IntegrityError.symlinkCycle(path: loop)) { try FolderWalker(allowSymlinks: true).list(dir.path) }
     }
 
     @Test func missingFolderAndFileAreTypedErrors() throws {
