@@ -11,7 +11,7 @@ struct AttackCommand: ParsableCommand {
         commandName: "attack",
         abstract: "Run the fine-tuning attack grid against a model and report harm after each budget.",
         discussion: """
-        Every (learning rate, seed) run starts from DIR and fine-tunes all parameters on the (prompt, harmful response) rows of --data with the same loop as temper finetune (loss on response tokens only, AdamW, cosine schedule, 10% warm-up). Before the attack and at each step budget it answers every prompt of each --eval file greedily and reports each judge's harmful rate and the log-likelihood of the reference responses. Steps-to-threshold is the first budget at which the primary judge (the first --judge) reaches --threshold on the first --eval file.
+        Every (learning rate, seed) run starts from DIR and fine-tunes all parameters (or, with --lora-rank, a fresh LoRA adapter: the common real-world attack) on the (prompt, harmful response) rows of --data with the same loop as temper finetune (loss on response tokens only, AdamW, cosine schedule, 10% warm-up). Before the attack and at each step budget it answers every prompt of each --eval file greedily and reports each judge's harmful rate and the log-likelihood of the reference responses. Steps-to-threshold is the first budget at which the primary judge (the first --judge) reaches --threshold on the first --eval file.
 
         Writes REPORT.json and REPORT.html (one SVG plot per evaluation file) and prints steps-to-threshold per run. --world W fills in --data (harmful_a_train) and --eval (the world's three harmful splits) and uses the world's judges.
 
@@ -24,6 +24,7 @@ struct AttackCommand: ParsableCommand {
     var eval: [String] = []
     @Option(name: .long, help: "Report path without extension (writes .json and .html).") var report: String
     @OptionGroup var grid: AttackGridOptions
+    @OptionGroup var lora: LoRAOptions
     @OptionGroup var world: WorldPresetOptions
     @OptionGroup var judges: JudgeOptions
     @OptionGroup var text: TextOptions
@@ -42,7 +43,8 @@ struct AttackCommand: ParsableCommand {
         }
         let judgeList = try judges.judges(world: preset)
         let attack = try AttackData(train: train, eval: evalSets, judges: judgeList)
-        let gridValue = try grid.makeGrid()
+        var gridValue = try grid.makeGrid()
+        gridValue.lora = lora.loraRank.map { AttackLoRA(rank: $0, alpha: lora.loraAlpha ?? 8, targets: lora.targets, dropout: lora.loraDropout ?? 0) }
         if attack.primaryMetric != AttackPoint.logLikelihoodMetric, !(0...1).contains(gridValue.threshold) {
             throw UsageError("--threshold must be a harmful rate in 0...1 for the judge '\(attack.primaryMetric)'")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 import TemperModels
 import TemperText
 
@@ -14,10 +15,14 @@ public struct AttackGrid: Sendable, Equatable, Codable {
     /// The threshold φ of the resistance condition, on the primary judge's harmful rate
     /// (or on the log-likelihood when the primary judge is `loglik`).
     public var threshold: Double
+    /// A LoRA attack (a fresh adapter per run, seeded by the run's seed) instead of
+    /// full-parameter fine-tuning.
+    public var lora: AttackLoRA?
 
-    public init(learningRates: [Double], budgets: [Int], seeds: [UInt64], batchSize: Int = 8, threshold: Double = 0.5) {
+    public init(learningRates: [Double], budgets: [Int], seeds: [UInt64], batchSize: Int = 8, threshold: Double = 0.5,
+                lora: AttackLoRA? = nil) {
         self.learningRates = learningRates; self.budgets = budgets.sorted(); self.seeds = seeds
-        self.batchSize = batchSize; self.threshold = threshold
+        self.batchSize = batchSize; self.threshold = threshold; self.lora = lora
     }
 
     func validate() throws {
@@ -28,6 +33,21 @@ public struct AttackGrid: Sendable, Equatable, Codable {
         try HardenError.require(!seeds.isEmpty, "seeds", seeds.count, "needs at least one seed")
         try HardenError.require(batchSize > 0, "batch size", batchSize, "must be positive")
     }
+}
+
+/// The LoRA adapter a LoRA attack trains (as `finetune --lora-rank` makes it).
+public struct AttackLoRA: Sendable, Equatable, Codable {
+    public var rank: Int
+    public var alpha: Double
+    /// Module names as peft matches them; empty: peft's default for the architecture.
+    public var targets: [String]
+    public var dropout: Double
+
+    public init(rank: Int, alpha: Double = 8, targets: [String] = [], dropout: Double = 0) {
+        self.rank = rank; self.alpha = alpha; self.targets = targets; self.dropout = dropout
+    }
+
+    public var config: PEFTAdapterConfig { PEFTAdapterConfig(rank: rank, alpha: alpha, targets: .names(targets), dropout: dropout) }
 }
 
 /// What an attack trains on and measures: SFT rows, harmful evaluation sets and judges.
@@ -128,8 +148,10 @@ public enum FineTuningAttack {
         var templateFormat = ""
         for lr in grid.learningRates {
             for seed in grid.seeds {
-                let model = try ModelRegistry.loadCausalLM(modelFolder)
-                let tokenizer = try Tokenizer.load(model.source.folder)
+                let base = try ModelRegistry.loadCausalLM(modelFolder)
+                let adapter = try grid.lora.map { try LoRAAdapter.create(for: base, config: $0.config, seed: seed) }
+                let model: any CausalLanguageModel = adapter.map { LoRAModel(base: base, adapter: $0) } ?? base
+                let tokenizer = try Tokenizer.load(base.source.folder)
                 let encoding = try TextEncoding(tokenizer: tokenizer, model: model, template: text.template, maxLength: text.maxLength)
                 templateFormat = encoding.template.format
                 let examples = try encoding.examples(data.train)
@@ -149,7 +171,7 @@ public enum FineTuningAttack {
                 var points = [try measure(0)]
                 let settings = SupervisedSettings.cosine(steps: maxSteps, batchSize: grid.batchSize, learningRate: lr, seed: seed)
                 do {
-                    try FineTuner.supervised(model: model, examples: examples, settings: settings, padId: encoding.padId,
+                    try FineTuner.supervised(model: model, examples: examples, settings: settings, padId: encoding.padId, adapter: adapter,
                                              checkpoints: grid.budgets, checkpoint: { points.append(try measure($0)) })
                 } catch let ModelError.nonFiniteLoss(step, detail) {
                     // A diverged attack is a result, not a failure: record where it stopped.

@@ -45,17 +45,25 @@ public struct FreezeRule: Codable, Sendable, Equatable {
 extension FineTuner {
     /// Response-only SFT of `model` in place on `examples` under `settings`. At every step
     /// listed in `checkpoints` (1-based step counts) `checkpoint` runs before training goes
-    /// on (the attack measures harm there). Returns the summary of the whole run.
+    /// on (the attack measures harm there). With `adapter` (attached to `model`, a
+    /// `LoRAModel`) only the adapter trains, its dropout seeded by step as in `finetune`.
+    /// Returns the summary of the whole run.
     @discardableResult
     public static func supervised(model: any CausalLanguageModel, examples: [Example], settings: SupervisedSettings, padId: Int,
-                                  checkpoints: [Int] = [], checkpoint: (Int) throws -> Void = { _ in },
+                                  adapter: LoRAAdapter? = nil, checkpoints: [Int] = [], checkpoint: (Int) throws -> Void = { _ in },
                                   progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingSummary {
         guard !examples.isEmpty else { throw ModelError.emptyTrainingData(reason: "no training examples") }
         guard settings.batchSize > 0 else { throw ModelError.invalidInput(reason: "batch size must be positive, got \(settings.batchSize)") }
         let rule = settings.freeze
-        let tuner = try FineTuner(model: model, config: settings.training, isTrainable: { rule?.isTrainable($0) ?? true })
+        let tuner = try FineTuner(model: model, config: settings.training,
+                                  isTrainable: { p in adapter.map { $0.owns(p) } ?? rule?.isTrainable(p) ?? true })
         let sampler = try BatchSampler(count: examples.count, batchSize: min(settings.batchSize, examples.count), seed: settings.training.seed)
-        let loss = try responseLoss(model: model, examples: examples, sampler: sampler, padId: padId)
+        let batchLoss = try responseLoss(model: model, examples: examples, sampler: sampler, padId: padId)
+        let loss: (TrainingStep) throws -> StepLoss = { step in
+            adapter?.setDropoutSeed(step.seed)
+            defer { adapter?.setDropoutSeed(nil) }
+            return try batchLoss(step)
+        }
         let stops = Set(checkpoints.filter { $0 > 0 && $0 < settings.training.steps }).sorted() + [settings.training.steps]
         var losses: [Double] = [], tokens = 0, seconds = 0.0
         for stop in stops {

@@ -65,4 +65,19 @@ import TemperText
         #expect(run.points[0].harmfulRate["heldout"] == 1 && run.stepsToThreshold == 0)
         #expect(report.data.map(\.role) == ["attack", "eval", "eval"])
     }
+
+    @Test func loraAttackTrainsOnlyAFreshAdapter() throws {
+        let data = try AttackData(train: try Self.rows("pairs", role: "attack"), eval: [try Self.rows("heldout", role: "eval")], judges: [])
+        var grid = AttackGrid(learningRates: [1e-2], budgets: [2], seeds: [0], batchSize: 4)
+        grid.lora = AttackLoRA(rank: 2)
+        let lora = try FineTuningAttack.run(modelFolder: Self.model("llama"), data: data, grid: grid, text: AttackTextOptions(maxLength: 64))
+        grid.lora = nil
+        let full = try FineTuningAttack.run(modelFolder: Self.model("llama"), data: data, grid: grid, text: AttackTextOptions(maxLength: 64))
+        let (l, f) = (try #require(lora.runs.first), try #require(full.runs.first))
+        #expect(lora.metric == "loglik" && lora.grid.lora?.rank == 2)
+        // Same start, different training: the adapter moves the log-likelihood less than full fine-tuning.
+        #expect(l.points[0] == f.points[0])
+        let moved = { (r: AttackRun) in abs((r.points[1].harmfulLogLikelihood["heldout"] ?? 0) - (r.points[0].harmfulLogLikelihood["heldout"] ?? 0)) }
+        #expect(moved(l) > 0 && moved(l) < moved(f))
+    }
 }
