@@ -13,6 +13,10 @@
 #   TEMPER_BENCH_REPEATS    timed repetitions, median reported (3; load uses max(5, this))
 #   TEMPER_BENCH_TRAIN_STEPS  timed training steps per config (5, after 2 warm-up steps)
 #   TEMPER_BENCH_OUT        output folder (Benchmarks/out)
+#   TEMPER_BENCH_REPNOISE_MODEL  a Hugging Face model folder (e.g. SmolLM2-135M-Instruct): adds the
+#                           `repnoise` row, one RepNoise step (batch 4 of Fixtures/causal pairs) in Temper
+#                           and in PyTorch (peers/repnoise_peer.py); TEMPER_BENCH_REPNOISE_STEPS (3),
+#                           TEMPER_BENCH_REPNOISE_TEMPLATE (the prompt template, default "{prompt} {response}")
 #   TEMPER_BENCH_MAX_BUSY   on a shared machine: before each benchmark wait (up to
 #                           TEMPER_BENCH_WAIT_S, default 900 s) until other processes use at most
 #                           this many cores, measured over 2 s (e.g. 0.3; default: no waiting)
@@ -53,6 +57,7 @@ modules="numpy:numpy safetensors:safetensors"
 wants quantize && modules+=" gguf:gguf"
 wants sign && modules+=" model_signing:model-signing cryptography:cryptography"
 wants train && modules+=" torch:torch"
+[[ -n ${TEMPER_BENCH_REPNOISE_MODEL:-} ]] && modules+=" torch:torch transformers:transformers"
 missing=$("$PY" - $modules <<'PY'
 import importlib.util, sys
 print(" ".join(pair.split(":")[1] for pair in sys.argv[1:] if importlib.util.find_spec(pair.split(":")[0]) is None))
@@ -176,6 +181,25 @@ if wants train; then
         timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/train_peer.py" --config "$config" \
             --steps "$TRAIN_STEPS" --threads 2 > "$RAW/train_${config}_peer.json"
     done
+fi
+
+if [[ -n ${TEMPER_BENCH_REPNOISE_MODEL:-} ]]; then
+    quiet
+    M=$TEMPER_BENCH_REPNOISE_MODEL N=${TEMPER_BENCH_REPNOISE_STEPS:-3} TPL=${TEMPER_BENCH_REPNOISE_TEMPLATE:-"{prompt} {response}"}
+    PAIRS=$ROOT/Fixtures/causal/data/pairs.jsonl
+    say "6. RepNoise step on $M"
+    rm -f "$RAW"/repnoise_*.json
+    # Temper: the training loop's own time over N steps (load and save excluded), RSS of the process.
+    timecmd --repeats 1 -- sh -c "OPENBLAS_NUM_THREADS=2 '$BIN' harden repnoise '$M' '$WORK/repnoise' --harmful '$PAIRS' --retain-weight 0 \
+        --steps $N --batch 4 --warmup 0 --template \"\$0\" --max-length 96 --force --json > '$WORK/repnoise.json'" "$TPL" > "$RAW/repnoise_temper_run.json"
+    "$PY" - "$WORK/repnoise.json" "$RAW/repnoise_temper_run.json" "$N" > "$RAW/repnoise_temper.json" <<'PY'
+import json, sys
+summary, run = json.load(open(sys.argv[1]))["summary"], json.load(open(sys.argv[2]))
+run["self"] = {"seconds_per_step": summary["seconds"] / summary["steps"], "steps": summary["steps"]}
+print(json.dumps(run))
+PY
+    timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/repnoise_peer.py" "$M" "$PAIRS" --template "$TPL" --batch 4 \
+        --steps "$N" --threads 2 > "$RAW/repnoise_peer.json"
 fi
 
 "$PY" "$BENCH/peers/report.py" "$OUT"

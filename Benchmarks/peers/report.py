@@ -116,6 +116,10 @@ def build_rows(raw, env):
             rows.append(row(f"5. sgemm 2048³ 2 threads, GFLOP/s (run {config})", t, p, "torch.mm (MKL)", None, None,
                             temper_figure=f"{ts['sgemm_ceiling_gflops']:.1f} (OpenBLAS)", peer_figure=f"{ps['torch_mm_gflops']:.1f}",
                             ratio=ts["sgemm_ceiling_gflops"] / ps["torch_mm_gflops"]))
+    t, p = load(raw, "repnoise_temper"), load(raw, "repnoise_peer")
+    if t and p:
+        rows.append(row(f"6. RepNoise step (batch {p['self']['batch']} × {p['self']['length']} tok, logit lens over every layer)", t, p,
+                        "PyTorch + transformers (repnoise_peer.py)", t["self"]["seconds_per_step"], p["self"]["seconds_per_step"], goal=1.5))
     return rows
 
 
