@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TemperFormats
 import TemperAudit
 
 extension ProbePooling: ExpressibleByArgument {}

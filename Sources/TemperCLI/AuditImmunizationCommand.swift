@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TemperFormats
 import TemperAudit
 
 /// `temper audit immunization --base B --defended D --world W --report OUT`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TemperFormats
 import TemperReward
 
 /// `temper audit reward-explanations --reward DIR --env ENV.json --explanations X.json… --report R`.
@@ -35,8 +36,8 @@ struct AuditRewardExplanationsCommand: ParsableCommand {
         let result = try ProxyEvaluation.run(inputs.context, explanationFiles: files, rewardManifestSHA256: inputs.rewardManifestSHA256,
                                              environment: env, seed: seed, proxySeeds: proxySeeds, trainLimit: trainLimit,
                                              log: Output.progress)
-        let written = try RewardReportFiles.write(result, html: ProxyAuditHTML.page(result), to: URL(fileURLWithPath: report))
-        if output.json { FileHandle.standardOutput.write(try RewardReportFiles.json(result)); return }
+        let written = try ReportFiles.write(result, html: ProxyAuditHTML.page(result), to: URL(fileURLWithPath: report))
+        if output.json { FileHandle.standardOutput.write(try ReportFiles.json(result)); return }
         for m in result.methods {
             for kind in ProxyModelKind.allCases {
                 let own = m.inDistribution[kind.rawValue]?.mean, ood = m.outOfDistribution[kind.rawValue]?.mean

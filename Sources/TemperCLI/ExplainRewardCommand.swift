@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TemperFormats
 import TemperReward
 
 /// `temper explain-reward REWARD_DIR --env ENV.json --report OUT`: counterfactual trajectory explanations.
@@ -41,9 +42,9 @@ struct ExplainRewardCommand: ParsableCommand {
         Output.progress("explaining \(reward) with \(method.rawValue) (\(count) explanations)")
         let result = try RewardExplainer.explain(inputs.context, method: method, count: count, seed: seed, settings: settings,
                                                  environment: env, rewardManifestSHA256: inputs.rewardManifestSHA256, log: Output.progress)
-        let files = try RewardReportFiles.write(result, html: ExplanationReportHTML.page(result, world: inputs.context.world),
+        let files = try ReportFiles.write(result, html: ExplanationReportHTML.page(result, world: inputs.context.world),
                                                 to: URL(fileURLWithPath: report))
-        if output.json { FileHandle.standardOutput.write(try RewardReportFiles.json(result)); return }
+        if output.json { FileHandle.standardOutput.write(try ReportFiles.json(result)); return }
         Output.line(String(format: "%@: %d explanations, mean quality %.3f, %.4f s per explanation (%.1f per second)",
                            method.rawValue, result.count, result.quality, result.secondsPerExplanation, result.explanationsPerSecond))
         let m = result.meanCriteria

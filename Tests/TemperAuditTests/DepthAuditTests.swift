@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 import Testing
 import TemperHarden
 @testable import TemperAudit

@@ -1,6 +1,8 @@
 import Foundation
+import TemperFormats
 import Testing
 import TemperHarden
+import TemperWorld
 @testable import TemperAudit
 
 @Suite(.serialized) struct ImmunizationAuditTests {
@@ -71,7 +73,7 @@ import TemperHarden
                                       data: try AuditFixtures.worldData(), config: Self.config)
         }
         let renamed = try AuditFixtures.modelWithRenamedWord(in: dir)
-        #expect(throws: AuditError.self) {
+        #expect(throws: WorldError.self) {
             try ImmunizationAudit.run(base: AuditFixtures.baseModel, defended: renamed, data: try AuditFixtures.worldData(), config: Self.config)
         }
         var bad = Self.config

@@ -41,7 +41,7 @@ import Testing
         #expect(lines[1].hasPrefix("stability: pass") && lines[1].contains("drop 0.000"))
         #expect(r.stderr.contains("attack grid on the base model") && r.stderr.contains("trainability (defended model)"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathExtension("json"))) as? [String: Any])
-        #expect((json["conditions"] as? [Any])?.count == 5 && json["format"] as? String == "temper.audit.immunization/1")
+        #expect((json["conditions"] as? [Any])?.count == 5 && json["format"] as? String == "temper.audit.immunization/2")
         #expect(svgCount(try String(contentsOf: out.appendingPathExtension("html"), encoding: .utf8)) == 4)
     }
 
@@ -51,7 +51,7 @@ import Testing
         let report = dir.appendingPathComponent("r").path
         let missingWorld = try temper(["audit", "depth", "--base", Self.model.path, "--defended", Self.model.path,
                                        "--world", dir.appendingPathComponent("nowhere").path, "--report", report, "--no-attack"])
-        #expect(missingWorld.status == 65 && missingWorld.stderr.contains("world") && missingWorld.stdout.isEmpty)
+        #expect(missingWorld.status == 64 && missingWorld.stderr.contains("nowhere") && missingWorld.stdout.isEmpty)
         let notAWorld = try temper(["audit", "immunization", "--base", Self.model.path, "--defended", Self.model.path,
                                     "--world", dir.path, "--report", report])
         #expect(notAWorld.status == 65 && notAWorld.stderr.contains("not a fixture world"))
@@ -64,7 +64,7 @@ import Testing
         try text.write(to: tokenizer, atomically: true, encoding: .utf8)
         let mismatch = try temper(["audit", "depth", "--base", Self.model.path, "--defended", renamed.path,
                                    "--world", Self.world.path, "--report", report, "--no-attack"])
-        #expect(mismatch.status == 65 && mismatch.stderr.contains("do not share a vocabulary"))
+        #expect(mismatch.status == 65 && mismatch.stderr.contains("does not match the world's tokenizer"))
         #expect(!FileManager.default.fileExists(atPath: report + ".json"))
 
         let missingModel = try temper(["audit", "depth", "--base", Self.model.path, "--defended", dir.appendingPathComponent("none").path,
@@ -91,7 +91,7 @@ import Testing
                             "--report", dir.appendingPathComponent("d").path, "--no-attack", "--json", "--pooling", "mean-prompt-tokens"])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(json["format"] as? String == "temper.audit.depth/1" && json["probePooling"] as? String == "mean-prompt-tokens")
+        #expect(json["format"] as? String == "temper.audit.depth/2" && json["probePooling"] as? String == "mean-prompt-tokens")
         #expect(json["layers"] as? Int == 4)
     }
 }

@@ -63,7 +63,7 @@ import Testing
                                "--harmful", data + "/pairs.jsonl", "--retain", data + "/harmless.jsonl", "--steps", "2", "--batch", "4",
                                "--max-length", "64", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
-        let provenance = try CLI.run(["provenance", out])
+        let provenance = try CLI.run(["provenance", out, "--json"])
         #expect(provenance.status == 0 && provenance.stdout.contains("pairs.jsonl") && provenance.stdout.contains("\"rows\" : 24"))
         let eval = try CLI.run(["eval", out, "--harmful", data + "/heldout.jsonl", "--harmless", data + "/harmless_test.jsonl",
                                 "--judge", "refusal", "--max-new-tokens", "4", "--max-length", "64"])

@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 import Testing
 @testable import TemperReward
 
@@ -12,7 +13,7 @@ import Testing
             let report = try RewardExplainer.explain(context, method: method, count: 10, seed: 2, settings: GenerationSettings(),
                                                      environment: "env.json", rewardManifestSHA256: "feed")
             let url = dir.appendingPathComponent("\(method.rawValue).json")
-            try RewardReportFiles.json(report).write(to: url)
+            try ReportFiles.json(report).write(to: url)
             files.append(url)
         }
         return (context, dir, files)
@@ -35,7 +36,7 @@ import Testing
                 if let p = ood.mean.proxyPearson { #expect((-1...1).contains(p)) }
             }
         }
-        let json = String(decoding: try RewardReportFiles.json(r), as: UTF8.self)
+        let json = String(decoding: try ReportFiles.json(r), as: UTF8.self)
         #expect(json.contains("\"proxy_pearson\"") && json.contains("\"pairwise_accuracy\"") && json.contains("\"out_of_distribution\""))
     }
 

@@ -1,29 +1,6 @@
 import Foundation
 import TemperFormats
 
-/// Writes a report as `BASE.json` and `BASE.html`, each atomically (as TemperAudit's
-/// `ReportFiles`, which this target cannot import without pulling in the model stack).
-public enum RewardReportFiles {
-    public static func json<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(value) + Data("\n".utf8)
-    }
-
-    @discardableResult
-    public static func write<T: Encodable>(_ value: T, html: String, to base: URL) throws -> (json: URL, html: URL) {
-        let folder = base.deletingLastPathComponent()
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw RewardError.io(path: folder.path, reason: "cannot create the report folder: \(error.localizedDescription)")
-        }
-        let jsonURL = base.appendingPathExtension("json"), htmlURL = base.appendingPathExtension("html")
-        try AtomicFile.write(try json(value), to: jsonURL)
-        try AtomicFile.write(Data(html.utf8), to: htmlURL)
-        return (jsonURL, htmlURL)
-    }
-}
-
 /// The proxy-human audit as one table per test set.
 public enum ProxyAuditHTML {
     public static func page(_ report: ProxyAuditReport) -> String {
