@@ -11,6 +11,13 @@ public struct DegeneracySequence: Sendable, Equatable {
     public var harmful: Bool
     /// 1-based line in the dataset file.
     public var line: Int
+
+    public init(ids: [Int], promptLength: Int, harmful: Bool, line: Int = 0) {
+        self.ids = ids
+        self.promptLength = promptLength
+        self.harmful = harmful
+        self.line = line
+    }
 }
 
 /// A padded batch of sequences and which positions are real.
