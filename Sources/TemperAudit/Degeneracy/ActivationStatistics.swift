@@ -26,9 +26,11 @@ struct ActivationStatistics {
         let model = runner.model
         let tokenCount = batches.reduce(0) { $0 + $1.realCount }
         var stats = ActivationStatistics(units: UnitPatterns(blocks: model.layerCount, tokens: tokenCount))
+        // Layers without a Gram (the logits of a large vocabulary) collect nothing.
+        let layers = layers.filter(gramLayers.contains)
         for layer in layers {
             let width = runner.width(layer) + (hasBias(layer) ? 1 : 0)
-            let gram = gramLayers.contains(layer) ? try Matrix64.zeros(width, width) : try Matrix64.zeros(0, 0)
+            let gram = try Matrix64.zeros(width, width)
             stats.layers[layer] = NodeStatistics(gram: gram, harmfulSum: [Double](repeating: 0, count: width),
                                                  harmlessSum: [Double](repeating: 0, count: width))
         }
@@ -45,7 +47,7 @@ struct ActivationStatistics {
                     guard let logits = output.logits else { throw AuditError.invalidConfig("the forward pass returned no logits") }
                     tensor = logits
                 }
-                try stats.add(tensor, batch, layer: layer, gram: gramLayers.contains(layer))
+                try stats.add(tensor, batch, layer: layer)
             }
             try stats.units.add(output.mlpGates, batch)
             stats.tokens += batch.realCount
@@ -62,12 +64,12 @@ struct ActivationStatistics {
         return stats
     }
 
-    private mutating func add(_ t: Tensor, _ batch: DegeneracyBatch, layer: NodeLayer, gram: Bool) throws {
+    private mutating func add(_ t: Tensor, _ batch: DegeneracyBatch, layer: NodeLayer) throws {
         let bias = Self.hasBias(layer)
         let (panel, rows) = try SectionRunner.panel(t, batch, bias: bias, layer: layer)
         guard var s = layers[layer] else { return }
         let width = s.harmfulSum.count
-        if gram { try s.gram.addProduct(transposing: panel, panel, count: rows) }
+        try s.gram.addProduct(transposing: panel, panel, count: rows)
         // Prompt tokens, split by the row's label.
         var r = 0
         for (position, real) in batch.mask.enumerated() where real {
