@@ -83,7 +83,7 @@ import TemperTensor
     @Test func linearSectionNullSpaceIsGradientDegenerate() throws {
         let w = try Matrix64(rows: 3, cols: 4, values: [1, 0, 2, 0, 0, 1, 0, 1, 1, 1, 2, 1])   // row 3 = row 1 + row 2
         var xs: [Double] = []
-        for n in 0..<40 { for d in 0..<4 { xs.append(sin(Double(n * 4 + d) * 0.77) + (d == 0 ? 0.5 : 0)) } }
+        for n in 0..<40 { for d in 0..<4 { xs.append(sin(0.37 * Double(n) * Double((d + 1) * (d + 1)) + Double(d))) } }
         let x = try Matrix64(rows: 40, cols: 4, values: xs)
         let g = try x.matmul(w, transposeOther: true).matmul(w)                                 // rows gᵀ = xᵀ Wᵀ W
         let gram = try x.matmul(x, transposeSelf: true).scaled(1.0 / 40)
