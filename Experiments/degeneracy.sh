@@ -22,10 +22,12 @@ audit() {  # NAME MODEL [flags]
     > "$OUT/$name.stdout.json" 2> "$OUT/$name.log"
   grep -E "Elapsed|Maximum resident" "$OUT/$name.log" | sed "s/^/$name: /"
 }
-audit base_vs_repnoise "$W/model" --compare "$OUT/repnoise"
-audit base_vs_adversarial "$W/model" --compare "$OUT/adversarial"
+# 4000 tokens (all 60 harmful rows and 340 harmless ones), edges on 128 tokens: ~5 min per audit on 2 busy cores.
+SMALL=(--max-tokens 4000 --edge-tokens 128 --ablation-tokens 1024)
+audit base_vs_repnoise "$W/model" --compare "$OUT/repnoise" "${SMALL[@]}"
+audit base_vs_adversarial "$W/model" --compare "$OUT/adversarial" "${SMALL[@]}"
 if [ "${TIMING:-0}" = 1 ]; then
-  audit world_only "$W/model"
+  audit world_only "$W/model" --edge-tokens 0
   [ -d "$OUT/random512" ] || "${PYTHON:-python3}" Experiments/make_random_llama.py "$OUT/random512"
   audit random512 "$OUT/random512" --edge-tokens 0 --ablation-tokens 512
   if [ -n "${SMOL:-}" ] && [ -d "$SMOL" ]; then audit smollm2 "$SMOL" --edge-tokens 0 --ablation-tokens 0; fi

@@ -5,7 +5,9 @@ import TemperTensor
 /// ablated directions, rotate back"): the residual at a node layer is replaced by
 /// f' = (f C)[:, :k] C⁺[:k, :] — the k directions with the largest Λ (interaction basis)
 /// or the largest Gram eigenvalues (PCA basis) kept — and the model runs on to the logits.
-/// The loss is the mean next-token cross-entropy over every real token.
+/// The loss is the mean next-token cross-entropy over the response tokens of the harmless
+/// rows (the loss the model was trained on; harmful rows are left out so that a defence's
+/// deliberately high harmful loss does not mask the curve).
 public struct AblationCurve: Codable, Sendable, Equatable {
     /// Directions kept at each point.
     public var kept: [Int]
@@ -22,6 +24,9 @@ public struct AblationCurve: Codable, Sendable, Equatable {
 enum Ablation {
     static func curve(_ runner: SectionRunner, batches: [DegeneracyBatch], index: Int, basis: InteractionBasis,
                       points: Int) throws -> AblationCurve {
+        guard batches.contains(where: { $0.responseLabelCount > 0 }) else {
+            throw AuditError.emptyDataset(path: "dataset", reason: "the ablation tokens hold no harmless response tokens to score")
+        }
         let top = max(basis.interactionRank, basis.activationRank)
         var kept = (0..<points).map { Int((Double($0) * Double(top) / Double(points - 1)).rounded()) }
         kept = Array(Set(kept)).sorted()
@@ -47,9 +52,9 @@ enum Ablation {
                 input = try project(f, c: c.columns(Array(0..<k)), cPinv: cPinv.rows(Array(0..<k)))
             }
             let logits = try noGrad { try runner.run(from: index, input: input, to: .logits, batch) }
-            let sum = try LanguageModelLoss.causal(logits: logits, labels: batch.labels, reduction: .sum).item()
+            let sum = try LanguageModelLoss.causal(logits: logits, labels: batch.responseLabels, reduction: .sum).item()
             total += Double(sum)
-            count += batch.sequences.reduce(0) { $0 + max(0, $1.ids.count - 1) }
+            count += batch.responseLabelCount
         }
         return total / Double(max(1, count))
     }

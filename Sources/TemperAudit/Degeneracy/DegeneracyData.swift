@@ -29,8 +29,20 @@ struct DegeneracyBatch {
     var length: Int { tokens.length }
     var realCount: Int { mask.lazy.filter { $0 }.count }
 
-    /// Labels for the causal LM loss: the ids, -100 at padding.
-    var labels: [Int] { zip(tokens.ids, mask).map { $1 ? $0 : LanguageModelLoss.ignoreIndex } }
+    /// Labels for the causal LM loss as in training: response tokens (and eos) of harmless
+    /// rows; -100 at prompts, harmful rows and padding.
+    var responseLabels: [Int] {
+        var labels = [Int](repeating: LanguageModelLoss.ignoreIndex, count: tokens.ids.count)
+        for (row, s) in sequences.enumerated() where !s.harmful {
+            for t in s.promptLength..<s.ids.count { labels[row * length + t] = s.ids[t] }
+        }
+        return labels
+    }
+
+    /// How many labels `responseLabels` scores (each label after the first position).
+    var responseLabelCount: Int {
+        sequences.reduce(0) { $0 + ($1.harmful ? 0 : $1.ids.count - max(1, $1.promptLength)) }
+    }
 }
 
 public enum DegeneracyData {

@@ -23,6 +23,8 @@ public struct DegeneracyReport: Codable, Sendable {
         public var basis: String
         public var activationRank: Int?
         public var interactionRank: Int?
+        /// Directions holding 99% of ΣΛ (Gram eigenvalues on an "svd" layer).
+        public var effectiveInteractionRank: Int?
         /// width − activation rank, activation rank − interaction rank.
         public var activationDegeneracy: Int?
         public var gradientDegeneracy: Int?
@@ -33,6 +35,7 @@ public struct DegeneracyReport: Codable, Sendable {
         public var ablation: AblationCurve?
         enum CodingKeys: String, CodingKey {
             case name, hidden, width, basis, activationRank = "activation_rank", interactionRank = "interaction_rank"
+            case effectiveInteractionRank = "effective_interaction_rank"
             case activationDegeneracy = "activation_degeneracy", gradientDegeneracy = "gradient_degeneracy"
             case gramSpectrum = "gram_spectrum", mSpectrum = "m_spectrum", lambda, harmful, ablation
         }
@@ -100,6 +103,7 @@ public struct DegeneracyReport: Codable, Sendable {
             let b = l.basis
             return Layer(name: l.layer.name, hidden: l.hidden, width: b?.c.rows ?? l.hidden, basis: l.kind,
                          activationRank: b?.activationRank, interactionRank: b?.interactionRank,
+                         effectiveInteractionRank: b?.effectiveRank(),
                          activationDegeneracy: b.map { $0.c.rows - $0.activationRank },
                          gradientDegeneracy: b.map { $0.activationRank - $0.interactionRank },
                          gramSpectrum: b?.gramSpectrum, mSpectrum: b?.mSpectrum, lambda: b?.lambda,

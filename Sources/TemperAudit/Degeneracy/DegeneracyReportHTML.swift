@@ -17,11 +17,12 @@ enum DegeneracyReportHTML {
         var s = "<h2>\(HTMLPage.escape(m.path))</h2>"
         let rows = m.layers.map { l -> [String] in
             [HTMLPage.escape(l.name), "\(l.hidden)", l.basis, l.activationRank.map(String.init) ?? "—", l.interactionRank.map(String.init) ?? "—",
-             HTMLPage.number(l.harmful?.interactionFraction), HTMLPage.number(l.harmful?.pcaFractionSameRank),
-             HTMLPage.number(l.ablation?.baseline)]
+             l.effectiveInteractionRank.map(String.init) ?? "—",
+             HTMLPage.number(l.harmful?.interactionFraction), HTMLPage.number(l.harmful?.effectiveFraction),
+             HTMLPage.number(l.harmful?.pcaEffectiveFraction), HTMLPage.number(l.ablation?.baseline)]
         }
-        s += HTMLPage.table(header: ["layer", "hidden", "basis", "activation rank", "interaction rank", "harmful Δ in kept dirs",
-                                     "PCA same rank", "loss"], rows: rows)
+        s += HTMLPage.table(header: ["layer", "hidden", "basis", "activation rank", "interaction rank", "99% Λ rank", "harmful Δ in kept dirs",
+                                     "in 99% Λ dirs", "in as many PCA dirs", "loss"], rows: rows)
         let ranked = m.layers.enumerated().filter { $0.element.activationRank != nil }
         let plot = SVGLinePlot(title: "Kept ranks per layer", xLabel: "node layer (logits last)", yLabel: "directions kept", series: [
             .init(name: "activation", points: ranked.map { (Double($0.offset), Double($0.element.activationRank ?? 0)) }),

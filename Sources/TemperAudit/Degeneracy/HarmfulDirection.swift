@@ -4,27 +4,40 @@ import TemperTensor
 /// harmless prompt tokens of a layer's activations, and the share of ‖d‖² inside the
 /// subspace the kept interaction directions write to (the row space of C⁺; an orthogonal
 /// projection, so the share is in [0, 1]). Beside it, the same share for the top PCA
-/// directions of equal count, and for the whole kept Gram subspace.
+/// directions of equal count, and for the whole kept Gram subspace; then the same two shares
+/// for only the directions that hold 99% of ΣΛ (`InteractionBasis.effectiveRank`).
 public struct HarmfulDirection: Codable, Sendable, Equatable {
     public var norm: Double
     public var interactionFraction: Double
     public var pcaFractionSameRank: Double
     public var activationFraction: Double
+    public var effectiveRank: Int
+    public var effectiveFraction: Double
+    public var pcaEffectiveFraction: Double
 
     enum CodingKeys: String, CodingKey {
         case norm, interactionFraction = "interaction_fraction", pcaFractionSameRank = "pca_fraction_same_rank"
-        case activationFraction = "activation_fraction"
+        case activationFraction = "activation_fraction", effectiveRank = "effective_rank", effectiveFraction = "effective_fraction"
+        case pcaEffectiveFraction = "pca_effective_fraction"
     }
 
     static func measure(_ stats: NodeStatistics, harmfulTokens: Int, harmlessTokens: Int, basis: InteractionBasis) throws -> HarmfulDirection? {
         guard harmfulTokens > 0, harmlessTokens > 0 else { return nil }
         let d = zip(stats.harmfulSum, stats.harmlessSum).map { $0 / Double(harmfulTokens) - $1 / Double(harmlessTokens) }
         let norm2 = d.reduce(0) { $0 + $1 * $1 }
-        guard norm2 > 0 else { return HarmfulDirection(norm: 0, interactionFraction: 0, pcaFractionSameRank: 0, activationFraction: 0) }
+        let k = basis.effectiveRank()
+        guard norm2 > 0 else {
+            return HarmfulDirection(norm: 0, interactionFraction: 0, pcaFractionSameRank: 0, activationFraction: 0,
+                                    effectiveRank: k, effectiveFraction: 0, pcaEffectiveFraction: 0)
+        }
         let rowSpace = try orthonormalRows(basis.cPinv)
         let pca = try basis.u.columns(Array(0..<min(basis.interactionRank, basis.u.cols)))
+        let topRows = try orthonormalRows(basis.cPinv.rows(Array(0..<min(k, basis.cPinv.rows))))
+        let topPCA = try basis.u.columns(Array(0..<min(k, basis.u.cols)))
         return HarmfulDirection(norm: norm2.squareRoot(), interactionFraction: try share(d, rowSpace) / norm2,
-                                pcaFractionSameRank: try share(d, pca) / norm2, activationFraction: try share(d, basis.u) / norm2)
+                                pcaFractionSameRank: try share(d, pca) / norm2, activationFraction: try share(d, basis.u) / norm2,
+                                effectiveRank: k, effectiveFraction: try share(d, topRows) / norm2,
+                                pcaEffectiveFraction: try share(d, topPCA) / norm2)
     }
 
     /// ‖Qᵀd‖² for orthonormal columns Q.

@@ -30,6 +30,21 @@ public struct InteractionBasis: Sendable {
     /// M in the whitened Gram basis (R⁺ M' R⁺ᵀ), nil for an "svd" basis.
     public let m: Matrix64?
 
+    /// The fewest leading directions that hold `mass` of ΣΛ (of the Gram eigenvalues for an
+    /// "svd" basis): an absolute threshold of 1e-5 keeps nearly every direction of a trained
+    /// model, this count says how many carry the interactions.
+    public func effectiveRank(mass: Double = 0.99) -> Int {
+        let values = lambda.map { Array($0.prefix(interactionRank)) } ?? d
+        let total = values.reduce(0, +)
+        guard total > 0 else { return 0 }
+        var running = 0.0
+        for (k, v) in values.enumerated() {
+            running += v
+            if running >= mass * total { return k + 1 }
+        }
+        return values.count
+    }
+
     struct GramPart {
         let spectrum: [Double]
         let u: Matrix64
