@@ -38,13 +38,15 @@ out = sys.argv[1]
 for name in ("base_vs_repnoise", "base_vs_adversarial"):
     r = json.load(open(f"{out}/{name}.json"))
     models = [r["model"], r["compare"]]
-    print(f"\n## {name}\n")
-    print("| layer | width | act. rank base | act. rank other | int. rank base | int. rank other | harmful share base | other | PCA same-rank base | other |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(f"\n## {name} (each cell: base / other)\n")
+    print("| layer | width | act. rank | int. rank | 99%-Λ rank | harmful share, kept dirs | in 99%-Λ dirs | in as many PCA dirs | ‖Δ‖ |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for a, b in zip(*(m["layers"] for m in models)):
         f = lambda l, k: "—" if l.get("harmful") is None else f'{l["harmful"][k]:.3f}'
-        print(f'| {a["name"]} | {a["width"]} | {a["activation_rank"]} | {b["activation_rank"]} | {a["interaction_rank"]} | {b["interaction_rank"]} '
-              f'| {f(a, "interaction_fraction")} | {f(b, "interaction_fraction")} | {f(a, "pca_fraction_same_rank")} | {f(b, "pca_fraction_same_rank")} |')
+        both = lambda k: f'{a[k]} / {b[k]}'
+        pair = lambda k: f'{f(a, k)} / {f(b, k)}'
+        print(f'| {a["name"]} | {a["width"]} | {both("activation_rank")} | {both("interaction_rank")} | {both("effective_interaction_rank")} '
+              f'| {pair("interaction_fraction")} | {pair("effective_fraction")} | {pair("pca_effective_fraction")} | {pair("norm")} |')
     for m in models:
         print(f'\n{m["path"]}: ablation (loss with k directions kept; interaction / PCA; unablated {m["layers"][0]["ablation"]["baseline"]:.3f})')
         for l in m["layers"]:
