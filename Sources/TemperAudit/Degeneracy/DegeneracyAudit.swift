@@ -74,8 +74,12 @@ public enum DegeneracyAudit {
         lap("bases")
 
         var results: [LayerDegeneracy] = []
-        let ablationBatches = config.ablationTokens > 0
+        var ablationBatches = config.ablationTokens > 0
             ? try DegeneracyData.batches(DegeneracyData.prefix(sequences, tokens: config.ablationTokens), batchTokens: config.batchTokens) : []
+        if !ablationBatches.isEmpty, !ablationBatches.contains(where: { $0.responseLabelCount > 0 }) {
+            progress("ablation skipped: the first \(config.ablationTokens) tokens hold no harmless response tokens to score")
+            ablationBatches = []
+        }
         for (position, layer) in layers.enumerated() {
             let basis = bases[layer]
             let kind = basis == nil ? "unrotated" : (position == layers.count - 1 ? "svd" : "interaction")

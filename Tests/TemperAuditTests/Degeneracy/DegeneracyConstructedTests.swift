@@ -98,6 +98,21 @@ import TemperTensor
         #expect(zip(identity.values, try Matrix64.identity(2).values).allSatisfy { abs($0 - $1) < 1e-9 })
     }
 
+    /// Only harmful rows: no harmless responses to score, so no ablation curve and no harmful
+    /// share (there is no harmless mean), but the bases are built.
+    @Test func harmfulOnlyDataSkipsAblationAndSafetyView() throws {
+        let dir = try AuditFixtures.tempDir("degeneracy-harmful-only")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = DegeneracyConfig()
+        config.edgeTokens = 0
+        let harmful = Self.sequences.map { DegeneracySequence(ids: $0.ids, promptLength: $0.promptLength, harmful: true, line: $0.line) }
+        var notes: [String] = []
+        let result = try DegeneracyAudit.run(model: try Self.makeModel(in: dir), sequences: harmful, config: config) { notes.append($0) }
+        #expect(result.layers.allSatisfy { $0.ablation == nil && $0.harmful == nil })
+        #expect(result.layers.first?.basis?.activationRank == 6)
+        #expect(notes.contains { $0.hasPrefix("ablation skipped") })
+    }
+
     @Test func badInputIsATypedError() throws {
         let dir = try AuditFixtures.tempDir("degeneracy-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
