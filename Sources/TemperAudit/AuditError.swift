@@ -19,6 +19,14 @@ public enum AuditError: Error, Equatable, Sendable {
     case unreadableResults(path: String, reason: String)
     /// Writing a report failed.
     case io(path: String, reason: String)
+    /// A node layer name that the model does not have (degeneracy audit).
+    case unknownLayer(name: String, available: String)
+    /// A dataset with no usable rows or tokens.
+    case emptyDataset(path: String, reason: String)
+    /// NaN or infinite activations at a node layer, first seen in dataset row `row` (1-based line).
+    case nonFiniteActivations(layer: String, row: Int)
+    /// A layer whose statistics leave nothing to keep (rank-0 Gram, all Λ below the threshold).
+    case degenerateLayer(layer: String, reason: String)
 }
 
 extension AuditError: LocalizedError {
@@ -34,13 +42,18 @@ extension AuditError: LocalizedError {
         case let .invalidConfig(reason): return "invalid audit configuration: \(reason)"
         case let .unreadableResults(path, reason): return "\(path): \(reason)"
         case let .io(path, reason): return "\(path): \(reason)"
+        case let .unknownLayer(name, available): return "no node layer '\(name)' (the model has \(available))"
+        case let .emptyDataset(path, reason): return "\(path): \(reason)"
+        case let .nonFiniteActivations(layer, row): return "non-finite activations at \(layer) (dataset line \(row))"
+        case let .degenerateLayer(layer, reason): return "\(layer): \(reason)"
         }
     }
 
     /// Whether the fault lies in the input data (exit 65) rather than the run (exit 1).
     public var isBadInput: Bool {
         switch self {
-        case .missingInput, .unreadableModel, .notAWorld, .vocabularyMismatch, .architectureMismatch, .unreadableResults: return true
+        case .missingInput, .unreadableModel, .notAWorld, .vocabularyMismatch, .architectureMismatch, .unreadableResults,
+             .unknownLayer, .emptyDataset, .nonFiniteActivations, .degenerateLayer: return true
         case .invalidConfig, .io: return false
         }
     }

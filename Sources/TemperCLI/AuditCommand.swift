@@ -7,7 +7,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Audit a defended model against its base: immunization conditions, per-layer depth.",
-        subcommands: [AuditImmunizationCommand.self, AuditDepthCommand.self, AuditRewardExplanationsCommand.self])
+        subcommands: [AuditImmunizationCommand.self, AuditDepthCommand.self, AuditDegeneracyCommand.self, AuditRewardExplanationsCommand.self])
 }
 
 /// Exit codes for audit errors: 65 for bad input data (missing or mismatched models, not a

@@ -228,8 +228,8 @@ public final class BERTModel {
         var hooks = try HookRunner(options, layerCount: config.layerCount, batch: tokens.batchSize,
                                    length: tokens.length, hidden: config.hiddenSize)
         let keyMask = tokens.hasPadding ? tokens.attentionMask : nil
-        var h = try hooks.residual(embeddings(tokens), index: ResidualIndex.embedding)
-        for (l, block) in blocks.enumerated() where l <= hooks.lastBlock {
+        var h = try hooks.input { try embeddings(tokens) }
+        for (l, block) in blocks.enumerated() where hooks.runs(block: l) {
             let (out, m) = try block(h, keyMask: keyMask)
             hooks.mlp(m)
             h = try hooks.residual(out, index: ResidualIndex.afterBlock(l))

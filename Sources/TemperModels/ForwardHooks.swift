@@ -34,6 +34,14 @@ public struct ForwardOptions {
     /// Capture each block's MLP output before it is added to the residual
     /// (`ModelOutput.mlpOutputs`, one per block).
     public var captureMLPOutputs: Bool
+    /// Capture each block's MLP gate pre-activation (Llama `gate_proj(x)`, GPT-2 `c_fc(x)`),
+    /// [batch, length, intermediate] (`ModelOutput.mlpGates`): the units whose sign pattern
+    /// a degeneracy audit compares.
+    public var captureMLPGates: Bool = false
+    /// Start the pass at a residual point with a given tensor instead of the embedding:
+    /// blocks before `index` are skipped (a per-section run, as interaction-basis audits
+    /// need). Captured residuals then begin at `index`. Not allowed with a KV cache.
+    public var start: ResidualStart?
     /// Tensors added to the residual stream, keyed by residual index (see `ResidualIndex`).
     /// Each must broadcast to [batch, length, hidden] without changing that shape (a full
     /// [batch, length, hidden] δ, [1, length, hidden], [hidden], …). The addition happens
@@ -53,6 +61,16 @@ public struct ForwardOptions {
     }
 }
 
+/// The residual stream [batch, length, hidden] at point `index` (see `ResidualIndex`).
+public struct ResidualStart {
+    public var index: Int
+    public var value: Tensor
+    public init(index: Int, value: Tensor) {
+        self.index = index
+        self.value = value
+    }
+}
+
 /// Results of a forward pass. Decoder models fill `finalHidden` with the final-normed
 /// states (encoders: the last block's output) and `logits` unless disabled or stopped early.
 public struct ModelOutput {
@@ -64,6 +82,8 @@ public struct ModelOutput {
     public var residuals: [Tensor]
     /// Each block's MLP output when captured.
     public var mlpOutputs: [Tensor]
+    /// Each block's MLP gate pre-activation when captured.
+    public var mlpGates: [Tensor] = []
 
     /// The residual after block `layer` (0-based), when captured.
     public func residual(afterBlock layer: Int) -> Tensor? {
@@ -81,14 +101,27 @@ struct HookRunner {
     let lastBlock: Int
     private(set) var residuals: [Tensor] = []
     private(set) var mlpOutputs: [Tensor] = []
+    private(set) var mlpGates: [Tensor] = []
+    /// Index of the first block run (0 unless the pass starts later).
+    let firstBlock: Int
 
-    init(_ options: ForwardOptions, layerCount: Int, batch: Int, length: Int, hidden: Int) throws {
+    init(_ options: ForwardOptions, layerCount: Int, batch: Int, length: Int, hidden: Int, usesCache: Bool = false) throws {
         self.options = options
         shape = [batch, length, hidden]
         if let stop = options.stopAfterBlock, !(0..<layerCount).contains(stop) {
             throw ModelError.invalidInput(reason: "stopAfterBlock \(stop) is not a block index 0..<\(layerCount)")
         }
         lastBlock = options.stopAfterBlock ?? layerCount - 1
+        firstBlock = options.start?.index ?? 0
+        if let start = options.start {
+            guard (0...(lastBlock + 1)).contains(start.index) else {
+                throw ModelError.invalidInput(reason: "start at residual index \(start.index): the forward pass has points 0...\(lastBlock + 1)")
+            }
+            guard start.value.shape == shape else {
+                throw ModelError.invalidInput(reason: "start residual has shape \(start.value.shape), expected \(shape)")
+            }
+            guard !usesCache else { throw ModelError.invalidInput(reason: "a pass that starts at a residual point cannot use a KV cache") }
+        }
         for (index, delta) in options.perturbations {
             guard (0...(lastBlock + 1)).contains(index) else {
                 throw ModelError.invalidInput(reason: "perturbation at residual index \(index): the forward pass has points 0...\(lastBlock + 1)")
@@ -107,15 +140,30 @@ struct HookRunner {
         return out
     }
 
+    /// The first residual point: the start tensor when given, else the embedding.
+    mutating func input(_ embedding: () throws -> Tensor) throws -> Tensor {
+        if let start = options.start { return try residual(start.value, index: start.index) }
+        return try residual(embedding(), index: ResidualIndex.embedding)
+    }
+
+    /// Whether block `layer` runs in this pass.
+    func runs(block layer: Int) -> Bool { layer >= firstBlock && layer <= lastBlock }
+
+    /// An MLP output without a gate capture (encoders).
     mutating func mlp(_ m: Tensor) {
         if options.captureMLPOutputs { mlpOutputs.append(m) }
+    }
+
+    mutating func mlp(_ m: Tensor, gate: Tensor) {
+        if options.captureMLPOutputs { mlpOutputs.append(m) }
+        if options.captureMLPGates { mlpGates.append(gate) }
     }
 
     /// Whether the pass continues past the blocks (final norm, logits).
     var runsToEnd: Bool { options.stopAfterBlock == nil }
 
     func output(finalHidden: Tensor?, logits: Tensor?) -> ModelOutput {
-        ModelOutput(logits: logits, finalHidden: finalHidden, residuals: residuals, mlpOutputs: mlpOutputs)
+        ModelOutput(logits: logits, finalHidden: finalHidden, residuals: residuals, mlpOutputs: mlpOutputs, mlpGates: mlpGates)
     }
 }
 

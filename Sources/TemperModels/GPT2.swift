@@ -118,7 +118,11 @@ struct GPT2MLP {
                 activation: c.activation)
     }
 
-    func callAsFunction(_ x: Tensor) throws -> Tensor { try projection(activation(try fc(x))) }
+    /// The output and the pre-activation c_fc(x).
+    func callAsFunction(_ x: Tensor) throws -> (Tensor, Tensor) {
+        let pre = try fc(x)
+        return (try projection(activation(pre)), pre)
+    }
 }
 
 /// h = x + attn(ln_1(x)); out = h + mlp(ln_2(h)).
@@ -132,10 +136,10 @@ struct GPT2Block {
                   mlp: try .load(scope.scope("mlp", module: .mlp), c))
     }
 
-    func callAsFunction(_ x: Tensor, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> (Tensor, Tensor) {
+    func callAsFunction(_ x: Tensor, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> (Tensor, Tensor, Tensor) {
         let h = try x + attention(norm1(x), keyMask: keyMask, cache: cache, layer: layer)
-        let m = try mlp(norm2(h))
-        return (try h + m, m)
+        let (m, pre) = try mlp(norm2(h))
+        return (try h + m, m, pre)
     }
 }
 
@@ -195,11 +199,12 @@ public final class GPT2Model: CausalLanguageModel {
         let positions = try positionEmbedding(Array(past..<(past + t)), batch: 1, length: t)
         let embedded = try tokenEmbedding(tokens.ids, batch: b, length: t) + positions
         let keyMask = tokens.hasPadding ? tokens.attentionMask : nil
-        var hooks = try HookRunner(options, layerCount: config.layerCount, batch: b, length: t, hidden: config.hiddenSize)
-        var h = try hooks.residual(embedded, index: ResidualIndex.embedding)
-        for (l, block) in blocks.enumerated() where l <= hooks.lastBlock {
-            let (out, m) = try block(h, keyMask: keyMask, cache: cache, layer: l)
-            hooks.mlp(m)
+        var hooks = try HookRunner(options, layerCount: config.layerCount, batch: b, length: t, hidden: config.hiddenSize,
+                                   usesCache: cache != nil)
+        var h = try hooks.input { embedded }
+        for (l, block) in blocks.enumerated() where hooks.runs(block: l) {
+            let (out, m, pre) = try block(h, keyMask: keyMask, cache: cache, layer: l)
+            hooks.mlp(m, gate: pre)
             h = try hooks.residual(out, index: ResidualIndex.afterBlock(l))
         }
         cache?.advance(by: t)

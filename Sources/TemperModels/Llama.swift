@@ -147,7 +147,11 @@ struct LlamaMLP {
                  down: try .load(scope.scope("down_proj"), inputs: c.intermediateSize, outputs: c.hiddenSize, bias: c.mlpBias))
     }
 
-    func callAsFunction(_ x: Tensor) throws -> Tensor { try down(try gate(x).silu() * up(x)) }
+    /// The output and the gate pre-activation gate(x).
+    func callAsFunction(_ x: Tensor) throws -> (Tensor, Tensor) {
+        let g = try gate(x)
+        return (try down(try g.silu() * up(x)), g)
+    }
 }
 
 /// Pre-norm decoder block: h = x + attn(norm(x)); out = h + mlp(norm(h)).
@@ -161,11 +165,11 @@ struct LlamaBlock {
                    mlp: try .load(scope.scope("mlp", module: .mlp), c))
     }
 
-    /// The block output and its MLP output (before the residual add).
-    func callAsFunction(_ x: Tensor, rope: RoPETable, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> (Tensor, Tensor) {
+    /// The block output, its MLP output (before the residual add) and the MLP gate pre-activation.
+    func callAsFunction(_ x: Tensor, rope: RoPETable, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> (Tensor, Tensor, Tensor) {
         let h = try x + attention(inputNorm(x), rope: rope, keyMask: keyMask, cache: cache, layer: layer)
-        let m = try mlp(postAttentionNorm(h))
-        return (try h + m, m)
+        let (m, gate) = try mlp(postAttentionNorm(h))
+        return (try h + m, m, gate)
     }
 }
 
@@ -223,11 +227,12 @@ public final class LlamaModel: CausalLanguageModel {
         }
         let rope = try config.rope.table(headDim: config.headDim, positions: Array(past..<(past + t)))
         let keyMask = tokens.hasPadding ? tokens.attentionMask : nil
-        var hooks = try HookRunner(options, layerCount: config.layerCount, batch: b, length: t, hidden: config.hiddenSize)
-        var h = try hooks.residual(embed(tokens.ids, batch: b, length: t), index: ResidualIndex.embedding)
-        for (l, block) in blocks.enumerated() where l <= hooks.lastBlock {
-            let (out, m) = try block(h, rope: rope, keyMask: keyMask, cache: cache, layer: l)
-            hooks.mlp(m)
+        var hooks = try HookRunner(options, layerCount: config.layerCount, batch: b, length: t, hidden: config.hiddenSize,
+                                   usesCache: cache != nil)
+        var h = try hooks.input { try embed(tokens.ids, batch: b, length: t) }
+        for (l, block) in blocks.enumerated() where hooks.runs(block: l) {
+            let (out, m, gate) = try block(h, rope: rope, keyMask: keyMask, cache: cache, layer: l)
+            hooks.mlp(m, gate: gate)
             h = try hooks.residual(out, index: ResidualIndex.afterBlock(l))
         }
         cache?.advance(by: t)
