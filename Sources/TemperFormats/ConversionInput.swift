@@ -21,7 +21,7 @@ public final class ConversionInput {
         public var isFloating: Bool {
             switch encoding {
             case let .safetensors(d): return d.isFloatingPoint
-            case let .gguf(t): return Quantize.supportedTypes.contains(t)
+            case let .gguf(t): return GGMLDequantize.supportedTypes.contains(t)
             }
         }
     }
@@ -37,7 +37,7 @@ public final class ConversionInput {
         self.url = url
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { throw FormatError.notFound(path: url.path) }
-        if !isFolder.boolValue && url.pathExtension.lowercased() == "gguf" {
+        if try GGUFFile.hasMagic(url) {
             let file = try GGUFFile(url: url)
             gguf = file; checkpoint = nil; folder = nil
             tensors = file.tensors.map { Tensor(name: $0.name, shape: $0.shape, encoding: .gguf($0.type), record: nil, ggufInfo: $0) }
@@ -56,7 +56,7 @@ public final class ConversionInput {
         throw FormatError.unsupportedInput(path: url.path, reason: "tensor '\(tensor.name)' has no data source")
     }
 
-    /// The tensor's values as row-major f32 (dequantized for Q8_0/Q4_0).
+    /// The tensor's values as row-major f32 (GGUF block types dequantized as gguf-py does).
     public func floats(_ tensor: Tensor) throws -> [Float] {
         let raw = try rawBytes(tensor)
         switch tensor.encoding {
@@ -66,10 +66,7 @@ public final class ConversionInput {
             }
             return try HalfPrecision.toFloat32(raw, dtype: dtype, tensor: tensor.name)
         case let .gguf(type):
-            guard Quantize.supportedTypes.contains(type) else {
-                throw FormatError.unsupportedConversion(tensor: tensor.name, from: "\(type)", to: "F32")
-            }
-            return try Quantize.decode(raw, as: type, count: tensor.elementCount, tensor: tensor.name)
+            return try GGMLDequantize.decode(raw, as: type, count: tensor.elementCount, tensor: tensor.name, path: url.path)
         }
     }
 
