@@ -86,30 +86,41 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(170)
     tokens, types, merges = vocab()
-    path = OUT / "tiny-llama-q.gguf"
-    w = gguf.GGUFWriter(str(path), "llama")
-    w.add_name("tiny llama q")
-    w.add_block_count(LAYERS)
-    w.add_context_length(CTX)
-    w.add_embedding_length(HIDDEN)
-    w.add_feed_forward_length(FF)
-    w.add_head_count(HEADS)
-    w.add_head_count_kv(KV)
-    w.add_rope_freq_base(100000.0)
-    w.add_layer_norm_rms_eps(1e-5)
-    w.add_file_type(3)
-    w.add_vocab_size(len(tokens))
-    w.add_rope_dimension_count(HEAD_DIM)
-    w.add_tokenizer_model("gpt2")
-    w.add_tokenizer_pre("smollm")
-    w.add_token_list(tokens)
-    w.add_token_types(types)
-    w.add_token_merges(merges)
-    w.add_bos_token_id(1)
-    w.add_eos_token_id(2)
-    w.add_pad_token_id(0)
-    w.add_add_bos_token(False)
-    w.add_chat_template("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}")
+    tensors = []  # (GGUF name, array, raw ggml type or None)
+
+    def write(path, split_max_tensors=0):
+        w = gguf.GGUFWriter(str(path), "llama", split_max_tensors=split_max_tensors)
+        w.add_name("tiny llama q")
+        w.add_block_count(LAYERS)
+        w.add_context_length(CTX)
+        w.add_embedding_length(HIDDEN)
+        w.add_feed_forward_length(FF)
+        w.add_head_count(HEADS)
+        w.add_head_count_kv(KV)
+        w.add_rope_freq_base(100000.0)
+        w.add_layer_norm_rms_eps(1e-5)
+        w.add_file_type(3)
+        w.add_vocab_size(len(tokens))
+        w.add_rope_dimension_count(HEAD_DIM)
+        w.add_tokenizer_model("gpt2")
+        w.add_tokenizer_pre("smollm")
+        w.add_token_list(tokens)
+        w.add_token_types(types)
+        w.add_token_merges(merges)
+        w.add_bos_token_id(1)
+        w.add_eos_token_id(2)
+        w.add_pad_token_id(0)
+        w.add_add_bos_token(False)
+        w.add_chat_template("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}")
+        for name, data, raw in tensors:
+            if raw is None:
+                w.add_tensor(name, data)
+            else:
+                w.add_tensor(name, data, raw_shape=data.shape, raw_dtype=raw)
+        w.write_header_to_file()
+        w.write_kv_data_to_file()
+        w.write_tensors_to_file()
+        w.close()
 
     expected = []
 
@@ -117,15 +128,15 @@ def main():
         stored = permute(values, heads) if heads else values
         if qtype == Q.Q4_K:
             raw = random_blocks(rng, qtype, *stored.shape)
-            w.add_tensor(gguf_name, raw, raw_dtype=qtype)
+            tensors.append((gguf_name, raw, qtype))
             stored_deq = quants.dequantize(raw, qtype)
         elif qtype in (Q.F32, Q.F16):
             data = stored.astype(np.float32 if qtype == Q.F32 else np.float16)
-            w.add_tensor(gguf_name, data)
+            tensors.append((gguf_name, data, None))
             stored_deq = data.astype(np.float32)
         else:
             raw = quants.quantize(stored, qtype)
-            w.add_tensor(gguf_name, raw, raw_shape=raw.shape, raw_dtype=qtype)
+            tensors.append((gguf_name, raw, qtype))
             stored_deq = quants.dequantize(raw, qtype)
         hf = reverse_permute(stored_deq, heads) if heads else stored_deq
         hf = np.ascontiguousarray(hf, dtype=np.float32)
@@ -149,10 +160,9 @@ def main():
         add(b + "ffn_down.weight", p + "mlp.down_proj.weight", normal(HIDDEN, FF), Q.Q4_K)
     add("output_norm.weight", "model.norm.weight", 1 + normal(HIDDEN), Q.F32)
 
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    write(OUT / "tiny-llama-q.gguf")
+    # gguf-split layout (gguf-py's writer makes the same shards): all metadata in the first.
+    write(OUT / "tiny-llama-q-split.gguf", split_max_tensors=8)
     config = {"model_type": "llama", "hidden_size": HIDDEN, "intermediate_size": FF, "num_hidden_layers": LAYERS,
               "num_attention_heads": HEADS, "num_key_value_heads": KV, "head_dim": HEAD_DIM,
               "max_position_embeddings": CTX, "vocab_size": len(tokens), "rms_norm_eps": float(np.float32(1e-5)),

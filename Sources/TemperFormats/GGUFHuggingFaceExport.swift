@@ -3,7 +3,8 @@ import Foundation
 /// Writes a llama.cpp GGUF (Llama family) as a Hugging Face folder: config.json,
 /// generation_config.json, model.safetensors (dequantized as gguf-py does, Q/K permutation
 /// undone, in `dtype`), tokenizer.json and tokenizer_config.json rebuilt from
-/// `tokenizer.ggml.*`. The caller provides an empty (staging) folder; one tensor is in
+/// `tokenizer.ggml.*`. A GGUF without tensors (a vocabulary-only file) gives the two
+/// tokenizer files alone. The caller provides an empty (staging) folder; one tensor is in
 /// memory at a time.
 public enum GGUFHuggingFaceExport {
     public static let weightsFile = "model.safetensors"
@@ -14,6 +15,12 @@ public enum GGUFHuggingFaceExport {
                              progress: CheckpointConverter.Progress = { _, _, _ in }) throws -> ConversionSummary {
         guard HalfPrecision.writableTypes.contains(dtype) else {
             throw FormatError.unsupportedConversion(tensor: "", from: "GGUF", to: "Hugging Face \(dtype.rawValue) (f32, f16 or bf16)")
+        }
+        if file.tensors.isEmpty {
+            // A vocabulary-only GGUF (llama.cpp `--vocab-only`, models/ggml-vocab-*.gguf).
+            let files = try writeTokenizer(file, to: folder)
+            return ConversionSummary(output: folder.path, format: "tokenizer", files: files, tensors: 0, bytesWritten: 0,
+                                     ggufArchitecture: file.value(forKey: "general.architecture")?.stringValue)
         }
         let model = try GGUFHuggingFaceModel(file)
         let tokenizer = try GGUFTokenizerJSON(file, maxLength: model.contextLength)
@@ -45,12 +52,14 @@ public enum GGUFHuggingFaceExport {
                                  tensors: model.tensors.count, bytesWritten: written, ggufArchitecture: model.architecture)
     }
 
-    /// Only tokenizer.json and tokenizer_config.json (no weights are read).
-    public static func writeTokenizer(_ file: GGUFFile, to folder: URL) throws {
+    /// Only tokenizer.json and tokenizer_config.json (no weights are read); returns their names.
+    @discardableResult
+    public static func writeTokenizer(_ file: GGUFFile, to folder: URL) throws -> [String] {
         let length = file.value(forKey: "\(file.value(forKey: "general.architecture")?.stringValue ?? "").context_length")?.integerValue
         let tokenizer = try GGUFTokenizerJSON(file, maxLength: length.flatMap { Int(exactly: $0) })
         try AtomicFile.write(Data(tokenizer.tokenizerJSON()), to: folder.appendingPathComponent("tokenizer.json"))
         try AtomicFile.write(Data(tokenizer.tokenizerConfigJSON()), to: folder.appendingPathComponent("tokenizer_config.json"))
+        return ["tokenizer.json", "tokenizer_config.json"]
     }
 
     /// One tensor dequantized, un-permuted and encoded as `dtype`.
