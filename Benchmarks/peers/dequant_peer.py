@@ -15,11 +15,14 @@ from gguf.quants import dequantize
 
 from common import median, report, samples
 
+ROW = 4096  # elements per row (a typical hidden size)
+
 
 def run_make(args):
     qtype = gguf.GGMLQuantizationType[args.type]
     block, size = gguf.GGML_QUANT_SIZES[qtype]
-    n = args.mb * 1_000_000 // size
+    per_row = ROW // block
+    n = args.mb * 1_000_000 // size // per_row * per_row   # whole rows of ROW elements
     rng = np.random.default_rng(5)
     blocks = rng.integers(0, 256, size=(n, size), dtype=np.uint8)
     scales = (rng.standard_normal((n, 2)) * 0.01).astype(np.float16).view(np.uint8).reshape(n, 4)
@@ -30,7 +33,8 @@ def run_make(args):
 def run_time(args):
     qtype = gguf.GGMLQuantizationType[args.type]
     raw = np.fromfile(args.file, dtype=np.uint8)
-    rows = raw.reshape(-1, gguf.GGML_QUANT_SIZES[qtype][1] * 16)   # 16 blocks per row
+    block, size = gguf.GGML_QUANT_SIZES[qtype]
+    rows = raw.reshape(-1, ROW // block * size)   # rows of ROW elements, as a weight matrix stores them
     times = samples(lambda: dequantize(rows, qtype), args.repeats)
     m = median(times)
     elements = raw.size // gguf.GGML_QUANT_SIZES[qtype][1] * gguf.GGML_QUANT_SIZES[qtype][0]

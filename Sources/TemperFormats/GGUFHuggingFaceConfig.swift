@@ -12,6 +12,8 @@ public struct GGUFHuggingFaceModel {
         public var hfName: String
         public var info: GGUFTensorInfo
         public var unpermuteHeads: Int?
+        /// Which shard of a split model holds it (0 for a single file).
+        public var shard: Int
     }
 
     public let architecture: String
@@ -25,10 +27,14 @@ public struct GGUFHuggingFaceModel {
     public let bosTokenId: Int?, eosTokenId: Int?, padTokenId: Int?
     public let tensors: [Tensor]
 
-    /// Reads the hyperparameters and maps every tensor; anything transformers would not
-    /// load the same way is a typed error naming the key or tensor.
-    public init(_ file: GGUFFile) throws {
+    /// Reads the hyperparameters (from the first shard) and maps every tensor of every
+    /// shard; anything transformers would not load the same way is a typed error naming
+    /// the key or tensor.
+    public init(_ shards: [GGUFFile]) throws {
+        guard let file = shards.first else { throw FormatError.unsupportedInput(path: "", reason: "no GGUF shards") }
         let path = file.path
+        let all = shards.enumerated().flatMap { i, s in s.tensors.map { (i, $0) } }
+        let names = Set(all.map(\.1.name))
         func bad(_ key: String, _ reason: String) -> FormatError { .invalidMetadata(path: path, reason: "\(key): \(reason)") }
         guard let arch = file.value(forKey: "general.architecture")?.stringValue else { throw bad("general.architecture", "missing") }
         guard Self.architectures.contains(arch) else {
@@ -75,11 +81,11 @@ public struct GGUFHuggingFaceModel {
             file.value(forKey: "tokenizer.ggml.\(key)_token_id")?.integerValue.flatMap { Int(exactly: $0) }
         }
         bosTokenId = tokenId("bos"); eosTokenId = tokenId("eos"); padTokenId = tokenId("padding")
-        tied = file.tensor(named: "output.weight") == nil
-        attentionBias = arch == "llama" && file.tensor(named: "blk.0.attn_q.bias") != nil
+        tied = !names.contains("output.weight")
+        attentionBias = arch == "llama" && names.contains("blk.0.attn_q.bias")
 
         var planned: [Tensor] = []
-        for info in file.tensors {
+        for (shard, info) in all {
             if info.name == "rope_freqs.weight" {
                 throw FormatError.unsupportedConversion(tensor: info.name, from: "GGUF (llama3 rope frequencies)", to: "Hugging Face")
             }
@@ -90,7 +96,7 @@ public struct GGUFHuggingFaceModel {
             if arch == "llama" {
                 if hf.contains(".q_proj.") { heads = headCount } else if hf.contains(".k_proj.") { heads = kvHeadCount }
             }
-            planned.append(Tensor(hfName: hf, info: info, unpermuteHeads: heads))
+            planned.append(Tensor(hfName: hf, info: info, unpermuteHeads: heads, shard: shard))
         }
         tensors = planned
     }

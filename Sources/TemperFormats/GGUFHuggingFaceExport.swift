@@ -5,7 +5,7 @@ import Foundation
 /// undone, in `dtype`), tokenizer.json and tokenizer_config.json rebuilt from
 /// `tokenizer.ggml.*`. A GGUF without tensors (a vocabulary-only file) gives the two
 /// tokenizer files alone. The caller provides an empty (staging) folder; one tensor is in
-/// memory at a time.
+/// memory at a time. A split model (`gguf-split` shards) is read from its first shard.
 public enum GGUFHuggingFaceExport {
     public static let weightsFile = "model.safetensors"
 
@@ -22,7 +22,8 @@ public enum GGUFHuggingFaceExport {
             return ConversionSummary(output: folder.path, format: "tokenizer", files: files, tensors: 0, bytesWritten: 0,
                                      ggufArchitecture: file.value(forKey: "general.architecture")?.stringValue)
         }
-        let model = try GGUFHuggingFaceModel(file)
+        let shards = try GGUFSplit.shards(of: file)
+        let model = try GGUFHuggingFaceModel(shards)
         let tokenizer = try GGUFTokenizerJSON(file, maxLength: model.contextLength)
         let companions: [(String, [UInt8])] = [
             ("config.json", model.configJSON(dtype: dtype)),
@@ -37,7 +38,7 @@ public enum GGUFHuggingFaceExport {
         do {
             for (i, t) in model.tensors.enumerated() {
                 progress(i, model.tensors.count, t.hfName)
-                let bytes = try tensorBytes(t, file: file, dtype: dtype)
+                let bytes = try tensorBytes(t, file: shards[t.shard], dtype: dtype)
                 try writer.append(t.hfName, bytes)
                 written += UInt64(bytes.count)
             }

@@ -14,8 +14,12 @@ import Testing
         return (dir, summary)
     }
 
-    @Test func tensorsMatchTransformersGGUFLoading() throws {
-        let (dir, summary) = try export()
+    static let split = (1...3).map { GGUFFixtures.url("hf/tiny-llama-q-split-0000\($0)-of-00003.gguf") }
+
+    @Test(arguments: [false, true])
+    func tensorsMatchTransformersGGUFLoading(fromSplit: Bool) throws {
+        let dir = try GGUFFixtures.tempDir()
+        let summary = try GGUFHuggingFaceExport.write(try GGUFFile(url: fromSplit ? Self.split[0] : Self.gguf), to: dir)
         defer { try? FileManager.default.removeItem(at: dir) }
         let expected = try #require((try GGUFFixtures.json("hf/expected.json") as? [String: Any])?["tensors"] as? [[String: Any]])
         let file = try SafetensorsFile(url: dir.appendingPathComponent("model.safetensors"))
@@ -102,6 +106,23 @@ import Testing
         let input = try ConversionInput(url: renamed)
         #expect(input.gguf != nil)
         #expect(try !GGUFFile.hasMagic(dir))
+    }
+
+    @Test func splitShardsAreCheckedAndCombined() throws {
+        let shards = try GGUFSplit.shards(of: try GGUFFile(url: Self.split[0]))
+        #expect(shards.map(\.tensors.count).reduce(0, +) == (try GGUFFile(url: Self.gguf)).tensors.count)
+        let input = try ConversionInput(url: Self.split[0])
+        #expect(input.tensors.count == 20)
+        #expect(throws: FormatError.self) { _ = try GGUFSplit.shards(of: try GGUFFile(url: Self.split[1])) }
+        let dir = try GGUFFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for i in [0, 2] { try FileManager.default.copyItem(at: Self.split[i], to: dir.appendingPathComponent(Self.split[i].lastPathComponent)) }
+        #expect {
+            _ = try GGUFSplit.shards(of: try GGUFFile(url: dir.appendingPathComponent(Self.split[0].lastPathComponent)))
+        } throws: { error in
+            guard case let .missingShard(_, shard) = error as? FormatError else { return false }
+            return shard == "tiny-llama-q-split-00002-of-00003.gguf"
+        }
     }
 
     @Test func unsupportedTokenizerIsRefusedBeforeWriting() throws {
