@@ -13,6 +13,11 @@ Writes Fixtures/formats/gguf/hf/
   and the 64-bit FNV-1a of its f32 bytes = gguf-py `quants.dequantize`, then the inverse Q/K
   permutation exactly as transformers' GGUF loader (`reverse_permute_weights`) applies it;
   plus the config values transformers reads from this GGUF.
+- tiny-qwen2-q.gguf, expected-qwen2.json: the same for the qwen2 architecture (q/k/v
+  biases, no Q/K permutation).
+When transformers is installed the script also loads both files with transformers'
+`from_pretrained(gguf_file=…)`, asserts the same digests and writes logits.json: its logits
+for LOGIT_IDS from both files (done with transformers 5.24, torch 2.15, f32).
 """
 import json
 from pathlib import Path
@@ -24,6 +29,7 @@ from gguf import quants
 
 OUT = Path(__file__).resolve().parent / "gguf/hf"
 HIDDEN, FF, LAYERS, HEADS, KV, HEAD_DIM, CTX = 32, 256, 2, 4, 2, 8, 128
+LOGIT_IDS = [1, 40, 41, 7, 298]
 
 
 def byte_tokens():
@@ -82,15 +88,16 @@ def random_blocks(rng, qtype, rows, cols):
     return b.reshape(rows, cols // block * size)
 
 
-def main():
-    OUT.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(170)
+def build(arch, stem, seed, split):
+    """Writes OUT/<stem>.gguf (and its 3-shard split when `split`), returns the expectation."""
+    rng = np.random.default_rng(seed)
+    qwen = arch == "qwen2"
     tokens, types, merges = vocab()
     tensors = []  # (GGUF name, array, raw ggml type or None)
 
     def write(path, split_max_tensors=0):
-        w = gguf.GGUFWriter(str(path), "llama", split_max_tensors=split_max_tensors)
-        w.add_name("tiny llama q")
+        w = gguf.GGUFWriter(str(path), arch, split_max_tensors=split_max_tensors)
+        w.add_name(f"tiny {arch} q")
         w.add_block_count(LAYERS)
         w.add_context_length(CTX)
         w.add_embedding_length(HIDDEN)
@@ -150,9 +157,13 @@ def main():
     for i in range(LAYERS):
         p, b = f"model.layers.{i}.", f"blk.{i}."
         add(b + "attn_norm.weight", p + "input_layernorm.weight", 1 + normal(HIDDEN), Q.F32)
-        add(b + "attn_q.weight", p + "self_attn.q_proj.weight", normal(HEADS * HEAD_DIM, HIDDEN), Q.Q4_1, HEADS)
-        add(b + "attn_k.weight", p + "self_attn.k_proj.weight", normal(KV * HEAD_DIM, HIDDEN), Q.Q5_0, KV)
+        # convert_hf_to_gguf permutes Llama's Q/K rows only; Qwen2 has q/k/v biases instead.
+        add(b + "attn_q.weight", p + "self_attn.q_proj.weight", normal(HEADS * HEAD_DIM, HIDDEN), Q.Q4_1, None if qwen else HEADS)
+        add(b + "attn_k.weight", p + "self_attn.k_proj.weight", normal(KV * HEAD_DIM, HIDDEN), Q.Q5_0, None if qwen else KV)
         add(b + "attn_v.weight", p + "self_attn.v_proj.weight", normal(KV * HEAD_DIM, HIDDEN), Q.Q8_0)
+        if qwen:
+            for part, rows in (("q", HEADS * HEAD_DIM), ("k", KV * HEAD_DIM), ("v", KV * HEAD_DIM)):
+                add(b + f"attn_{part}.bias", p + f"self_attn.{part}_proj.bias", normal(rows), Q.F32)
         add(b + "attn_output.weight", p + "self_attn.o_proj.weight", normal(HIDDEN, HEADS * HEAD_DIM), Q.F16)
         add(b + "ffn_norm.weight", p + "post_attention_layernorm.weight", 1 + normal(HIDDEN), Q.F32)
         add(b + "ffn_gate.weight", p + "mlp.gate_proj.weight", normal(FF, HIDDEN), Q.Q4_1)
@@ -160,14 +171,44 @@ def main():
         add(b + "ffn_down.weight", p + "mlp.down_proj.weight", normal(HIDDEN, FF), Q.Q4_K)
     add("output_norm.weight", "model.norm.weight", 1 + normal(HIDDEN), Q.F32)
 
-    write(OUT / "tiny-llama-q.gguf")
-    # gguf-split layout (gguf-py's writer makes the same shards): all metadata in the first.
-    write(OUT / "tiny-llama-q-split.gguf", split_max_tensors=8)
-    config = {"model_type": "llama", "hidden_size": HIDDEN, "intermediate_size": FF, "num_hidden_layers": LAYERS,
+    write(OUT / f"{stem}.gguf")
+    if split:
+        # gguf-split layout (gguf-py's writer makes the same shards): all metadata in the first.
+        write(OUT / f"{stem}-split.gguf", split_max_tensors=8)
+    config = {"model_type": arch, "hidden_size": HIDDEN, "intermediate_size": FF, "num_hidden_layers": LAYERS,
               "num_attention_heads": HEADS, "num_key_value_heads": KV, "head_dim": HEAD_DIM,
               "max_position_embeddings": CTX, "vocab_size": len(tokens), "rms_norm_eps": float(np.float32(1e-5)),
               "rope_theta": 100000.0, "tie_word_embeddings": True, "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0}
-    (OUT / "expected.json").write_text(json.dumps({"config": config, "tensors": expected}, indent=1) + "\n")
+    return {"config": config, "tensors": expected}
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "expected.json").write_text(json.dumps(build("llama", "tiny-llama-q", 170, True), indent=1) + "\n")
+    (OUT / "expected-qwen2.json").write_text(json.dumps(build("qwen2", "tiny-qwen2-q", 171, False), indent=1) + "\n")
+    check_with_transformers()
+
+
+def check_with_transformers():
+    """When transformers (5.x, with torch and accelerate) is installed, its own
+    `from_pretrained(gguf_file=…)` must produce exactly the expected tensors."""
+    try:
+        import torch
+        from transformers import AutoModelForCausalLM
+    except ImportError:
+        print("transformers not installed: expectations not cross-checked")
+        return
+    logits = {"ids": LOGIT_IDS}
+    for stem, name in (("tiny-llama-q", "expected.json"), ("tiny-qwen2-q", "expected-qwen2.json")):
+        model = AutoModelForCausalLM.from_pretrained(OUT, gguf_file=f"{stem}.gguf", dtype=torch.float32).eval()
+        state = model.state_dict()
+        for t in json.loads((OUT / name).read_text())["tensors"]:
+            got = fnv1a64(state[t["hf"]].numpy().astype("<f4").tobytes())
+            assert got == t["fnv1a64_f32"], f"{stem}: transformers gives other values for {t['hf']}"
+        with torch.no_grad():
+            logits[stem] = model(torch.tensor([LOGIT_IDS])).logits[0].tolist()
+    (OUT / "logits.json").write_text(json.dumps(logits) + "\n")
+    print("transformers' GGUF loading agrees with the expectations; logits.json written")
 
 
 if __name__ == "__main__":

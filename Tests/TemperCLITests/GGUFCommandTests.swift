@@ -30,6 +30,21 @@ import Testing
         }
     }
 
+    /// transformers 5 `from_pretrained(gguf_file=…)` logits, written by make_gguf_hf_fixtures.py.
+    @Test(arguments: ["tiny-llama-q", "tiny-qwen2-q"])
+    func logitsOfTheGGUFEqualTransformers(_ stem: String) throws {
+        let reference = try ModelFixture.json("formats/gguf/hf/logits.json")
+        let ids = try #require(reference["ids"] as? [Int])
+        let expected = try numberRows(reference[stem])
+        let model = CLI.fixtures.appendingPathComponent("formats/gguf/hf/\(stem).gguf").path
+        let result = try CLI.run(["logits", model, "--ids", ids.map(String.init).joined(separator: ","), "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let got = try numberRows(try result.object()["logits"])
+        #expect(got.count == ids.count && got.allSatisfy { $0.count == 299 })
+        let difference = maxAbsDifference(got, expected)
+        #expect(difference <= 1e-4, "max |Δ| \(difference)")
+    }
+
     @Test func tokenizeReadsTheGGUFVocabulary() throws {
         let result = try CLI.run(["tokenize", Self.gguf, "--text", "<|im_start|> the cat 42", "--no-special", "--json"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -16,12 +16,13 @@ import Testing
 
     static let split = (1...3).map { GGUFFixtures.url("hf/tiny-llama-q-split-0000\($0)-of-00003.gguf") }
 
-    @Test(arguments: [false, true])
-    func tensorsMatchTransformersGGUFLoading(fromSplit: Bool) throws {
+    @Test(arguments: [("tiny-llama-q.gguf", "expected.json"), ("tiny-llama-q-split-00001-of-00003.gguf", "expected.json"),
+                      ("tiny-qwen2-q.gguf", "expected-qwen2.json")])
+    func tensorsMatchTransformersGGUFLoading(_ gguf: String, _ expectation: String) throws {
         let dir = try GGUFFixtures.tempDir()
-        let summary = try GGUFHuggingFaceExport.write(try GGUFFile(url: fromSplit ? Self.split[0] : Self.gguf), to: dir)
+        let summary = try GGUFHuggingFaceExport.write(try GGUFFile(url: GGUFFixtures.url("hf/" + gguf)), to: dir)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let expected = try #require((try GGUFFixtures.json("hf/expected.json") as? [String: Any])?["tensors"] as? [[String: Any]])
+        let expected = try #require((try GGUFFixtures.json("hf/" + expectation) as? [String: Any])?["tensors"] as? [[String: Any]])
         let file = try SafetensorsFile(url: dir.appendingPathComponent("model.safetensors"))
         #expect(file.tensors.map(\.name) == expected.compactMap { $0["hf"] as? String })
         #expect(summary.tensors == expected.count)
@@ -56,6 +57,15 @@ import Testing
         #expect(config["architectures"] as? [String] == ["LlamaForCausalLM"])
         let weights = try SafetensorsFile(url: dir.appendingPathComponent("model.safetensors"))
         #expect(weights.tensors.allSatisfy { $0.dtype == .bf16 })
+    }
+
+    @Test func qwen2ConfigHasItsArchitectureAndNoLlamaKeys() throws {
+        let dir = try GGUFFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try GGUFHuggingFaceExport.write(try GGUFFile(url: GGUFFixtures.url("hf/tiny-qwen2-q.gguf")), to: dir)
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("config.json"))) as? [String: Any])
+        #expect(config["model_type"] as? String == "qwen2" && config["architectures"] as? [String] == ["Qwen2ForCausalLM"])
+        #expect(config["attention_bias"] == nil && config["mlp_bias"] == nil)
     }
 
     @Test func tokenizerFilesComeFromTheGGUFVocabulary() throws {
