@@ -7,7 +7,8 @@ For each vocabulary below, LLAMA_CPP_DIR/models/ggml-vocab-NAME.gguf (vocabulary
 with its .inp (texts separated by `__ggml_vocab_test__` lines) and .out (llama.cpp's ids,
 no special tokens added, specials not parsed — test-tokenizer-0): the ids must be equal
 - from `temper tokenize VOCAB.gguf --no-special` where Temper's own tokenizer runs that
-  pre-tokenizer (ByteLevel / Digits: gpt-2, starcoder, refact = smollm's regex), and
+  pre-tokenizer (ByteLevel / Digits: gpt-2, starcoder, refact = smollm's regex; and the
+  SentencePiece llama-spm), and
 - from Hugging Face `tokenizers` loading the tokenizer.json `temper convert VOCAB.gguf OUT/`
   writes (all of them, including the regex Split pre-tokenizers of llama-bpe and qwen2).
 Needs the `tokenizers` package. Exits 1 on any difference.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from tokenizers import Tokenizer
 
-TEMPER_TOKENIZES = ["gpt-2", "starcoder", "refact"]
+TEMPER_TOKENIZES = ["gpt-2", "starcoder", "refact", "llama-spm"]
 HF_ONLY = ["llama-bpe", "qwen2"]
 
 

@@ -3,8 +3,10 @@ import Foundation
 /// Rebuilds a Hugging Face tokenizer.json and tokenizer_config.json from a GGUF's
 /// `tokenizer.ggml.*` arrays. Supported: `tokenizer.ggml.model = gpt2` (byte-level BPE) with
 /// the pre-tokenizers below, each the Hugging Face form of llama.cpp's regexes for that
-/// `tokenizer.ggml.pre` value (llama-vocab.cpp). Anything else is a typed refusal naming the
-/// field, never a tokenizer that splits text differently.
+/// `tokenizer.ggml.pre` value (llama-vocab.cpp), and `llama` (SentencePiece BPE with byte
+/// fallback, merges recovered from the scores as transformers does; GGUFSentencePieceJSON).
+/// Anything else is a typed refusal naming the field, never a tokenizer that splits text
+/// differently.
 public struct GGUFTokenizerJSON {
     /// llama.cpp's GPT-2 regex is exactly ByteLevel's built-in one.
     static let byteLevel: OrderedJSON = .object([
@@ -46,9 +48,14 @@ public struct GGUFTokenizerJSON {
     public let tokens: [String]
     public let types: [Int32]
     public let merges: [String]
+    /// SentencePiece scores (`tokenizer.ggml.scores`), for `llama` vocabularies only.
+    public let scores: [Float]
+    public let isSentencePiece: Bool
     public let pre: String
     public let bosId: Int?, eosId: Int?, unkId: Int?, padId: Int?
     public let addBOS: Bool, addEOS: Bool
+    /// `tokenizer.ggml.add_space_prefix` (SentencePiece: "▁" before the text).
+    public let addSpacePrefix: Bool
     public let chatTemplate: String?
     public let maxLength: Int?
 
@@ -56,11 +63,12 @@ public struct GGUFTokenizerJSON {
         let path = file.path
         func bad(_ key: String, _ reason: String) -> FormatError { .invalidMetadata(path: path, reason: "\(key): \(reason)") }
         let model = file.value(forKey: "tokenizer.ggml.model")?.stringValue
-        guard model == "gpt2" else {
-            throw FormatError.unsupportedInput(path: path, reason: "tokenizer.ggml.model '\(model ?? "missing")': only byte-level BPE ('gpt2') can be rebuilt as tokenizer.json")
+        guard model == "gpt2" || model == "llama" else {
+            throw FormatError.unsupportedInput(path: path, reason: "tokenizer.ggml.model '\(model ?? "missing")': only byte-level BPE ('gpt2') and SentencePiece ('llama') can be rebuilt as tokenizer.json")
         }
+        isSentencePiece = model == "llama"
         let preName = file.value(forKey: "tokenizer.ggml.pre")?.stringValue ?? "default"
-        guard Self.preTokenizer(preName) != nil else {
+        guard isSentencePiece || Self.preTokenizer(preName) != nil else {
             throw FormatError.unsupportedInput(path: path, reason: "tokenizer.ggml.pre '\(preName)' has no known Hugging Face pre-tokenizer")
         }
         pre = preName
@@ -70,7 +78,18 @@ public struct GGUFTokenizerJSON {
         }
         let list = try strings("tokenizer.ggml.tokens")
         tokens = list
-        merges = try strings("tokenizer.ggml.merges")
+        merges = isSentencePiece ? [] : try strings("tokenizer.ggml.merges")
+        if isSentencePiece {
+            guard let items = file.value(forKey: "tokenizer.ggml.scores")?.arrayValue, items.count == list.count else {
+                throw bad("tokenizer.ggml.scores", "missing or not one score per token")
+            }
+            scores = try items.map {
+                guard case let .float32(v) = $0, v.isFinite else { throw bad("tokenizer.ggml.scores", "\($0) is not a finite f32") }
+                return v
+            }
+        } else {
+            scores = []
+        }
         if let items = file.value(forKey: "tokenizer.ggml.token_type")?.arrayValue {
             guard items.count == list.count else { throw bad("tokenizer.ggml.token_type", "\(items.count) types for \(list.count) tokens") }
             types = items.map { $0.integerValue.flatMap { Int32(exactly: $0) } ?? 1 }
@@ -84,21 +103,24 @@ public struct GGUFTokenizerJSON {
         }
         bosId = try id("bos"); eosId = try id("eos"); unkId = try id("unknown"); padId = try id("padding")
         func flag(_ key: String) -> Bool? { if case let .bool(b)? = file.value(forKey: "tokenizer.ggml.\(key)") { return b }; return nil }
-        addBOS = flag("add_bos_token") ?? false
+        // llama.cpp (and transformers) add BOS to a SentencePiece vocabulary that does not say.
+        addBOS = flag("add_bos_token") ?? isSentencePiece
+        addSpacePrefix = flag("add_space_prefix") ?? true
         addEOS = flag("add_eos_token") ?? false
         chatTemplate = file.value(forKey: "tokenizer.chat_template")?.stringValue
         self.maxLength = maxLength
     }
 
-    /// gguf-py TokenType: CONTROL = 3, USER_DEFINED = 4 become added tokens.
-    var addedIds: [Int] { types.indices.filter { types[$0] == 3 || types[$0] == 4 } }
+    /// gguf-py TokenType: CONTROL = 3, USER_DEFINED = 4 (and UNKNOWN = 2 in SentencePiece
+    /// vocabularies, which transformers adds as the special unk token) become added tokens.
+    var addedIds: [Int] { types.indices.filter { types[$0] == 3 || types[$0] == 4 || (isSentencePiece && types[$0] == 2) } }
 
     public func tokenizerJSON() -> [UInt8] {
         let added: [OrderedJSON] = addedIds.map { i in
             .object([.init(key: "id", value: .number(String(i))), .init(key: "content", value: .string(tokens[i])),
                      .init(key: "single_word", value: .bool(false)), .init(key: "lstrip", value: .bool(false)),
                      .init(key: "rstrip", value: .bool(false)), .init(key: "normalized", value: .bool(false)),
-                     .init(key: "special", value: .bool(types[i] == 3))])
+                     .init(key: "special", value: .bool(types[i] != 4))])
         }
         var seen = Set<String>()
         var vocab: [OrderedJSON.Member] = []
@@ -106,6 +128,7 @@ public struct GGUFTokenizerJSON {
         for (i, t) in tokens.enumerated() where seen.insert(t).inserted {
             vocab.append(.init(key: t, value: .number(String(i))))
         }
+        if isSentencePiece { return sentencePieceJSON(added: added, vocab: vocab) }
         let model: OrderedJSON = .object([
             .init(key: "type", value: .string("BPE")), .init(key: "dropout", value: .null), .init(key: "unk_token", value: .null),
             .init(key: "continuing_subword_prefix", value: .null), .init(key: "end_of_word_suffix", value: .null),
@@ -123,10 +146,12 @@ public struct GGUFTokenizerJSON {
         return root.serialized(style: .serdeCompact)
     }
 
-    /// BOS/EOS as transformers' template processor adds them; otherwise ByteLevel offsets only.
+    /// BOS/EOS as transformers' template processor adds them; otherwise ByteLevel offsets
+    /// only (nothing for SentencePiece).
     func postProcessor() -> OrderedJSON {
         let bos = addBOS ? bosId : nil, eos = addEOS ? eosId : nil
         guard bos != nil || eos != nil else {
+            if isSentencePiece { return .null }
             return .object([.init(key: "type", value: .string("ByteLevel")), .init(key: "add_prefix_space", value: .bool(true)),
                             .init(key: "trim_offsets", value: .bool(false)), .init(key: "use_regex", value: .bool(true))])
         }
@@ -160,7 +185,7 @@ public struct GGUFTokenizerJSON {
             .init(key: "eos_token", value: token(eosId)),
             .init(key: "model_max_length", value: maxLength.map { .number(String($0)) } ?? .null),
             .init(key: "pad_token", value: token(padId)),
-            .init(key: "tokenizer_class", value: .string("PreTrainedTokenizerFast")),
+            .init(key: "tokenizer_class", value: .string(isSentencePiece ? "LlamaTokenizer" : "PreTrainedTokenizerFast")),
             .init(key: "unk_token", value: token(unkId)),
         ]
         return OrderedJSON.object(m).serialized(style: .pythonIndented(2)) + [0x0A]

@@ -87,6 +87,15 @@ import Testing
         #expect(config["add_bos_token"] as? Bool == false)
     }
 
+    /// transformers 5.24 `generate_merges(vocab, dict(zip(tokens, scores)))` printed this list
+    /// for the same input (ties in score broken by longer left, longer right, then order).
+    @Test func sentencePieceMergesFollowTransformers() {
+        let tokens = ["<unk>", "▁", "a", "b", "c", "ab", "bc", "abc", "▁a", "▁ab", "▁abc", "ca"]
+        let scores: [Float] = [0, -1, -2, -3, -4, -5, -5, -6, -7, -8, -9, -5]
+        let merges = GGUFTokenizerJSON.generateMerges(tokens: tokens, scores: scores).map { "\($0.0) \($0.1)" }
+        #expect(merges == ["a b", "b c", "c a", "ab c", "a bc", "▁ a", "▁a b", "▁ ab", "▁ab c", "▁a bc", "▁ abc"])
+    }
+
     @Test func unpermuteUndoesPermute() throws {
         let rows = 16, cols = 3
         let data = (0..<(rows * cols)).map(Float.init)
