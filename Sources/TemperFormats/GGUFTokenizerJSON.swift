@@ -92,7 +92,10 @@ public struct GGUFTokenizerJSON {
         }
         if let items = file.value(forKey: "tokenizer.ggml.token_type")?.arrayValue {
             guard items.count == list.count else { throw bad("tokenizer.ggml.token_type", "\(items.count) types for \(list.count) tokens") }
-            types = items.map { $0.integerValue.flatMap { Int32(exactly: $0) } ?? 1 }
+            types = try items.map {
+                guard let v = $0.integerValue, let t = Int32(exactly: v) else { throw bad("tokenizer.ggml.token_type", "\($0) is not a token type") }
+                return t
+            }
         } else {
             types = [Int32](repeating: 1, count: list.count)
         }
