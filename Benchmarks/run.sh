@@ -7,7 +7,7 @@
 #
 # Environment (defaults fit a 2-core, 24 GiB machine and take a few minutes):
 #   TEMPER_BENCH_VENV       existing venv with the peers (else Benchmarks/.venv, created)
-#   TEMPER_BENCH_ONLY       comma list of: load,quantize,inspect,sign,train  (default: all)
+#   TEMPER_BENCH_ONLY       comma list of: load,quantize,dequantize,inspect,sign,train  (default: all)
 #   TEMPER_BENCH_LOAD_MB    size of the load input (1024)      TEMPER_BENCH_QUANT_MB (256)
 #   TEMPER_BENCH_SIGN_MB    size of the signed folder (1024)   TEMPER_BENCH_SPARSE_GB (10)
 #   TEMPER_BENCH_REPEATS    timed repetitions, median reported (3; load uses max(5, this))
@@ -34,7 +34,7 @@ LOAD_REPEATS=$(( REPEATS > 5 ? REPEATS : 5 ))
 LOAD_MB=${TEMPER_BENCH_LOAD_MB:-1024} QUANT_MB=${TEMPER_BENCH_QUANT_MB:-256}
 SIGN_MB=${TEMPER_BENCH_SIGN_MB:-1024} SPARSE_GB=${TEMPER_BENCH_SPARSE_GB:-10}
 TRAIN_STEPS=${TEMPER_BENCH_TRAIN_STEPS:-5}
-ONLY=",${TEMPER_BENCH_ONLY:-load,quantize,inspect,sign,train},"
+ONLY=",${TEMPER_BENCH_ONLY:-load,quantize,dequantize,inspect,sign,train},"
 wants() { [[ $ONLY == *",$1,"* ]]; }
 say() { echo "bench: $*" >&2; }
 
@@ -54,7 +54,7 @@ fi
 PY=$VENV/bin/python
 # Modules each selected benchmark needs (gen_inputs always needs numpy and safetensors).
 modules="numpy:numpy safetensors:safetensors"
-wants quantize && modules+=" gguf:gguf"
+{ wants quantize || wants dequantize; } && modules+=" gguf:gguf"
 wants sign && modules+=" model_signing:model-signing cryptography:cryptography"
 wants train && modules+=" torch:torch"
 [[ -n ${TEMPER_BENCH_REPNOISE_MODEL:-} ]] && modules+=" torch:torch transformers:transformers"
@@ -134,6 +134,18 @@ if wants quantize; then
     timecmd --repeats "$REPEATS" --before "rm -f '$P_GGUF'" -- "$PY" "$BENCH/peers/quant_peer.py" convert "$QUANT_FILE" "$P_GGUF" > "$RAW/convert_peer.json"
     "$PY" "$BENCH/peers/quant_peer.py" compare "$T_GGUF" "$P_GGUF" > "$RAW/convert_compare.json"
     rm -f "$T_GGUF" "$P_GGUF"
+fi
+
+if wants dequantize; then
+    for type in Q8_0 Q4_K; do
+        quiet
+        say "2c. $type -> F32 of $QUANT_MB MB of blocks"
+        BLOCKS=$INPUTS/dequant-$type-${QUANT_MB}MB.bin
+        [[ -f $BLOCKS ]] || "$PY" "$BENCH/peers/dequant_peer.py" make "$BLOCKS" "$type" "$QUANT_MB"
+        timecmd --repeats 1 --json-stdout -- "$TB" dequantize "$BLOCKS" "$type" --repeats "$REPEATS" > "$RAW/dequantize_${type}_temper.json"
+        timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/dequant_peer.py" time "$BLOCKS" "$type" --repeats "$REPEATS" \
+            > "$RAW/dequantize_${type}_peer.json"
+    done
 fi
 
 if wants inspect; then

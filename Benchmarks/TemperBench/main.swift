@@ -6,6 +6,7 @@ let usage = """
     usage: TemperBench <benchmark> [options]
       load FILE.safetensors [--repeats N]        SafetensorsFile.loadAll() into memory
       quantize FILE.safetensors [--repeats N]    Quantize.encode(.q8_0) of every F32 tensor
+      dequantize FILE.bin TYPE [--repeats N]     GGMLDequantize.decode of raw TYPE blocks
       sgemm [--n 2048] [--repeats N]             OpenBLAS sgemm ceiling (n×n×n)
       train --config a|b [--steps N] [--warmup N] [--profile 1]
                                                  Llama-style stack: step, forward, GFLOP/s
@@ -19,6 +20,7 @@ do {
     switch arguments[1] {
     case "load": try LoadBench.run(options)
     case "quantize": try QuantizeBench.run(options)
+    case "dequantize": try DequantizeBench.run(options)
     case "sgemm": try GemmBench.run(options)
     case "train": try TrainBench.run(options)
     case "ops": try OpsBench.run(options)

@@ -72,6 +72,13 @@ def build_rows(raw, env):
         rows.append(row(f"2b. {sizes.get('quant_mb', '?')} MB safetensors→GGUF Q8_0 (process)", t, p,
                         "gguf-py load_file+quantize+GGUFWriter", t["median_s"], p["median_s"], goal=10,
                         extra={"identical_tensor_bytes": f"{compare.get('identical_tensors')}/{compare.get('tensors')}"}))
+    for qtype in ("Q8_0", "Q4_K"):
+        t, p = load(raw, f"dequantize_{qtype}_temper"), load(raw, f"dequantize_{qtype}_peer")
+        if t and p:
+            ts, ps, nbytes = t["self"], p["self"], t["self"]["output_bytes"]
+            rows.append(row(f"2c. {qtype}→F32 in memory, {ts['input_bytes'] / 1e6:.0f} MB of blocks", t, p, ps["peer"],
+                            ts["median_s"], ps["median_s"], temper_figure=throughput(ts["median_s"], nbytes),
+                            peer_figure=throughput(ps["median_s"], nbytes)))
     t, p, r = load(raw, "inspect_temper"), load(raw, "inspect_peer"), load(raw, "inspect_resident") or {}
     if t and p:
         size = r.get("file_bytes") or 0

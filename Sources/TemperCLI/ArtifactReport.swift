@@ -33,7 +33,7 @@ struct ArtifactReport: Encodable {
 
     /// Reads only headers: tensor data is never touched.
     static func read(_ url: URL) throws -> ArtifactReport {
-        if url.pathExtension.lowercased() == "gguf" { return try gguf(url) }
+        if try GGUFFile.hasMagic(url) { return try gguf(url) }
         let ckpt = try Checkpoint.open(url)
         let tensors = ckpt.tensors.map {
             TensorEntry(name: $0.name, dtype: $0.dtype.rawValue, shape: $0.shape, bytes: $0.byteCount,

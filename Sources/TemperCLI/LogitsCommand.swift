@@ -17,7 +17,7 @@ struct LogitsCommand: ParsableCommand {
         Example: temper logits model/ --ids 1,4,10,20 --json
         """)
 
-    @Argument(help: "A decoder model folder (Llama, Mistral, Qwen2, GPT-2), or ORG/NAME[@REV] from the Hugging Face cache.") var model: String
+    @Argument(help: "A decoder model folder (Llama, Mistral, Qwen2, GPT-2), a llama.cpp .gguf file (dequantized on load), or ORG/NAME[@REV] from the Hugging Face cache.") var model: String
     @Option(name: .long, help: "Comma-separated token ids.") var ids: TokenIdList
     @Flag(name: .long, help: "Only the last position's logits.") var last = false
     @OptionGroup var adapter: AdapterOptions

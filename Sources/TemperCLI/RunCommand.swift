@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
         Example: temper run world/model --prompt "what is two plus three ?" --max-tokens 16
         """)
 
-    @Argument(help: "A decoder model folder (Llama, Mistral, Qwen2, GPT-2), or ORG/NAME[@REV] from the Hugging Face cache.") var model: String
+    @Argument(help: "A decoder model folder (Llama, Mistral, Qwen2, GPT-2), a llama.cpp .gguf file (dequantized on load), or ORG/NAME[@REV] from the Hugging Face cache.") var model: String
     @Option(name: .long, help: "The prompt text.") var prompt: String?
     @Option(name: .long, help: "The prompt as comma-separated token ids (instead of --prompt).") var promptIds: TokenIdList?
     @Option(name: .long, help: "Most new tokens to generate.") var maxTokens = 32

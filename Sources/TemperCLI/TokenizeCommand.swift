@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TemperModels
 import TemperText
 
 /// `temper tokenize DIR --text …`: ids and tokens from a folder's tokenizer.json.
@@ -9,7 +10,8 @@ struct TokenizeCommand: ParsableCommand {
         abstract: "Encode text with a model folder's tokenizer.json and show ids and tokens.",
         discussion: """
         DIR is a model folder (or a tokenizer.json file); a tokenizer_config.json beside it
-        names the special tokens. Ids are those of Hugging Face `tokenizers` with
+        names the special tokens. A .gguf file (recognised by its magic bytes) is read through
+        the tokenizer.json that `temper convert model.gguf OUT/` would write for it. Ids are those of Hugging Face `tokenizers` with
         add_special_tokens=True: the tokenizer's post-processor adds its special tokens
         (BERT's [CLS]/[SEP], Llama's <s>). --no-special leaves them out. `temper run` may
         also put bos in front for the model (see its help).
@@ -17,7 +19,7 @@ struct TokenizeCommand: ParsableCommand {
         Example: temper tokenize model/ --text "hello world" --text "second" --json
         """)
 
-    @Argument(help: "A model folder with tokenizer.json, or the tokenizer.json file.") var tokenizer: String
+    @Argument(help: "A model folder with tokenizer.json, the tokenizer.json file, or a .gguf file.") var tokenizer: String
     @Option(name: .long, help: "Text to encode (repeat for several).") var text: [String] = []
     @Flag(name: .long, help: "Leave out the special tokens the post-processor adds.") var noSpecial = false
     @OptionGroup var output: OutputOptions
@@ -38,7 +40,7 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try Tokenizer.load(try InputPath.model(tokenizer))
+        let loaded = try Tokenizer.load(try ModelLocation.resolve(try InputPath.model(tokenizer), weights: false))
         let encodings = try text.map { item -> Encoded in
             let ids = try loaded.encode(item, addSpecialTokens: !noSpecial)
             return Encoded(text: item, ids: ids, tokens: ids.map { loaded.idToToken($0) ?? "<\($0)?>" })

@@ -50,9 +50,20 @@ public enum CheckpointConverter {
     public typealias Progress = (_ done: Int, _ total: Int, _ tensor: String) -> Void
 
     /// Converts `input` to `output` (a .safetensors or .gguf file, or a folder for
-    /// safetensors with companions); `output` must not exist yet.
+    /// safetensors with companions; from a GGUF, a Hugging Face folder); a file `output`
+    /// must not exist yet, a folder `output` must be an empty staging folder.
     public static func convert(_ input: ConversionInput, to output: URL, options: ConversionOptions,
                                progress: @escaping Progress = { _, _, _ in }) throws -> ConversionSummary {
+        if options.target == .safetensors, let gguf = input.gguf, output.pathExtension != "safetensors" {
+            // A folder from a GGUF is a Hugging Face model folder (names, config, tokenizer).
+            guard options.renames.isEmpty, options.shardSize == nil else {
+                throw FormatError.unsupportedInput(path: output.path, reason: "--rename and --shard-size do not apply to GGUF → Hugging Face folder output")
+            }
+            guard let dtype = options.dtype?.safetensorsDType ?? (options.dtype == nil ? .f32 : nil) else {
+                throw FormatError.unsupportedInput(path: output.path, reason: "a Hugging Face folder takes --dtype f32, f16 or bf16")
+            }
+            return try GGUFHuggingFaceExport.write(gguf, to: output, dtype: dtype, progress: progress)
+        }
         let renamed = try renamedTensors(input, options.renames)
         switch options.target {
         case .safetensors:

@@ -15,13 +15,15 @@ public final class ConversionInput {
         public let encoding: Encoding
         let record: TensorRecord?
         let ggufInfo: GGUFTensorInfo?
+        /// The shard of a split GGUF holding it.
+        var ggufShard = 0
 
         public var elementCount: Int { shape.reduce(1, *) }
         /// Whether the values are real numbers Temper can convert (floats and ggml float/quant types).
         public var isFloating: Bool {
             switch encoding {
             case let .safetensors(d): return d.isFloatingPoint
-            case let .gguf(t): return Quantize.supportedTypes.contains(t)
+            case let .gguf(t): return GGMLDequantize.supportedTypes.contains(t)
             }
         }
     }
@@ -30,20 +32,25 @@ public final class ConversionInput {
     /// The folder holding config.json, tokenizer files and provenance (nil for a lone file).
     public let folder: URL?
     public let checkpoint: Checkpoint?
+    /// A GGUF input's first (or only) file; `ggufShards` has all of a split model's shards.
     public let gguf: GGUFFile?
+    public let ggufShards: [GGUFFile]
     public let tensors: [Tensor]
 
     public init(url: URL) throws {
         self.url = url
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { throw FormatError.notFound(path: url.path) }
-        if !isFolder.boolValue && url.pathExtension.lowercased() == "gguf" {
+        if try GGUFFile.hasMagic(url) {
             let file = try GGUFFile(url: url)
             gguf = file; checkpoint = nil; folder = nil
-            tensors = file.tensors.map { Tensor(name: $0.name, shape: $0.shape, encoding: .gguf($0.type), record: nil, ggufInfo: $0) }
+            ggufShards = try GGUFSplit.shards(of: file)
+            tensors = ggufShards.enumerated().flatMap { shard, f in
+                f.tensors.map { Tensor(name: $0.name, shape: $0.shape, encoding: .gguf($0.type), record: nil, ggufInfo: $0, ggufShard: shard) }
+            }
         } else {
             let ckpt = try Checkpoint.open(url)
-            checkpoint = ckpt; gguf = nil
+            checkpoint = ckpt; gguf = nil; ggufShards = []
             folder = isFolder.boolValue ? ckpt.root : nil
             tensors = ckpt.tensors.map { Tensor(name: $0.name, shape: $0.shape, encoding: .safetensors($0.dtype), record: $0, ggufInfo: nil) }
         }
@@ -52,11 +59,11 @@ public final class ConversionInput {
     /// The tensor's bytes as stored, zero-copy.
     public func rawBytes(_ tensor: Tensor) throws -> UnsafeRawBufferPointer {
         if let record = tensor.record, let checkpoint { return try checkpoint.bytes(of: record) }
-        if let info = tensor.ggufInfo, let gguf { return gguf.bytes(of: info) }
+        if let info = tensor.ggufInfo, ggufShards.indices.contains(tensor.ggufShard) { return ggufShards[tensor.ggufShard].bytes(of: info) }
         throw FormatError.unsupportedInput(path: url.path, reason: "tensor '\(tensor.name)' has no data source")
     }
 
-    /// The tensor's values as row-major f32 (dequantized for Q8_0/Q4_0).
+    /// The tensor's values as row-major f32 (GGUF block types dequantized as gguf-py does).
     public func floats(_ tensor: Tensor) throws -> [Float] {
         let raw = try rawBytes(tensor)
         switch tensor.encoding {
@@ -66,10 +73,7 @@ public final class ConversionInput {
             }
             return try HalfPrecision.toFloat32(raw, dtype: dtype, tensor: tensor.name)
         case let .gguf(type):
-            guard Quantize.supportedTypes.contains(type) else {
-                throw FormatError.unsupportedConversion(tensor: tensor.name, from: "\(type)", to: "F32")
-            }
-            return try Quantize.decode(raw, as: type, count: tensor.elementCount, tensor: tensor.name)
+            return try GGMLDequantize.decode(raw, as: type, count: tensor.elementCount, tensor: tensor.name, path: url.path)
         }
     }
 

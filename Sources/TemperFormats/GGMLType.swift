@@ -1,5 +1,6 @@
 /// ggml tensor element types as GGUF stores them. Raw values are ggml's numbers
 /// (`enum ggml_type`); ids that ggml retired (4, 5, 31–33, 36–38) are never reused here.
+/// Which types Temper can dequantize: `GGMLDequantize.supportedTypes`.
 /// Block and type sizes follow gguf-py's `GGML_QUANT_SIZES`.
 public enum GGMLType: UInt32, CaseIterable, Sendable, Codable {
     case f32 = 0, f16 = 1
@@ -12,7 +13,7 @@ public enum GGMLType: UInt32, CaseIterable, Sendable, Codable {
     case i8 = 24, i16 = 25, i32 = 26, i64 = 27, f64 = 28
     case iq1_M = 29, bf16 = 30
     case tq1_0 = 34, tq2_0 = 35
-    case mxfp4 = 39, nvfp4 = 40, q1_0 = 41
+    case mxfp4 = 39, nvfp4 = 40, q1_0 = 41, q2_0 = 42
 
     /// Elements per block (`QK_K` = 256 for the k-quants and i-quants).
     public var blockSize: Int { Self.sizes(self).block }
@@ -74,7 +75,7 @@ public enum GGMLType: UInt32, CaseIterable, Sendable, Codable {
         case .q5_0: return (32, 2 + 4 + 16)
         case .q5_1: return (32, 2 + 2 + 4 + 16)
         case .q8_0: return (32, 2 + 32)
-        case .q8_1: return (32, 4 + 4 + 32)
+        case .q8_1: return (32, 2 + 2 + 32)
         case .q2_K: return (k, 2 + 2 + k / 16 + k / 4)
         case .q3_K: return (k, 2 + k / 4 + k / 8 + 12)
         case .q4_K: return (k, 2 + 2 + k / 2 + 12)
@@ -101,6 +102,7 @@ public enum GGMLType: UInt32, CaseIterable, Sendable, Codable {
         case .mxfp4: return (32, 1 + 16)
         case .nvfp4: return (64, 4 + 32)
         case .q1_0: return (128, 2 + 16)
+        case .q2_0: return (64, 2 + 16)
         }
     }
 }

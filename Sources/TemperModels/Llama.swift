@@ -187,9 +187,10 @@ public final class LlamaModel: CausalLanguageModel {
     /// lm_head weight [vocab, hidden]: the embedding matrix itself when tied.
     let head: Tensor
 
-    /// Loads a folder (or safetensors file / index) with config.json beside the weights.
+    /// Loads a folder (or safetensors file / index) with config.json beside the weights, or
+    /// a llama.cpp GGUF (see `ModelLocation`).
     public static func load(_ url: URL) throws -> LlamaModel {
-        let checkpoint = try Checkpoint.open(url)
+        let checkpoint = try Checkpoint.open(try ModelLocation.resolve(url))
         return try LlamaModel(config: try LlamaConfig.load(folder: checkpoint.root), checkpoint: checkpoint)
     }
 

@@ -45,9 +45,10 @@ public enum LoadedModel {
 public enum ModelRegistry {
     public static let supportedTypes = LlamaConfig.modelTypes + ["gpt2", "bert"]
 
-    /// `url`: a model folder, or a safetensors file / index with config.json beside it.
+    /// `url`: a model folder, a safetensors file / index with config.json beside it, or a
+    /// GGUF file (dequantized on load, see `ModelLocation`).
     public static func load(_ url: URL) throws -> LoadedModel {
-        let checkpoint = try Checkpoint.open(url)
+        let checkpoint = try Checkpoint.open(try ModelLocation.resolve(url))
         let configURL = ConfigFile.url(in: checkpoint.root)
         let data = try ConfigFile.data(at: configURL)
         let type = try modelType(data: data, path: configURL.path)

@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func retiredIdsAreUnknown() {
-        for id: UInt32 in [4, 5, 31, 32, 33, 36, 37, 38, 42, 1000] {
+        for id: UInt32 in [4, 5, 31, 32, 33, 36, 37, 38, 43, 1000] {
             #expect(GGMLType(rawValue: id) == nil, "id \(id) must not decode")
         }
     }
@@ -26,6 +26,7 @@ import Testing
         #expect(GGMLType.q4_0.byteCount(elements: 32) == 18)
         #expect(GGMLType.q4_0.byteCount(elements: 33) == nil)
         #expect(GGMLType.q6_K.byteCount(elements: 256) == 210)
+        #expect(GGMLType.q8_1.typeSize == 36 && GGMLType.q2_0.blockSize == 64)
         #expect(GGMLType.f32.byteCount(elements: UInt64.max / 2) == nil)
         #expect(GGMLType.bf16.dtype == .bf16 && GGMLType.i64.dtype == .i64 && GGMLType.q8_0.dtype == nil)
         #expect(GGMLType.q8_0.isBlockQuantized && !GGMLType.f16.isBlockQuantized)
