@@ -1,0 +1,184 @@
+/// The scale searches ggml's k-quants share (`ggml-quants.c`: `nearest_int`, `make_qx_quants`,
+/// `make_q3_quants`, `make_qkx2_quants`), written operation by operation in f32 in the
+/// reference's evaluation order, so the chosen scales and levels are bit-identical.
+/// Only the branches the importance-matrix-free reference path takes are written out.
+enum KQuantSearch {
+    /// ggml `GROUP_MAX_EPS`: a group whose largest magnitude is below it counts as all zero.
+    static let groupMaxEps: Float = 1e-15
+
+    /// ggml `nearest_int`: round half to even through the mantissa of v + 1.5·2^23
+    /// (valid for |v| ≤ 2^22; NaN gives 0 as in C).
+    @inline(__always) static func nearestInt(_ v: Float) -> Int32 {
+        let shifted = v + 12_582_912
+        return Int32(bitPattern: shifted.bitPattern & 0x007f_ffff) &- 0x0040_0000
+    }
+
+    @inline(__always) static func clamp(_ v: Int32, _ lo: Int32, _ hi: Int32) -> Int32 { max(lo, min(hi, v)) }
+
+    /// ggml `GGML_FP32_TO_FP16` (the portable `ggml_compute_fp32_to_fp16`): round to nearest
+    /// even; every NaN becomes 0x7E00 with the sign kept.
+    @inline(__always) static func half(_ x: Float) -> UInt16 {
+        if x.isNaN { return UInt16(truncatingIfNeeded: (x.bitPattern & 0x8000_0000) >> 16) | 0x7e00 }
+        return Float16(x).bitPattern
+    }
+
+    @inline(__always) static func halfToFloat(_ bits: UInt16) -> Float { Float(Float16(bitPattern: bits)) }
+
+    /// `make_qx_quants(n, nmax, x, L, rmse_type = 1, qw = NULL)`: symmetric levels in
+    /// [0, 2·nmax), weights x², 18 trial scales around nmax/max. Returns the scale.
+    static func makeQXQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
+        var maxV: Float = 0, amax: Float = 0
+        for i in 0..<n {
+            let ax = abs(x[i])
+            if ax > amax { amax = ax; maxV = x[i] }
+        }
+        if amax < groupMaxEps {
+            for i in 0..<n { L[i] = 0 }
+            return 0
+        }
+        let fnmax = Float(nmax)
+        var iscale = -fnmax / maxV
+        var sumlx: Float = 0, suml2: Float = 0
+        for i in 0..<n {
+            let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
+            L[i] = Int8(truncatingIfNeeded: l + nmax)
+            let w = x[i] * x[i], fl = Float(l)
+            sumlx += w * x[i] * fl
+            suml2 += w * fl * fl
+        }
+        var scale: Float = suml2 != 0 ? sumlx / suml2 : 0
+        var best = scale * sumlx
+        for step in -9...9 where step != 0 {
+            iscale = -(fnmax + 0.1 * Float(step)) / maxV
+            sumlx = 0; suml2 = 0
+            for i in 0..<n {
+                let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
+                let w = x[i] * x[i], fl = Float(l)
+                sumlx += w * x[i] * fl
+                suml2 += w * fl * fl
+            }
+            if suml2 > 0 && sumlx * sumlx > best * suml2 {
+                for i in 0..<n {
+                    L[i] = Int8(truncatingIfNeeded: nmax + clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1))
+                }
+                scale = sumlx / suml2; best = scale * sumlx
+            }
+        }
+        return scale
+    }
+
+    /// `make_q3_quants(n, nmax, x, L, do_rmse = true)`: symmetric levels refined one element
+    /// at a time (up to 5 passes), weights x². Returns the scale; L holds level + nmax.
+    static func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
+        var maxV: Float = 0, amax: Float = 0
+        for i in 0..<n {
+            let ax = abs(x[i])
+            if ax > amax { amax = ax; maxV = x[i] }
+        }
+        if amax < groupMaxEps {
+            for i in 0..<n { L[i] = 0 }
+            return 0
+        }
+        let iscale = -Float(nmax) / maxV
+        var sumlx: Float = 0, suml2: Float = 0
+        for i in 0..<n {
+            let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
+            L[i] = Int8(truncatingIfNeeded: l)
+            let w = x[i] * x[i], fl = Float(l)
+            sumlx += w * x[i] * fl
+            suml2 += w * fl * fl
+        }
+        for _ in 0..<5 {
+            var changed = 0
+            for i in 0..<n {
+                let w = x[i] * x[i]
+                let li = Float(L[i])
+                var slx = sumlx - w * x[i] * li
+                if slx > 0 {
+                    var sl2 = suml2 - w * li * li
+                    let newL = clamp(nearestInt(x[i] * sl2 / slx), -nmax, nmax - 1)
+                    if newL != Int32(L[i]) {
+                        let fl = Float(newL)
+                        slx += w * x[i] * fl
+                        sl2 += w * fl * fl
+                        if sl2 > 0 && slx * slx * suml2 > sumlx * sumlx * sl2 {
+                            L[i] = Int8(truncatingIfNeeded: newL); sumlx = slx; suml2 = sl2
+                            changed += 1
+                        }
+                    }
+                }
+            }
+            if changed == 0 { break }
+        }
+        for i in 0..<n { L[i] = L[i] &+ Int8(truncatingIfNeeded: nmax) }
+        return suml2 > 0 ? sumlx / suml2 : 0
+    }
+
+    /// `make_qkx2_quants`: asymmetric levels in [0, nmax] with a min, weighted error
+    /// (absolute when `useMad`), nstep+1 trial scales. Returns (scale, the_min = −min).
+    static func makeQKX2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
+                               _ L: UnsafeMutablePointer<UInt8>, _ Laux: UnsafeMutablePointer<UInt8>,
+                               rmin: Float, rdelta: Float, nstep: Int, useMad: Bool) -> (scale: Float, theMin: Float) {
+        var minV = x[0], maxV = x[0]
+        var sumW = weights[0]
+        var sumX = sumW * x[0]
+        for i in 1..<n {
+            if x[i] < minV { minV = x[i] }
+            if x[i] > maxV { maxV = x[i] }
+            let w = weights[i]
+            sumW += w
+            sumX += w * x[i]
+        }
+        if minV > 0 { minV = 0 }
+        if maxV == minV {
+            for i in 0..<n { L[i] = 0 }
+            return (0, -minV)
+        }
+        let fnmax = Float(nmax)
+        var iscale = fnmax / (maxV - minV)
+        var scale = 1 / iscale
+        var bestError: Float = 0
+        for i in 0..<n {
+            let l = clamp(nearestInt(iscale * (x[i] - minV)), 0, nmax)
+            L[i] = UInt8(truncatingIfNeeded: l)
+            var diff = scale * Float(l) + minV - x[i]
+            diff = useMad ? abs(diff) : diff * diff
+            bestError += weights[i] * diff
+        }
+        if nstep < 1 { return (scale, -minV) }
+        for step in 0...nstep {
+            iscale = (rmin + rdelta * Float(step) + fnmax) / (maxV - minV)
+            var sumL: Float = 0, sumL2: Float = 0, sumXL: Float = 0
+            for i in 0..<n {
+                let l = clamp(nearestInt(iscale * (x[i] - minV)), 0, nmax)
+                Laux[i] = UInt8(truncatingIfNeeded: l)
+                let w = weights[i], fl = Float(l)
+                sumL += w * fl
+                sumL2 += w * fl * fl
+                sumXL += w * fl * x[i]
+            }
+            let D = sumW * sumL2 - sumL * sumL
+            if D > 0 {
+                var thisScale = (sumW * sumXL - sumX * sumL) / D
+                var thisMin = (sumL2 * sumX - sumL * sumXL) / D
+                if thisMin > 0 {
+                    thisMin = 0
+                    thisScale = sumXL / sumL2
+                }
+                var curError: Float = 0
+                for i in 0..<n {
+                    var diff = thisScale * Float(Laux[i]) + thisMin - x[i]
+                    diff = useMad ? abs(diff) : diff * diff
+                    curError += weights[i] * diff
+                }
+                if curError < bestError {
+                    for i in 0..<n { L[i] = Laux[i] }
+                    bestError = curError
+                    scale = thisScale
+                    minV = thisMin
+                }
+            }
+        }
+        return (scale, -minV)
+    }
+}
