@@ -72,6 +72,13 @@ def build_rows(raw, env):
         rows.append(row(f"2b. {sizes.get('quant_mb', '?')} MB safetensors→GGUF Q8_0 (process)", t, p,
                         "gguf-py load_file+quantize+GGUFWriter", t["median_s"], p["median_s"], goal=10,
                         extra={"identical_tensor_bytes": f"{compare.get('identical_tensors')}/{compare.get('tensors')}"}))
+    for ft, name in (("q8_0", "Q8_0"), ("q4_k_m", "Q4_K_M")):
+        t, p = load(raw, f"llamaquant_{ft}_temper"), load(raw, f"llamaquant_{ft}_peer")
+        if t and p:
+            compare = load(raw, f"llamaquant_{ft}_compare") or {}
+            nbytes = compare.get("input_bytes") or 0
+            rows.append(row(f"6. {nbytes / 1e6:.0f} MB f32 GGUF→{name} (process)", t, p, "llama-quantize, same threads",
+                            t["median_s"], p["median_s"], goal=1.0, extra={"identical_file": compare.get("identical")}))
     t, p, r = load(raw, "inspect_temper"), load(raw, "inspect_peer"), load(raw, "inspect_resident") or {}
     if t and p:
         size = r.get("file_bytes") or 0
