@@ -8,7 +8,7 @@
 # Environment (defaults fit a 2-core, 24 GiB machine and take a few minutes):
 #   TEMPER_BENCH_VENV       existing venv with the peers (else Benchmarks/.venv, created)
 #   TEMPER_BENCH_ONLY       comma list of: load,quantize,inspect,sign,train,llamaquant  (default: all)
-#   TEMPER_BENCH_LLAMA_LAYERS  layers of the f32 Llama GGUF for llamaquant (8: 1024 hidden, ~150M values)
+#   TEMPER_BENCH_LLAMA_LAYERS  layers of the f32 Llama GGUF for llamaquant (4: hidden 1024, ffn 2816, ~62M values)
 #   TEMPER_BENCH_LOAD_MB    size of the load input (1024)      TEMPER_BENCH_QUANT_MB (256)
 #   TEMPER_BENCH_SIGN_MB    size of the signed folder (1024)   TEMPER_BENCH_SPARSE_GB (10)
 #   TEMPER_BENCH_REPEATS    timed repetitions, median reported (3; load uses max(5, this))
@@ -138,10 +138,10 @@ if wants llamaquant; then
     if LLAMA_BIN=$(bash "$ROOT/Fixtures/llama_cpp_tools.sh"); then
         quiet
         LLAMA_SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$(dirname "$LLAMA_BIN")/CMakeCache.txt")
-        L_IN=$INPUTS/llama-f32-${TEMPER_BENCH_LLAMA_LAYERS:-8}.gguf
+        L_IN=$INPUTS/llama-f32-${TEMPER_BENCH_LLAMA_LAYERS:-4}.gguf
         if [[ ! -f $L_IN ]]; then
             "$PY" -m pip install --quiet pyyaml tqdm >&2
-            "$PY" "$BENCH/peers/llama_quant_spec.py" "$WORK/llama-spec.json" --layers "${TEMPER_BENCH_LLAMA_LAYERS:-8}"
+            "$PY" "$BENCH/peers/llama_quant_spec.py" "$WORK/llama-spec.json" --layers "${TEMPER_BENCH_LLAMA_LAYERS:-4}"
             PYTHONPATH=$LLAMA_SRC/gguf-py "$PY" "$ROOT/Fixtures/quant/make_tiny_llama_gguf.py" "$WORK/llama-spec.json" "$L_IN"
         fi
         say "6. GGUF F32 -> Q8_0, Q4_K_M of $L_IN: temper vs llama-quantize ($(nproc) threads)"

@@ -142,5 +142,30 @@ for k in a:
     assert np.array_equal(a[k].astype(np.float16).view(np.uint16), b[k].view(np.uint16)), k
 ' "$LLAMA/model.safetensors" "$WORK/llama-f16/model.safetensors"
 
+# llama.cpp: Temper's re-quantization against llama_model_quantize (the function
+# llama-quantize runs; llama_quantize_min needs only libllama, about half of the llama.cpp
+# build: ~8-10 min on 2 cores the first time, cached in ${TEMPER_CACHE:-~/.cache/temper}).
+# Set TEMPER_INTEROP_SKIP_LLAMA=1 to skip; a failed build is reported as skipped, never passed.
+if [[ -n ${TEMPER_INTEROP_SKIP_LLAMA:-} ]]; then
+    echo "skip - llama.cpp checks (TEMPER_INTEROP_SKIP_LLAMA is set)"
+elif ! LLAMA_BIN=$(bash "$HERE/llama_cpp_tools.sh" llama_quantize_min 2>"$WORK/llama-build.log"); then
+    tail -20 "$WORK/llama-build.log"
+    echo "skip - llama.cpp checks: the llama.cpp tools could not be built (log above)"
+else
+    LLAMA_SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$(dirname "$LLAMA_BIN")/CMakeCache.txt")
+    "$PY" -c "import yaml" 2>/dev/null || "$PY" -m pip install --quiet pyyaml tqdm
+    # A Llama with 512-wide rows (whole K-quant blocks), GQA 4, 8 layers, ffn 544 (not whole
+    # 256-blocks: the fallbacks), untied output; values from the spec's SplitMix stream.
+    "$PY" "$HERE/../Benchmarks/peers/llama_quant_spec.py" "$WORK/spec.json" --hidden 512 --layers 8 --ffn 544 --vocab 320 --heads 8 --kv-heads 2
+    PYTHONPATH=$LLAMA_SRC/gguf-py "$PY" "$HERE/quant/make_tiny_llama_gguf.py" "$WORK/spec.json" "$WORK/llq-f32.gguf"
+    while read -r ft num; do
+        "$LLAMA_BIN/llama_quantize_min" "$WORK/llq-f32.gguf" "$WORK/llq-ref-$ft.gguf" "$num" 2 >"$WORK/llq.log" 2>&1 \
+            || { fail "llama_model_quantize $ft"; tail -5 "$WORK/llq.log"; continue; }
+        "$BIN" convert "$WORK/llq-f32.gguf" "$WORK/llq-temper-$ft.gguf" --dtype "$ft" >/dev/null 2>&1 || { fail "temper convert --dtype $ft"; continue; }
+        expect_ok "temper convert --dtype $ft equals llama-quantize byte for byte" cmp "$WORK/llq-ref-$ft.gguf" "$WORK/llq-temper-$ft.gguf"
+        rm -f "$WORK/llq-ref-$ft.gguf" "$WORK/llq-temper-$ft.gguf"
+    done < "$HERE/quant/ftypes.txt"
+fi
+
 if [[ $failures -gt 0 ]]; then echo "interop: $failures check(s) failed" >&2; exit 1; fi
 echo "interop: all checks passed"

