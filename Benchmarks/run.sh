@@ -135,7 +135,9 @@ fi
 if wants llamaquant; then
     # 6. GGUF F32 → Q8_0 / Q4_K_M: temper convert vs llama-quantize, same file, same thread count.
     rm -f "$RAW"/llamaquant_*.json
-    if LLAMA_BIN=$(bash "$ROOT/Fixtures/llama_cpp_tools.sh"); then
+    # The peer is llama_model_quantize, the function llama-quantize runs (llama_quantize_min:
+    # the same call without llama-quantize's argument parser; needs only libllama).
+    if LLAMA_BIN=$(bash "$ROOT/Fixtures/llama_cpp_tools.sh" llama_quantize_min); then
         quiet
         LLAMA_SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$(dirname "$LLAMA_BIN")/CMakeCache.txt")
         L_IN=$INPUTS/llama-f32-${TEMPER_BENCH_LLAMA_LAYERS:-4}.gguf
@@ -147,9 +149,10 @@ if wants llamaquant; then
         say "6. GGUF F32 -> Q8_0, Q4_K_M of $L_IN: temper vs llama-quantize ($(nproc) threads)"
         warm "$L_IN"
         for ft in q8_0 q4_k_m; do
+            num=$(awk -v t="$ft" '$1 == t { print $2 }' "$ROOT/Fixtures/quant/ftypes.txt")
             T_OUT=$WORK/temper-$ft.gguf L_OUT=$WORK/llama-$ft.gguf
             timecmd --repeats "$REPEATS" --before "rm -f '$T_OUT'" -- "$BIN" convert "$L_IN" "$T_OUT" --dtype "$ft" > "$RAW/llamaquant_${ft}_temper.json"
-            timecmd --repeats "$REPEATS" --before "rm -f '$L_OUT'" -- "$LLAMA_BIN/llama-quantize" "$L_IN" "$L_OUT" "$ft" "$(nproc)" > "$RAW/llamaquant_${ft}_peer.json"
+            timecmd --repeats "$REPEATS" --before "rm -f '$L_OUT'" -- "$LLAMA_BIN/llama_quantize_min" "$L_IN" "$L_OUT" "$num" "$(nproc)" > "$RAW/llamaquant_${ft}_peer.json"
             if cmp -s "$T_OUT" "$L_OUT"; then same=true; else same=false; fi
             echo "{\"identical\": $same, \"input_bytes\": $(stat -c %s "$L_IN")}" > "$RAW/llamaquant_${ft}_compare.json"
             rm -f "$T_OUT" "$L_OUT"

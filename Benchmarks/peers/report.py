@@ -77,7 +77,7 @@ def build_rows(raw, env):
         if t and p:
             compare = load(raw, f"llamaquant_{ft}_compare") or {}
             nbytes = compare.get("input_bytes") or 0
-            rows.append(row(f"6. {nbytes / 1e6:.0f} MB f32 GGUF→{name} (process)", t, p, "llama-quantize, same threads",
+            rows.append(row(f"6. {nbytes / 1e6:.0f} MB f32 GGUF→{name} (process)", t, p, "llama_model_quantize (llama-quantize), same threads",
                             t["median_s"], p["median_s"], goal=1.0, extra={"identical_file": compare.get("identical")}))
     t, p, r = load(raw, "inspect_temper"), load(raw, "inspect_peer"), load(raw, "inspect_resident") or {}
     if t and p:

@@ -33,6 +33,17 @@ public enum GGUFRequantizer {
         return sign * Int(v)
     }
 
+    /// An F32 tensor's values read in place from the mapping (GGUF is little-endian and its
+    /// data offsets are aligned), so large inputs are not copied before quantization.
+    static func mappedFloats(_ raw: UnsafeRawBufferPointer, _ type: GGMLType) -> UnsafeBufferPointer<Float>? {
+        #if _endian(little)
+        guard type == .f32, let base = raw.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 else { return nil }
+        return UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: raw.count / 4)
+        #else
+        return nil
+        #endif
+    }
+
     /// The model hyperparameters the mixture needs, read from `ARCH.*` keys.
     public static func model(of file: GGUFFile) throws -> LlamaQuantMixture.Model {
         guard case let .string(arch)? = file.value(forKey: "general.architecture") else {
@@ -83,8 +94,13 @@ public enum GGUFRequantizer {
                     try file.withBytes(of: p.info) { try writer.writeTensorData($0) }
                     written += p.info.byteCount
                 } else {
-                    let row = Int(truncatingIfNeeded: p.info.dimensions.first ?? 1)
-                    let bytes = try Quantize.encode(try floats(p.info), as: p.type, rowLength: max(row, 1), tensor: p.info.name)
+                    let row = max(Int(truncatingIfNeeded: p.info.dimensions.first ?? 1), 1)
+                    let bytes = try file.withBytes(of: p.info) { raw -> [UInt8] in
+                        if let mapped = mappedFloats(raw, p.info.type) {
+                            return try Quantize.encode(mapped, as: p.type, rowLength: row, tensor: p.info.name)
+                        }
+                        return try Quantize.encode(try floats(p.info), as: p.type, rowLength: row, tensor: p.info.name)
+                    }
                     try writer.writeTensorData(bytes)
                     written += UInt64(bytes.count)
                 }

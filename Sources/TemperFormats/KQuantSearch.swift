@@ -26,6 +26,7 @@ enum KQuantSearch {
 
     /// `make_qx_quants(n, nmax, x, L, rmse_type = 1, qw = NULL)`: symmetric levels in
     /// [0, 2·nmax), weights x², 18 trial scales around nmax/max. Returns the scale.
+    @inline(__always)
     static func makeQXQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
         var maxV: Float = 0, amax: Float = 0
         for i in 0..<n {
@@ -48,14 +49,18 @@ enum KQuantSearch {
         }
         var scale: Float = suml2 != 0 ? sumlx / suml2 : 0
         var best = scale * sumlx
+        // w = x², and w·x (C's `w*x[i]*l` is `(w*x[i])*l`) are the same in every trial.
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * n) { buffer -> Float in
+        let ws = buffer.baseAddress!, wx = ws + n
+        for i in 0..<n { ws[i] = x[i] * x[i]; wx[i] = ws[i] * x[i] }
         for step in -9...9 where step != 0 {
             iscale = -(fnmax + 0.1 * Float(step)) / maxV
             sumlx = 0; suml2 = 0
             for i in 0..<n {
                 let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
-                let w = x[i] * x[i], fl = Float(l)
-                sumlx += w * x[i] * fl
-                suml2 += w * fl * fl
+                let fl = Float(l)
+                sumlx += wx[i] * fl
+                suml2 += ws[i] * fl * fl
             }
             if suml2 > 0 && sumlx * sumlx > best * suml2 {
                 for i in 0..<n {
@@ -65,6 +70,7 @@ enum KQuantSearch {
             }
         }
         return scale
+        }
     }
 
     /// `make_q3_quants(n, nmax, x, L, do_rmse = true)`: symmetric levels refined one element
@@ -116,6 +122,7 @@ enum KQuantSearch {
 
     /// `make_qkx2_quants`: asymmetric levels in [0, nmax] with a min, weighted error
     /// (absolute when `useMad`), nstep+1 trial scales. Returns (scale, the_min = −min).
+    @inline(__always)
     static func makeQKX2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
                                _ L: UnsafeMutablePointer<UInt8>, _ Laux: UnsafeMutablePointer<UInt8>,
                                rmin: Float, rdelta: Float, nstep: Int, useMad: Bool) -> (scale: Float, theMin: Float) {
@@ -138,21 +145,28 @@ enum KQuantSearch {
         var iscale = fnmax / (maxV - minV)
         var scale = 1 / iscale
         var bestError: Float = 0
+        // x[i] − min and max − min are kept in xm / range and recomputed whenever a trial
+        // replaces min (C evaluates them inside the loop with the current min).
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * n) { buffer -> (scale: Float, theMin: Float) in
+        let xm = buffer.baseAddress!, laux = xm + n   // laux: Float(Laux[i]) of the current trial
+        for i in 0..<n { xm[i] = x[i] - minV }
         for i in 0..<n {
-            let l = clamp(nearestInt(iscale * (x[i] - minV)), 0, nmax)
+            let l = clamp(nearestInt(iscale * xm[i]), 0, nmax)
             L[i] = UInt8(truncatingIfNeeded: l)
             var diff = scale * Float(l) + minV - x[i]
             diff = useMad ? abs(diff) : diff * diff
             bestError += weights[i] * diff
         }
         if nstep < 1 { return (scale, -minV) }
+        var range = maxV - minV
         for step in 0...nstep {
-            iscale = (rmin + rdelta * Float(step) + fnmax) / (maxV - minV)
+            iscale = (rmin + rdelta * Float(step) + fnmax) / range
             var sumL: Float = 0, sumL2: Float = 0, sumXL: Float = 0
             for i in 0..<n {
-                let l = clamp(nearestInt(iscale * (x[i] - minV)), 0, nmax)
+                let l = clamp(nearestInt(iscale * xm[i]), 0, nmax)
                 Laux[i] = UInt8(truncatingIfNeeded: l)
                 let w = weights[i], fl = Float(l)
+                laux[i] = fl
                 sumL += w * fl
                 sumL2 += w * fl * fl
                 sumXL += w * fl * x[i]
@@ -167,7 +181,7 @@ enum KQuantSearch {
                 }
                 var curError: Float = 0
                 for i in 0..<n {
-                    var diff = thisScale * Float(Laux[i]) + thisMin - x[i]
+                    var diff = thisScale * laux[i] + thisMin - x[i]
                     diff = useMad ? abs(diff) : diff * diff
                     curError += weights[i] * diff
                 }
@@ -176,9 +190,12 @@ enum KQuantSearch {
                     bestError = curError
                     scale = thisScale
                     minV = thisMin
+                    range = maxV - minV
+                    for i in 0..<n { xm[i] = x[i] - minV }
                 }
             }
         }
         return (scale, -minV)
+        }
     }
 }
