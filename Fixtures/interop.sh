@@ -148,7 +148,7 @@ for k in a:
 # Set TEMPER_INTEROP_SKIP_LLAMA=1 to skip; a failed build is reported as skipped, never passed.
 if [[ -n ${TEMPER_INTEROP_SKIP_LLAMA:-} ]]; then
     echo "skip - llama.cpp checks (TEMPER_INTEROP_SKIP_LLAMA is set)"
-elif ! LLAMA_BIN=$(bash "$HERE/llama_cpp_tools.sh" llama_quantize_min 2>"$WORK/llama-build.log"); then
+elif ! LLAMA_BIN=$(TEMPER_PYTHON=$PY bash "$HERE/llama_cpp_tools.sh" llama_quantize_min 2>"$WORK/llama-build.log"); then
     tail -20 "$WORK/llama-build.log"
     echo "skip - llama.cpp checks: the llama.cpp tools could not be built (log above)"
 else
