@@ -61,7 +61,10 @@ public enum CheckpointConverter {
     /// safetensors with companions); `output` must not exist yet.
     public static func convert(_ input: ConversionInput, to output: URL, options: ConversionOptions,
                                progress: @escaping Progress = { _, _, _ in }) throws -> ConversionSummary {
-        if let fileType = options.fileType, options.target == .gguf, input.gguf != nil || options.dtype == nil {
+        // A llama-quantize name re-quantizes a model GGUF as llama-quantize does; the names that
+        // are also Temper dtypes (f32 f16 bf16 q8_0 q4_0) keep their plain meaning elsewhere.
+        let modelGGUF = input.gguf.map(GGUFRequantizer.supports) ?? false
+        if let fileType = options.fileType, options.target == .gguf, options.dtype == nil || modelGGUF {
             guard options.renames.isEmpty, options.shardSize == nil else {
                 throw FormatError.unsupportedInput(path: output.path, reason: "--rename and --shard-size do not combine with a llama-quantize file type")
             }

@@ -44,6 +44,16 @@ public enum GGUFRequantizer {
         #endif
     }
 
+    /// Whether `file` is a model GGUF whose mixture rules are written out here.
+    public static func supports(_ file: GGUFFile) -> Bool {
+        do {
+            let m = try model(of: file)
+            return LlamaQuantMixture.architectures.contains(m.architecture) && m.expertCount <= 1
+        } catch {
+            return false   // no architecture or hyperparameters: not a model GGUF
+        }
+    }
+
     /// The model hyperparameters the mixture needs, read from `ARCH.*` keys.
     public static func model(of file: GGUFFile) throws -> LlamaQuantMixture.Model {
         guard case let .string(arch)? = file.value(forKey: "general.architecture") else {
