@@ -142,13 +142,15 @@ enum KQuantSearch {
             return (0, -minV)
         }
         let fnmax = Float(nmax)
-        var iscale = fnmax / (maxV - minV)
+        let iscale = fnmax / (maxV - minV)
         var scale = 1 / iscale
         var bestError: Float = 0
         // x[i] − min and max − min are kept in xm / range and recomputed whenever a trial
         // replaces min (C evaluates them inside the loop with the current min).
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * n) { buffer -> (scale: Float, theMin: Float) in
-        let xm = buffer.baseAddress!, laux = xm + n   // laux: Float(Laux[i]) of the current trial
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * n) { buffer -> (scale: Float, theMin: Float) in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { levelsB -> (scale: Float, theMin: Float) in
+        let xm = buffer.baseAddress!, lauxA = xm + n, lauxB = xm + 2 * n   // Float(level) of trials A and B
+        let LauxB = levelsB.baseAddress!
         for i in 0..<n { xm[i] = x[i] - minV }
         for i in 0..<n {
             let l = clamp(nearestInt(iscale * xm[i]), 0, nmax)
@@ -159,43 +161,77 @@ enum KQuantSearch {
         }
         if nstep < 1 { return (scale, -minV) }
         var range = maxV - minV
-        for step in 0...nstep {
-            iscale = (rmin + rdelta * Float(step) + fnmax) / range
-            var sumL: Float = 0, sumL2: Float = 0, sumXL: Float = 0
+        // Trials run two at a time (A = step, B = step + 1) so their serial sums overlap; both
+        // use the current min. If A wins, min changes and B is redone as the next A, exactly
+        // the sequence of C's loop.
+        var step = 0
+        while step <= nstep {
+            let paired = step < nstep
+            let iA = (rmin + rdelta * Float(step) + fnmax) / range
+            let iB = paired ? (rmin + rdelta * Float(step + 1) + fnmax) / range : iA
+            var aL: Float = 0, aL2: Float = 0, aXL: Float = 0, bL: Float = 0, bL2: Float = 0, bXL: Float = 0
             for i in 0..<n {
-                let l = clamp(nearestInt(iscale * xm[i]), 0, nmax)
-                Laux[i] = UInt8(truncatingIfNeeded: l)
-                let w = weights[i], fl = Float(l)
-                laux[i] = fl
-                sumL += w * fl
-                sumL2 += w * fl * fl
-                sumXL += w * fl * x[i]
+                let w = weights[i]
+                let la = clamp(nearestInt(iA * xm[i]), 0, nmax), lb = clamp(nearestInt(iB * xm[i]), 0, nmax)
+                Laux[i] = UInt8(truncatingIfNeeded: la); LauxB[i] = UInt8(truncatingIfNeeded: lb)
+                let fa = Float(la), fb = Float(lb)
+                lauxA[i] = fa; lauxB[i] = fb
+                aL += w * fa; aL2 += w * fa * fa; aXL += w * fa * x[i]
+                bL += w * fb; bL2 += w * fb * fb; bXL += w * fb * x[i]
             }
-            let D = sumW * sumL2 - sumL * sumL
-            if D > 0 {
-                var thisScale = (sumW * sumXL - sumX * sumL) / D
-                var thisMin = (sumL2 * sumX - sumL * sumXL) / D
-                if thisMin > 0 {
-                    thisMin = 0
-                    thisScale = sumXL / sumL2
-                }
-                var curError: Float = 0
+            let a = fit(aL, aL2, aXL, sumW, sumX), b = paired ? fit(bL, bL2, bXL, sumW, sumX) : nil
+            var eA: Float = 0, eB: Float = 0
+            if let a, let b {
                 for i in 0..<n {
-                    var diff = thisScale * laux[i] + thisMin - x[i]
-                    diff = useMad ? abs(diff) : diff * diff
-                    curError += weights[i] * diff
+                    var dA = a.scale * lauxA[i] + a.min - x[i], dB = b.scale * lauxB[i] + b.min - x[i]
+                    dA = useMad ? abs(dA) : dA * dA
+                    dB = useMad ? abs(dB) : dB * dB
+                    eA += weights[i] * dA
+                    eB += weights[i] * dB
                 }
-                if curError < bestError {
-                    for i in 0..<n { L[i] = Laux[i] }
-                    bestError = curError
-                    scale = thisScale
-                    minV = thisMin
-                    range = maxV - minV
-                    for i in 0..<n { xm[i] = x[i] - minV }
+            } else if let t = a ?? b {
+                let levels = a != nil ? lauxA : lauxB
+                var e: Float = 0
+                for i in 0..<n {
+                    var d = t.scale * levels[i] + t.min - x[i]
+                    d = useMad ? abs(d) : d * d
+                    e += weights[i] * d
                 }
+                if a != nil { eA = e } else { eB = e }
             }
+            if let a, eA < bestError {
+                for i in 0..<n { L[i] = Laux[i] }
+                bestError = eA; scale = a.scale; minV = a.min
+                range = maxV - minV
+                for i in 0..<n { xm[i] = x[i] - minV }
+                step += 1                  // B saw the old min: it is redone next
+                continue
+            }
+            if let b, eB < bestError {
+                for i in 0..<n { L[i] = LauxB[i] }
+                bestError = eB; scale = b.scale; minV = b.min
+                range = maxV - minV
+                for i in 0..<n { xm[i] = x[i] - minV }
+            }
+            step += paired ? 2 : 1
         }
         return (scale, -minV)
         }
+        }
+    }
+
+    /// The weighted least-squares scale and min of one `make_qkx2_quants` trial, or nil when
+    /// its determinant is not positive (the trial is skipped).
+    @inline(__always)
+    static func fit(_ sumL: Float, _ sumL2: Float, _ sumXL: Float, _ sumW: Float, _ sumX: Float) -> (scale: Float, min: Float)? {
+        let D = sumW * sumL2 - sumL * sumL
+        guard D > 0 else { return nil }
+        var thisScale = (sumW * sumXL - sumX * sumL) / D
+        var thisMin = (sumL2 * sumX - sumL * sumXL) / D
+        if thisMin > 0 {
+            thisMin = 0
+            thisScale = sumXL / sumL2
+        }
+        return (thisScale, thisMin)
     }
 }
