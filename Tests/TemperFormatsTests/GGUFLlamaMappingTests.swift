@@ -50,6 +50,24 @@ import Testing
         #expect(LlamaGGUFOutputType.allCases.map(\.fileType) == [0, 1, 32, 7, 2])
     }
 
+    @Test func ropeThetaAndScalingComeFromRopeParametersAsConvertHFToGGUFReadsThem() throws {
+        let base = #"{"hidden_size": 64, "intermediate_size": 80, "num_hidden_layers": 2, "num_attention_heads": 4,"#
+            + #""max_position_embeddings": 128, "rms_norm_eps": 1e-05, "vocab_size": 64, "model_type": "llama", "#
+        func decode(_ tail: String) throws -> LlamaGGUFConfig { try LlamaGGUFConfig.decode(configJSON: Data((base + tail + "}").utf8)) }
+        // transformers 5: rope_parameters wins over a top-level rope_theta.
+        #expect(try decode(#""rope_theta": 1.0, "rope_parameters": {"rope_theta": 100000.0, "rope_type": "default"}"#).ropeTheta == 100000)
+        #expect(try decode(#""rope_theta": 250000.0"#).ropeTheta == 250000)
+        let linear = try decode(#""rope_scaling": {"type": "linear", "factor": 4.0}"#)
+        #expect(linear.ropeLinearFactor == 4 && linear.ropeTheta == 10000)
+        let tokenizer = try Data(contentsOf: GGUFFixtures.root.appendingPathComponent("Fixtures/tiny-llama/tokenizer.json"))
+        let kv = try LlamaGGUFExport.metadata(config: linear, tokenizerJSON: tokenizer, outputType: .f32)
+        #expect(kv.contains(GGUFKeyValue("llama.rope.scaling.type", .string("linear"))))
+        #expect(kv.contains(GGUFKeyValue("llama.rope.scaling.factor", .float32(4))))
+        for refused in ["llama3", "yarn", "dynamic"] {
+            #expect(throws: FormatError.self) { try decode(#""rope_parameters": {"rope_theta": 500000.0, "rope_type": "\#(refused)", "factor": 8.0}"#) }
+        }
+    }
+
     @Test func configDecodesFromConfigJSON() throws {
         let json = #"{"hidden_size": 64, "intermediate_size": 80, "num_hidden_layers": 2, "num_attention_heads": 4,"#
             + #""num_key_value_heads": 2, "max_position_embeddings": 128, "rms_norm_eps": 1e-05, "vocab_size": 64,"#
