@@ -193,16 +193,16 @@ extension TemplateParser {
                 switch current.kind {
                 case let .name(name):
                     advance()
-                    node = expr(.attribute(node, name), at)
+                    node = expr(.attribute(node, name), node.position)
                 case let .integer(i):
                     advance()
-                    node = expr(.item(node, expr(.literal(.int(i)), at)), at)
+                    node = expr(.item(node, expr(.literal(.int(i)), at)), node.position)
                 default: throw fail("expected an attribute name after '.'")
                 }
             } else if skipOp("[") {
-                node = try parseSubscript(node, at: at)
+                node = try parseSubscript(node, at: node.position)
             } else if isOp("(") {
-                node = expr(.call(node, try parseCallArguments()), at)
+                node = expr(.call(node, try parseCallArguments()), node.position)
             } else {
                 return node
             }
