@@ -215,10 +215,11 @@ public final class BERTModel {
         return try meanPooled(last, attentionMask: tokens.attentionMask)
     }
 
-    /// Tokenizes and right-pads `texts` into one batch with token types and a mask.
+    /// Tokenizes `texts` into one batch with token types and a mask: the tokenizer's own
+    /// truncation and padding first (tokenizer.json), then right-padding to the longest.
     public static func batch(_ texts: [String], tokenizer: Tokenizer, padId: Int) throws -> TokenBatch {
         guard !texts.isEmpty else { throw ModelError.invalidInput(reason: "no texts to embed") }
-        let encodings = try texts.map { try tokenizer.encodeWithTypes($0) }
+        let encodings = try tokenizer.encodeBatch(texts)
         let width = encodings.map(\.ids.count).max() ?? 0
         guard width > 0 else { throw ModelError.invalidInput(reason: "every text encodes to zero tokens") }
         var ids: [Int] = [], types: [Int] = [], mask: [Bool] = []
@@ -226,7 +227,7 @@ public final class BERTModel {
             let pad = width - e.ids.count
             ids += e.ids + Array(repeating: padId, count: pad)
             types += e.typeIds + Array(repeating: 0, count: pad)
-            mask += Array(repeating: true, count: e.ids.count) + Array(repeating: false, count: pad)
+            mask += e.attentionMask.map { $0 != 0 } + Array(repeating: false, count: pad)
         }
         return try TokenBatch(ids: ids, batchSize: texts.count, attentionMask: mask, tokenTypeIds: types)
     }
