@@ -80,7 +80,7 @@ extension CausalLanguageModel {
                     next = try logits.withUnsafeBufferPointer { try sampler.next($0) }
                 } else {
                     var penalized = logits.withUnsafeBufferPointer { Array($0) }
-                    Self.penalize(&penalized, seen: seen, by: config.repetitionPenalty)
+                    TokenSampler.penalize(&penalized, seen: seen, by: config.repetitionPenalty)
                     next = try penalized.withUnsafeBufferPointer { try sampler.next($0) }
                 }
                 tokens.append(next)
@@ -91,16 +91,6 @@ extension CausalLanguageModel {
                 input = [next]
             }
             return GenerationResult(tokens: tokens, stopReason: .maxTokens)
-        }
-    }
-}
-
-extension CausalLanguageModel {
-    /// `RepetitionPenaltyLogitsProcessor`: `logit < 0 ? logit * penalty : logit / penalty`
-    /// for every token id seen so far (ids outside the row are ignored).
-    static func penalize(_ logits: inout [Float], seen: Set<Int>, by penalty: Float) {
-        for id in seen where id >= 0 && id < logits.count {
-            logits[id] = logits[id] < 0 ? logits[id] * penalty : logits[id] / penalty
         }
     }
 }
@@ -134,6 +124,14 @@ struct TokenSampler {
             if u < 0 { return i }
         }
         return weights.lastIndex { $0 > 0 } ?? Self.argmax(logits)
+    }
+
+    /// `RepetitionPenaltyLogitsProcessor`: `logit < 0 ? logit * penalty : logit / penalty`
+    /// for every token id seen so far (ids outside the row are ignored).
+    static func penalize(_ logits: inout [Float], seen: Set<Int>, by penalty: Float) {
+        for id in seen where id >= 0 && id < logits.count {
+            logits[id] = logits[id] < 0 ? logits[id] * penalty : logits[id] / penalty
+        }
     }
 
     static func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {
