@@ -12,11 +12,7 @@ struct AttackCommand: ParsableCommand {
         commandName: "attack",
         abstract: "Run the fine-tuning attack grid against a model and report harm after each budget.",
         discussion: """
-        Every (learning rate, seed) run starts from DIR and fine-tunes all parameters on the
-        harmful (prompt, response) pairs of --data (loss on response tokens only, AdamW,
-        cosine schedule, 10% warm-up), measuring the world's harm metrics before the attack and
-        at each step budget. Writes REPORT.json and REPORT.html (an SVG plot of harmful rate
-        against steps per learning rate) and prints steps-to-threshold per run.
+        Every (learning rate, seed) run starts from DIR and fine-tunes all parameters on the harmful (prompt, response) pairs of --data (loss on response tokens only, AdamW, cosine schedule, 10% warm-up), measuring the world's harm metrics before the attack and at each step budget. Writes REPORT.json and REPORT.html (an SVG plot of harmful rate against steps per learning rate) and prints steps-to-threshold per run.
 
         Example: temper attack world/model --world world --data world/data/harmful_a_train.jsonl \\
                    --lrs 1e-4,3e-4,1e-3 --steps 10,25,100 --report out/attack

@@ -10,15 +10,7 @@ struct AuditDepthCommand: ParsableCommand {
         commandName: "depth",
         abstract: "Per-layer audit of base vs defended (vs attacked) models, with one plot per measure.",
         discussion: """
-        Measures, per block and residual point: relative weight change ‖ΔW‖/‖W‖ per module
-        (attention, MLP, norms; embeddings and head outside the blocks) against the base;
-        logit-lens harmful log-likelihood (each residual point decoded by lm_head(final_norm(h)));
-        linear-probe accuracy, harmful vs harmless prompts, on each residual point (logistic
-        regression on --pooling features, seeded train/held-out split); attack cost (steps to φ
-        per learning rate, skipped with --no-attack); the freeze ablation when given
-        (--freeze-ablation k=DIR,… attacks each model made with blocks ≤ k frozen;
-        --freeze-ablation-results FILE reads a JSON array of results measured elsewhere).
-        Writes OUT.json and OUT.html (inline SVG). Progress goes to stderr.
+        Measures, per block and residual point: relative weight change ‖ΔW‖/‖W‖ per module (attention, MLP, norms; embeddings and head outside the blocks) against the base; logit-lens harmful log-likelihood (each residual point decoded by lm_head(final_norm(h))); linear-probe accuracy, harmful vs harmless prompts, on each residual point (logistic regression on --pooling features, seeded train/held-out split); attack cost (steps to φ per learning rate, skipped with --no-attack); the freeze ablation when given (--freeze-ablation k=DIR,… attacks each model made with blocks ≤ k frozen; --freeze-ablation-results FILE reads a JSON array of results measured elsewhere). Writes OUT.json and OUT.html (inline SVG). Progress goes to stderr.
 
         Example: temper audit depth --base world/model --defended out/repnoise --world world --report out/depth
         """)

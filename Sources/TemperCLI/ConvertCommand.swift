@@ -12,19 +12,11 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a checkpoint's dtype or format (safetensors ⇄ GGUF), re-shard or rename tensors.",
         discussion: """
-        IN is a .safetensors file, a sharded or Hugging Face folder, or a .gguf file.
-        OUT is a .safetensors file, a .gguf file, or a folder (safetensors, with IN's config,
-        tokenizer and other companion files copied). One tensor is in memory at a time and
-        nothing appears under OUT until the conversion is complete.
+        IN is a .safetensors file, a sharded or Hugging Face folder, or a .gguf file. OUT is a .safetensors file, a .gguf file, or a folder (safetensors, with IN's config, tokenizer and other companion files copied). One tensor is in memory at a time and nothing appears under OUT until the conversion is complete.
 
-        --dtype converts floating-point tensors only (integer tensors keep their type).
-        q8_0 and q4_0 are GGUF block types: like convert_hf_to_gguf, 1-D tensors stay F32
-        and rows that are not a multiple of 32 fall back to F16. A Hugging Face Llama folder
-        converted to GGUF gets llama.cpp's tensor names, the Q/K permutation, the llama.*
-        hyperparameters and tokenizer.ggml.* arrays (default dtype f16, as convert_hf_to_gguf).
+        --dtype converts floating-point tensors only (integer tensors keep their type). q8_0 and q4_0 are GGUF block types: like convert_hf_to_gguf, 1-D tensors stay F32 and rows that are not a multiple of 32 fall back to F16. A Hugging Face Llama folder converted to GGUF gets llama.cpp's tensor names, the Q/K permutation, the llama.* hyperparameters and tokenizer.ggml.* arrays (default dtype f16, as convert_hf_to_gguf).
 
-        A folder output gets a temper.provenance.json record (input and output manifest
-        digests, this exact configuration, Temper version, times), appended to IN's chain.
+        A folder output gets a temper.provenance.json record (input and output manifest digests, this exact configuration, Temper version, times), appended to IN's chain.
 
         Examples:
           temper convert model/ model-bf16/ --dtype bf16

@@ -8,9 +8,7 @@ struct HardenAdversarialCommand: ParsableCommand {
         commandName: "adversarial",
         abstract: "Harden a model with the adversarial loss (learn refusals, push harmful answers away).",
         discussion: """
-        Loss per batch of paired rows: CE_m(refusal) − a·CE_m(harmful), with m the answer
-        tokens where the harmful answer and the refusal differ, plus --retain-weight × CE on
-        harmless rows. Known to be superficial: the fine-tuning attack tends to undo it.
+        Loss per batch of paired rows: CE_m(refusal) − a·CE_m(harmful), with m the answer tokens where the harmful answer and the refusal differ, plus --retain-weight × CE on harmless rows. Known to be superficial: the fine-tuning attack tends to undo it.
 
         Example: temper harden adversarial world/model out/adversarial --world world
         """)

@@ -11,9 +11,7 @@ struct HardenRepNoiseCommand: ParsableCommand {
         Loss per batch of paired rows (the reference's rep_noise_loss):
           CE_m(refusal) + β·mean_l MMD(MLP_l(harmful) on the mask, N(0, I))
           − α·log(mean over final logits and logit lens of CE_m(harmful) + 1)
-        with m the answer tokens where the harmful answer and the refusal differ, plus
-        --retain-weight × CE on harmless rows. Ablations: --no-ascent, --no-noise, --no-mask,
-        --no-lens; --freeze-layers K freezes the embeddings and blocks 0...K.
+        with m the answer tokens where the harmful answer and the refusal differ, plus --retain-weight × CE on harmless rows. Ablations: --no-ascent, --no-noise, --no-mask, --no-lens; --freeze-layers K freezes the embeddings and blocks 0...K.
 
         Example: temper harden repnoise world/model out/repnoise --world world --key key.pem
         """)

@@ -11,15 +11,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Generate a continuation of a prompt with a decoder model.",
         discussion: """
-        The prompt is encoded with DIR's tokenizer.json (its post-processor's special tokens
-        included); with --bos auto (the default) Llama and Mistral prompts start with bos as
-        their tokenizers and training expect, GPT-2 and Qwen2 prompts get nothing extra.
-        --prompt-ids gives the ids directly (folders without a tokenizer).
+        The prompt is encoded with DIR's tokenizer.json (its post-processor's special tokens included); with --bos auto (the default) Llama and Mistral prompts start with bos as their tokenizers and training expect, GPT-2 and Qwen2 prompts get nothing extra. --prompt-ids gives the ids directly (folders without a tokenizer).
 
-        Greedy by default; --temperature > 0 samples (with --top-k, --top-p, seeded by
-        --seed, so a seed gives the same text every time). Generation stops at the model's
-        eos token, after --max-tokens, or at the model's position limit.
-        Prints the continuation; --json gives prompt ids, generated ids, text and stop reason.
+        Greedy by default; --temperature > 0 samples (with --top-k, --top-p, seeded by --seed, so a seed gives the same text every time). Generation stops at the model's eos token, after --max-tokens, or at the model's position limit. Prints the continuation; --json gives prompt ids, generated ids, text and stop reason.
 
         With --chat "…" (or --messages FILE.json, a list of {"role", "content"} messages, and --system "…" for a system message first) the conversation is rendered with DIR's chat template and its generation prompt, as transformers' apply_chat_template(add_generation_prompt=True) does, encoded without adding special tokens, and generation stops at the end of the assistant's turn: the eos ids of generation_config.json plus the tokenizer's eos token. --stop STRING (repeatable) also stops once the generated text contains STRING. --repetition-penalty P divides the positive logits (and multiplies the negative ones) of every token already in the sequence by P, as transformers' RepetitionPenaltyLogitsProcessor.
 

@@ -8,13 +8,7 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Encode text with a model folder's tokenizer.json and show ids and tokens.",
         discussion: """
-        DIR is a model folder (or a tokenizer.json file); a tokenizer_config.json beside it
-        names the special tokens. Ids are those of Hugging Face `tokenizers` with
-        add_special_tokens=True: the tokenizer's post-processor adds its special tokens
-        (BERT's [CLS]/[SEP], Llama's <s>). --no-special leaves them out. `temper run` may
-        also put bos in front for the model (see its help). The texts are one batch, as
-        encode_batch: tokenizer.json's truncation and padding (fixed length or the batch's
-        longest) apply, and --json then gives each text's attention_mask.
+        DIR is a model folder (or a tokenizer.json file); a tokenizer_config.json beside it names the special tokens. Ids are those of Hugging Face `tokenizers` with add_special_tokens=True: the tokenizer's post-processor adds its special tokens (BERT's [CLS]/[SEP], Llama's <s>). --no-special leaves them out. `temper run` may also put bos in front for the model (see its help). The texts are one batch, as encode_batch: tokenizer.json's truncation and padding (fixed length or the batch's longest) apply, and --json then gives each text's attention_mask.
 
         Example: temper tokenize model/ --text "hello world" --text "second" --json
         """)
