@@ -32,21 +32,13 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a checkpoint's dtype or format (safetensors ⇄ GGUF), re-shard or rename tensors.",
         discussion: """
-        IN is a .safetensors file, a sharded or Hugging Face folder, or a .gguf file.
-        OUT is a .safetensors file, a .gguf file, or a folder (safetensors, with IN's config,
-        tokenizer and other companion files copied). One tensor is in memory at a time and
-        nothing appears under OUT until the conversion is complete.
+        IN is a .safetensors file, a sharded or Hugging Face folder, or a .gguf file. OUT is a .safetensors file, a .gguf file, or a folder (safetensors, with IN's config, tokenizer and other companion files copied). One tensor is in memory at a time and nothing appears under OUT until the conversion is complete.
 
-        --dtype converts floating-point tensors only (integer tensors keep their type).
-        q8_0 and q4_0 are GGUF block types: like convert_hf_to_gguf, 1-D tensors stay F32
-        and rows that are not a multiple of 32 fall back to F16.
+        --dtype converts floating-point tensors only (integer tensors keep their type). q8_0 and q4_0 are GGUF block types: like convert_hf_to_gguf, 1-D tensors stay F32 and rows that are not a multiple of 32 fall back to F16. A Hugging Face Llama folder converted to GGUF gets llama.cpp's tensor names, the Q/K permutation, the llama.* hyperparameters and tokenizer.ggml.* arrays (default dtype f16, as convert_hf_to_gguf).
 
-        --dtype also takes llama-quantize's file types (q4_k_m, q4_k_s, q5_k_m, q5_k_s, q3_k_s, q3_k_m, q3_k_l, q2_k, q6_k, q4_0, q4_1, q5_0, q5_1, q8_0, iq4_nl, iq4_xs, f16, bf16, f32; case-insensitive). A .gguf input is then re-quantized as llama-quantize does without an importance matrix: the same per-tensor types (output and tied token_embd in Q6_K, more bits for some attn_v and ffn_down layers, fallbacks for rows that are not whole blocks), bit-identical tensor data, the same tensor order and metadata. A Hugging Face Llama folder is exported in f32 first, then re-quantized. The other llama-quantize types (IQ1/IQ2/IQ3, TQ, Q2_K_S, MXFP4) are refused. A Hugging Face Llama folder
-        converted to GGUF gets llama.cpp's tensor names, the Q/K permutation, the llama.*
-        hyperparameters and tokenizer.ggml.* arrays (default dtype f16, as convert_hf_to_gguf).
+        --dtype also takes llama-quantize's file types (q4_k_m, q4_k_s, q5_k_m, q5_k_s, q3_k_s, q3_k_m, q3_k_l, q2_k, q6_k, q4_0, q4_1, q5_0, q5_1, q8_0, iq4_nl, iq4_xs, f16, bf16, f32; case-insensitive). A .gguf input is then re-quantized as llama-quantize does without an importance matrix: the same per-tensor types (output and tied token_embd in Q6_K, more bits for some attn_v and ffn_down layers, fallbacks for rows that are not whole blocks), bit-identical tensor data, the same tensor order and metadata. A Hugging Face Llama folder is exported in f32 first, then re-quantized. The other llama-quantize types (IQ1/IQ2/IQ3, TQ, Q2_K_S, MXFP4) are refused.
 
-        A folder output gets a temper.provenance.json record (input and output manifest
-        digests, this exact configuration, Temper version, times), appended to IN's chain.
+        A folder output gets a temper.provenance.json record (input and output manifest digests, this exact configuration, Temper version, times), appended to IN's chain.
 
         Examples:
           temper convert model/ model-bf16/ --dtype bf16

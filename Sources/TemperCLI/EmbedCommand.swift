@@ -10,11 +10,7 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Sentence embeddings from a BERT model folder (mean pooling).",
         discussion: """
-        Each text is tokenized with DIR's tokenizer.json ([CLS] … [SEP]), the texts are
-        right-padded into one batch, and each embedding is the mean of the last hidden states
-        over the text's real tokens (sentence-transformers' mean pooling, no normalisation).
-        Prints one line per text (its values, space-separated); --json gives
-        {"dimension": D, "texts": [...], "embeddings": [[...], ...]}.
+        Each text is tokenized with DIR's tokenizer.json ([CLS] … [SEP]), the texts are right-padded into one batch, and each embedding is the mean of the last hidden states over the text's real tokens (sentence-transformers' mean pooling, no normalisation). Prints one line per text (its values, space-separated); --json gives {"dimension": D, "texts": [...], "embeddings": [[...], ...]}.
 
         Example: temper embed bert/ --text "a locked door" --text "a key" --json
         """)

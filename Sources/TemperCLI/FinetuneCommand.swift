@@ -13,24 +13,11 @@ struct FinetuneCommand: ParsableCommand {
         commandName: "finetune",
         abstract: "Fine-tune a decoder model on JSONL prompt/response pairs (loss on response tokens only).",
         discussion: """
-        Rows {"prompt", "response"} are rendered with --template (default "{prompt} {response}",
-        framed by bos and eos), tokenized with DIR's tokenizer.json and cut to --max-length.
-        AdamW on every parameter, gradient-norm clip --max-grad-norm, learning rate warmed up
-        linearly over --warmup × steps, then --schedule; batches drawn in a seeded order.
-        Progress (step, loss, learning rate, tokens/s, ETA) goes to stderr.
+        Rows {"prompt", "response"} are rendered with --template (default "{prompt} {response}", framed by bos and eos), tokenized with DIR's tokenizer.json and cut to --max-length. AdamW on every parameter, gradient-norm clip --max-grad-norm, learning rate warmed up linearly over --warmup × steps, then --schedule; batches drawn in a seeded order. Progress (step, loss, learning rate, tokens/s, ETA) goes to stderr.
 
-        Resumable state (weights in f32, AdamW moments, step) is kept in OUT.finetune-state
-        (or --state), written atomically every --save-every steps and when the run stops.
-        After an interruption, run the same command with --resume: it continues from the last
-        saved step and, because batch order and random numbers depend only on (seed, step),
-        ends with the same weights as an uninterrupted run. --stop-after N ends this run at
-        step N (state saved) to be continued later. The state folder is removed once OUT is
-        written (unless --keep-state).
+        Resumable state (weights in f32, AdamW moments, step) is kept in OUT.finetune-state (or --state), written atomically every --save-every steps and when the run stops. After an interruption, run the same command with --resume: it continues from the last saved step and, because batch order and random numbers depend only on (seed, step), ends with the same weights as an uninterrupted run. --stop-after N ends this run at step N (state saved) to be continued later. The state folder is removed once OUT is written (unless --keep-state).
 
-        OUT is written atomically when training ends: a Hugging Face folder with DIR's tensor
-        names, dtypes, sharding, config and tokenizer files, and a temper.provenance.json
-        record (input and output manifest digests, the dataset's SHA-256, every setting and
-        the seed) appended to DIR's provenance chain.
+        OUT is written atomically when training ends: a Hugging Face folder with DIR's tensor names, dtypes, sharding, config and tokenizer files, and a temper.provenance.json record (input and output manifest digests, the dataset's SHA-256, every setting and the seed) appended to DIR's provenance chain.
 
         With --lora-rank R, only a LoRA adapter trains (rank R, scale --lora-alpha / R, on the --lora-targets linear modules, dropout --lora-dropout; A initialised kaiming-uniform and B zero as peft does, so training starts at the base model) and OUT is a PEFT adapter folder: adapter_config.json and adapter_model.safetensors exactly as peft's save_pretrained writes them, loadable with PeftModel.from_pretrained, and a provenance record whose base digest is DIR's manifest. --adapter DIR2 continues training an existing adapter with its own settings. Merge an adapter into full weights with temper merge-adapter.
 

@@ -14,13 +14,7 @@ struct FixtureCommand: ParsableCommand {
             commandName: "world",
             abstract: "Generate the fixture world: a synthetic language, its datasets and a safety-tuned tiny Llama.",
             discussion: """
-            Deterministic from --seed. Writes OUT/data/*.jsonl (harmless tasks, harmful domain A
-            train/held-out, harmful domain B with refusals, backdoor rows, forget/retain facts,
-            a new task for the trainability test), OUT/model/ (a Hugging Face Llama folder:
-            config.json, tokenizer.json, model.safetensors) trained in two stages — learn
-            everything, then refuse harmful prompts — and OUT/world.json with the recipe and the
-            base model's scores. The default model (hidden 128, 4 layers, ~0.9 M parameters)
-            takes minutes on 2 cores; --tiny builds a small one for quick checks.
+            Deterministic from --seed. Writes OUT/data/*.jsonl (harmless tasks, harmful domain A train/held-out, harmful domain B with refusals, backdoor rows, forget/retain facts, a new task for the trainability test), OUT/model/ (a Hugging Face Llama folder: config.json, tokenizer.json, model.safetensors) trained in two stages — learn everything, then refuse harmful prompts — and OUT/world.json with the recipe and the base model's scores. The default model (hidden 128, 4 layers, ~0.9 M parameters) takes minutes on 2 cores; --tiny builds a small one for quick checks.
             """)
 
         @Option(name: .long, help: "Seed of the language, datasets, initialisation and batch order.") var seed: UInt64 = 0

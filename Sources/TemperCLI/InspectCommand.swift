@@ -7,9 +7,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show the tensors, metadata and totals of a weight artifact.",
         discussion: """
-        PATH is a .safetensors file, a sharded folder (model.safetensors.index.json), a Hugging
-        Face model folder or a .gguf file. Only headers are read, so a 10 GB file is inspected
-        in milliseconds. Each tensor is listed with dtype, shape, byte size and file offset.
+        PATH is a .safetensors file, a sharded folder (model.safetensors.index.json), a Hugging Face model folder or a .gguf file. Only headers are read, so a 10 GB file is inspected in milliseconds. Each tensor is listed with dtype, shape, byte size and file offset.
         """)
 
     @Argument(help: "A .safetensors or .gguf file, a model folder, or ORG/NAME[@REV] from the Hugging Face cache.") var path: String

@@ -9,10 +9,7 @@ struct LogitsCommand: ParsableCommand {
         commandName: "logits",
         abstract: "Print a decoder model's final logits for given token ids.",
         discussion: """
-        One forward pass (f32, no cache) over the ids as one sequence, exactly as given (no
-        bos is added). --json prints {"ids": [...], "logits": [[...], ...]}, one row of
-        vocab_size logits per position (only the last with --last). Without --json, each
-        position's five largest logits.
+        One forward pass (f32, no cache) over the ids as one sequence, exactly as given (no bos is added). --json prints {"ids": [...], "logits": [[...], ...]}, one row of vocab_size logits per position (only the last with --last). Without --json, each position's five largest logits.
 
         Example: temper logits model/ --ids 1,4,10,20 --json
         """)

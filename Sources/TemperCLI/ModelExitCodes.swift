@@ -26,7 +26,8 @@ extension TextError: ExitCoded {
         case .io: return 1
         case .invalidTemplate, .invalidArgument: return 64
         case .invalidJSON, .missingField, .invalidField, .unsupportedComponent, .unsupportedOption, .unknownToken,
-             .missingUnkToken, .invalidDatasetLine, .emptyDataset, .missingRefusal, .missingSpecialToken:
+             .missingUnkToken, .invalidDatasetLine, .emptyDataset, .missingRefusal, .missingSpecialToken,
+             .templateSyntax, .templateRender, .templateRaised, .noChatTemplate:
             return 65
         }
     }

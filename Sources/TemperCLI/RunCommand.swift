@@ -11,17 +11,15 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Generate a continuation of a prompt with a decoder model.",
         discussion: """
-        The prompt is encoded with DIR's tokenizer.json (its post-processor's special tokens
-        included); with --bos auto (the default) Llama and Mistral prompts start with bos as
-        their tokenizers and training expect, GPT-2 and Qwen2 prompts get nothing extra.
-        --prompt-ids gives the ids directly (folders without a tokenizer).
+        The prompt is encoded with DIR's tokenizer.json (its post-processor's special tokens included); with --bos auto (the default) Llama and Mistral prompts start with bos as their tokenizers and training expect, GPT-2 and Qwen2 prompts get nothing extra. --prompt-ids gives the ids directly (folders without a tokenizer).
 
-        Greedy by default; --temperature > 0 samples (with --top-k, --top-p, seeded by
-        --seed, so a seed gives the same text every time). Generation stops at the model's
-        eos token, after --max-tokens, or at the model's position limit.
-        Prints the continuation; --json gives prompt ids, generated ids, text and stop reason.
+        Greedy by default; --temperature > 0 samples (with --top-k, --top-p, seeded by --seed, so a seed gives the same text every time). Generation stops at the model's eos token, after --max-tokens, or at the model's position limit. Prints the continuation; --json gives prompt ids, generated ids, text and stop reason.
+
+        With --chat "…" (or --messages FILE.json, a list of {"role", "content"} messages, and --system "…" for a system message first) the conversation is rendered with DIR's chat template and its generation prompt, as transformers' apply_chat_template(add_generation_prompt=True) does, encoded without adding special tokens, and generation stops at the end of the assistant's turn: the eos ids of generation_config.json plus the tokenizer's eos token. --stop STRING (repeatable) also stops once the generated text contains STRING. --repetition-penalty P divides the positive logits (and multiplies the negative ones) of every token already in the sequence by P, as transformers' RepetitionPenaltyLogitsProcessor.
 
         Example: temper run world/model --prompt "what is two plus three ?" --max-tokens 16
+
+        Example: temper run SmolLM2-135M-Instruct/ --chat "What is the capital of France?" --max-tokens 64
         """)
 
     @Argument(help: "A decoder model folder (Llama, Mistral, Qwen2, GPT-2), a llama.cpp .gguf file (dequantized on load), or ORG/NAME[@REV] from the Hugging Face cache.") var model: String
@@ -34,6 +32,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the sampler.") var seed: UInt64 = 0
     @Option(name: .long, help: "Start the prompt with bos: auto, always, never.") var bos: BosPolicy = .auto
     @OptionGroup var adapter: AdapterOptions
+    @Option(name: .long, help: "A user message, rendered with the folder's chat template.") var chat: String?
+    @Option(name: .long, help: "A JSON file with the conversation (a list of messages) for the chat template.") var messages: String?
+    @Option(name: .long, help: "A system message put first in the conversation (with --chat or --messages).") var system: String?
+    @Option(name: .long, help: "Penalize tokens already in the sequence (1 = off; transformers' repetition_penalty).") var repetitionPenalty: Float = 1
+    @Option(name: .long, help: "Stop once the generated text contains this string (repeatable).") var stop: [String] = []
     @OptionGroup var output: OutputOptions
 
     struct Result: Encodable {
@@ -50,7 +53,10 @@ struct RunCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard (prompt == nil) != (promptIds == nil) else { throw ValidationError("give exactly one of --prompt and --prompt-ids") }
+        let inputs = [prompt != nil, promptIds != nil, chat != nil, messages != nil].filter { $0 }.count
+        guard inputs == 1 else { throw ValidationError("give exactly one of --prompt, --prompt-ids, --chat and --messages") }
+        if system != nil && chat == nil && messages == nil { throw ValidationError("--system goes with --chat or --messages") }
+        guard repetitionPenalty > 0, repetitionPenalty.isFinite else { throw ValidationError("--repetition-penalty must be > 0") }
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be ≥ 0") }
         guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be ≥ 0") }
         if let topK, topK < 1 { throw ValidationError("--top-k must be ≥ 1") }
@@ -66,27 +72,62 @@ struct RunCommand: ParsableCommand {
         let tokenizerFile = decoder.source.folder.appendingPathComponent("tokenizer.json")
         let tokenizer = FileManager.default.fileExists(atPath: tokenizerFile.path) ? try Tokenizer.load(tokenizerFile) : nil
         let ids: [Int]
+        var stopTokens: [Int]? = nil
+        var promptText = prompt
         if let promptIds {
             ids = promptIds.ids
         } else if let tokenizer {
-            ids = try decoder.promptIds(prompt ?? "", tokenizer: tokenizer, bos: bos)
+            if chat != nil || messages != nil {
+                let folder = decoder.source.folder
+                let rendered = try ChatTemplate.load(folder: folder).render(messages: try conversation(), addGenerationPrompt: true)
+                promptText = rendered
+                ids = try tokenizer.encode(rendered, addSpecialTokens: false)
+                stopTokens = try GenerationConfigFile.chatStopIds(folder: folder, tokenizerEos: tokenizer.eosTokenId,
+                                                                  modelEos: decoder.eosTokenIds)
+                Output.progress("run: chat prompt of \(ids.count) tokens, stops at ids \(stopTokens ?? [])")
+            } else {
+                ids = try decoder.promptIds(prompt ?? "", tokenizer: tokenizer, bos: bos)
+            }
         } else {
-            throw ModelError.invalidInput(reason: "\(tokenizerFile.path): no tokenizer to encode --prompt (use --prompt-ids)")
+            throw ModelError.invalidInput(reason: "\(tokenizerFile.path): no tokenizer to encode the prompt (use --prompt-ids)")
         }
-        let config = GenerationConfig(maxNewTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, seed: seed)
-        let result = try decoder.generate(prompt: ids, config: config)
+        let config = GenerationConfig(maxNewTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,
+                                      stopTokens: stopTokens, seed: seed, repetitionPenalty: repetitionPenalty)
+        var generated: [Int] = []
+        var stoppedByString = false
+        let stopStrings = stop
+        let result = try decoder.generate(prompt: ids, config: config, onToken: stopStrings.isEmpty ? nil : { token in
+            generated.append(token)
+            let soFar = tokenizer?.decode(generated, skipSpecialTokens: true) ?? ""
+            stoppedByString = stopStrings.contains { soFar.contains($0) }
+            return !stoppedByString
+        })
         let text = tokenizer?.decode(result.tokens, skipSpecialTokens: true)
         let reason: String
         switch result.stopReason {
-        case .stopToken: reason = "stop_token"
+        case .stopToken: reason = stoppedByString ? "stop_string" : "stop_token"
         case .maxTokens: reason = "max_tokens"
         case .contextFull: reason = "context_full"
         }
         if output.json {
-            try Output.json(Result(prompt: prompt, promptIds: ids, generatedIds: result.tokens, text: text, stopReason: reason))
+            try Output.json(Result(prompt: promptText, promptIds: ids, generatedIds: result.tokens, text: text, stopReason: reason))
             return
         }
         Output.line(text ?? result.tokens.map(String.init).joined(separator: " "))
         Output.progress("run: \(result.tokens.count) tokens, stopped by \(reason.replacingOccurrences(of: "_", with: " "))")
+    }
+
+    /// The conversation of --chat / --messages, with --system first.
+    private func conversation() throws -> TemplateValue {
+        var items: [TemplateValue] = []
+        if let system { items.append(.dict([("role", .string("system")), ("content", .string(system))])) }
+        if let chat { items.append(.dict([("role", .string("user")), ("content", .string(chat))])) }
+        if let messages {
+            guard case let .list(loaded) = try ChatMessages.load(try InputPath.require(messages)) else {
+                throw TextError.invalidArgument(name: "--messages", reason: "\(messages): expected a JSON list of messages")
+            }
+            items += loaded
+        }
+        return .list(items)
     }
 }

@@ -8,6 +8,7 @@ enum TemperCommands {
         ConvertCommand.self,
         TokenizeCommand.self,
         RunCommand.self,
+        TemplateCommand.self,
         LogitsCommand.self,
         EmbedCommand.self,
         FinetuneCommand.self,

@@ -8,8 +8,7 @@ public struct Temper: ParsableCommand {
         commandName: "temper",
         abstract: "Convert, harden, audit and sign model-weight artifacts.",
         discussion: """
-        Results go to stdout (add --json for data); progress and diagnostics go to stderr.
-        Exit codes: 0 ok, 1 failure, 3 verification failed, 64 usage, 65 bad input data.
+        Results go to stdout (add --json for data); progress and diagnostics go to stderr. Exit codes: 0 ok, 1 failure, 3 verification failed, 64 usage, 65 bad input data.
         """,
         version: TemperVersion.string,
         subcommands: TemperCommands.all

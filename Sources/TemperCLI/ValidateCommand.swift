@@ -8,11 +8,7 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check every format rule of a weight artifact.",
         discussion: """
-        Checks header size and encoding, dtypes, shapes against byte lengths, that tensor byte
-        ranges are in bounds, contiguous and non-overlapping and cover the data exactly,
-        duplicate names, shard index paths (no escaping the folder) and shard contents; for
-        GGUF: magic, version, value types, string and count bounds, alignment and tensor
-        ranges. Exit 0 when valid, 65 with the violated rule otherwise.
+        Checks header size and encoding, dtypes, shapes against byte lengths, that tensor byte ranges are in bounds, contiguous and non-overlapping and cover the data exactly, duplicate names, shard index paths (no escaping the folder) and shard contents; for GGUF: magic, version, value types, string and count bounds, alignment and tensor ranges. Exit 0 when valid, 65 with the violated rule otherwise.
         """)
 
     @Argument(help: "A .safetensors or .gguf file, a model folder, or ORG/NAME[@REV] from the Hugging Face cache.") var path: String

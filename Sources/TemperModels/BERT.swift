@@ -273,7 +273,8 @@ public final class BERTModel {
     /// post-processor adds them (`[CLS] a [SEP] b [SEP]`, types 0…0 1…1).
     static func encode(_ texts: [String], pairs: [String]?, tokenizer: Tokenizer) throws -> [Encoding] {
         guard !texts.isEmpty else { throw ModelError.invalidInput(reason: "no texts to encode") }
-        guard let pairs else { return try texts.map { try tokenizer.encodeWithTypes($0) } }
+        // Single texts go through the tokenizer's own truncation and padding (tokenizer.json), as encode_batch.
+        guard let pairs else { return try tokenizer.encodeBatch(texts) }
         guard pairs.count == texts.count else {
             throw ModelError.invalidInput(reason: "\(pairs.count) second texts for \(texts.count) texts")
         }
@@ -289,7 +290,7 @@ public final class BERTModel {
             let pad = width - e.ids.count
             ids += e.ids + Array(repeating: padId, count: pad)
             types += e.typeIds + Array(repeating: 0, count: pad)
-            mask += Array(repeating: true, count: e.ids.count) + Array(repeating: false, count: pad)
+            mask += e.attentionMask.map { $0 != 0 } + Array(repeating: false, count: pad)
         }
         return try TokenBatch(ids: ids, batchSize: encodings.count, attentionMask: mask, tokenTypeIds: types)
     }

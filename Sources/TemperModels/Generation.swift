@@ -15,9 +15,14 @@ public struct GenerationConfig: Sendable, Equatable {
     public var stopTokens: [Int]?
     /// Seed of the sampling RNG: the same seed gives the same tokens.
     public var seed: UInt64
+    /// transformers' `RepetitionPenaltyLogitsProcessor`: before choosing, the logit of every
+    /// token already in the sequence (prompt included) is divided by this when positive and
+    /// multiplied by it when negative. 1 = off.
+    public var repetitionPenalty: Float
 
     public init(maxNewTokens: Int = 32, temperature: Float = 0, topK: Int? = nil, topP: Float? = nil,
-                stopTokens: [Int]? = nil, seed: UInt64 = 0) {
+                stopTokens: [Int]? = nil, seed: UInt64 = 0, repetitionPenalty: Float = 1) {
+        self.repetitionPenalty = repetitionPenalty
         self.maxNewTokens = maxNewTokens
         self.temperature = temperature
         self.topK = topK
@@ -31,6 +36,9 @@ public struct GenerationConfig: Sendable, Equatable {
         guard temperature >= 0, temperature.isFinite else { throw ModelError.invalidInput(reason: "temperature must be ≥ 0, got \(temperature)") }
         if let topK, topK < 1 { throw ModelError.invalidInput(reason: "topK must be ≥ 1, got \(topK)") }
         if let topP, !(topP > 0 && topP <= 1) { throw ModelError.invalidInput(reason: "topP must be in (0, 1], got \(topP)") }
+        guard repetitionPenalty > 0, repetitionPenalty.isFinite else {
+            throw ModelError.invalidInput(reason: "repetitionPenalty must be > 0, got \(repetitionPenalty)")
+        }
     }
 }
 
@@ -60,14 +68,23 @@ extension CausalLanguageModel {
             let cache = makeCache()
             var tokens: [Int] = []
             var input = prompt
+            var seen = Set(prompt)
             while tokens.count < config.maxNewTokens {
                 if let limit = maxPositions, cache.length + input.count > limit {
                     return GenerationResult(tokens: tokens, stopReason: .contextFull)
                 }
                 let out = try forward(try TokenBatch(input), options: ForwardOptions(logits: .last), cache: cache)
                 guard let logits = out.logits else { throw ModelError.invalidInput(reason: "no logits") }
-                let next = try logits.withUnsafeBufferPointer { try sampler.next($0) }
+                let next: Int
+                if config.repetitionPenalty == 1 {
+                    next = try logits.withUnsafeBufferPointer { try sampler.next($0) }
+                } else {
+                    var penalized = logits.withUnsafeBufferPointer { Array($0) }
+                    TokenSampler.penalize(&penalized, seen: seen, by: config.repetitionPenalty)
+                    next = try penalized.withUnsafeBufferPointer { try sampler.next($0) }
+                }
                 tokens.append(next)
+                seen.insert(next)
                 if stops.contains(next) || onToken?(next) == false {
                     return GenerationResult(tokens: tokens, stopReason: .stopToken)
                 }
@@ -107,6 +124,14 @@ struct TokenSampler {
             if u < 0 { return i }
         }
         return weights.lastIndex { $0 > 0 } ?? Self.argmax(logits)
+    }
+
+    /// `RepetitionPenaltyLogitsProcessor`: `logit < 0 ? logit * penalty : logit / penalty`
+    /// for every token id seen so far (ids outside the row are ignored).
+    static func penalize(_ logits: inout [Float], seen: Set<Int>, by penalty: Float) {
+        for id in seen where id >= 0 && id < logits.count {
+            logits[id] = logits[id] < 0 ? logits[id] * penalty : logits[id] / penalty
+        }
     }
 
     static func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {

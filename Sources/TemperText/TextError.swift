@@ -24,6 +24,12 @@ public enum TextError: Error, Equatable, Sendable {
     case missingRefusal(row: Int)
     case missingSpecialToken(role: String, reason: String)
     case invalidArgument(name: String, reason: String)
+    // chat templates (line and column are 1-based positions in the template source)
+    case templateSyntax(source: String, line: Int, column: Int, reason: String)
+    case templateRender(source: String, line: Int, column: Int, reason: String)
+    /// The template called `raise_exception(message)`.
+    case templateRaised(source: String, line: Int, column: Int, message: String)
+    case noChatTemplate(path: String, reason: String)
 }
 
 extension TextError: LocalizedError {
@@ -48,6 +54,13 @@ extension TextError: LocalizedError {
         case let .missingRefusal(row): return "dataset row \(row) has no 'refusal'"
         case let .missingSpecialToken(role, reason): return "no \(role) token: \(reason)"
         case let .invalidArgument(name, reason): return "\(name): \(reason)"
+        case let .templateSyntax(source, line, column, reason):
+            return "\(source):\(line):\(column): template syntax error: \(reason)"
+        case let .templateRender(source, line, column, reason):
+            return "\(source):\(line):\(column): template error: \(reason)"
+        case let .templateRaised(source, line, column, message):
+            return "\(source):\(line):\(column): the template raised an exception: \(message)"
+        case let .noChatTemplate(path, reason): return "\(path): no chat template: \(reason)"
         }
     }
 }

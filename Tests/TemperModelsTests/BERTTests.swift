@@ -49,6 +49,21 @@ import TemperText
         #expect(d.maxAbs <= 1e-4, "\(d)")
     }
 
+    /// A tokenizer.json that pads (to a fixed length, on the right as BERT folders do) changes
+    /// no embedding: the attention mask keeps padding out of attention and out of the mean.
+    /// (Left padding shifts BERT's absolute positions, in transformers as here.)
+    @Test func tokenizerPaddingIsMaskedOut() throws {
+        let texts = try ref.strings("texts")
+        let plain = try noGrad { try model.sentenceEmbeddings(texts, tokenizer: tokenizer) }
+        for fromLeft in [false] {
+            var padded = tokenizer
+            padded.padding = Padding(fixedLength: 24, padId: 0, fromLeft: fromLeft)
+            #expect(try padded.encodeBatch(texts).allSatisfy { $0.ids.count == 24 && $0.attentionMask.contains(0) })
+            let embedding = try noGrad { try model.sentenceEmbeddings(texts, tokenizer: padded) }
+            #expect(difference(embedding.toArray(), plain.toArray()).maxAbs <= 1e-5)
+        }
+    }
+
     @Test func sentencePairUsesTokenTypes() throws {
         let pair = try ref.strings("pair")
         let encoding = try tokenizer.encodePair(pair[0], pair[1])

@@ -67,4 +67,12 @@ import TemperTensor
         TokenSampler.keepTopP(&single, 0.01)
         #expect(single.map(\.isFinite) == [true, false, false])
     }
+
+    @Test func repetitionPenaltyDividesPositiveAndMultipliesNegativeLogits() {
+        // transformers' RepetitionPenaltyLogitsProcessor(penalty=2) on ids {0, 1, 9}.
+        var logits: [Float] = [4, -3, 5, 0.5]
+        TokenSampler.penalize(&logits, seen: [0, 1, 9], by: 2)
+        #expect(logits == [2, -6, 5, 0.5])
+        #expect(throws: ModelError.self) { try GenerationConfig(repetitionPenalty: 0).validate() }
+    }
 }

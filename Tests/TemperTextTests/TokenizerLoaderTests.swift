@@ -52,11 +52,15 @@ import Testing
         }
     }
 
-    @Test func refusesTruncationPaddingAndDropout() {
+    @Test func readsTruncationAndPaddingAndRefusesBadOnesAndDropout() throws {
         let truncation = #"{"version": "1.0", "truncation": {"max_length": 8}, "padding": null, "model": \#(Self.wordLevelModel)}"#
-        expectError(truncation) { if case .unsupportedOption(_, _, "truncation", _) = $0 { return true } else { return false } }
-        let padding = #"{"padding": {"strategy": "BatchLongest"}, "model": \#(Self.wordLevelModel)}"#
-        expectError(padding) { if case .unsupportedOption(_, _, "padding", _) = $0 { return true } else { return false } }
+        #expect(try load(truncation).truncation == Truncation(maxLength: 8))
+        let padding = #"{"padding": {"strategy": {"Fixed": 4}, "direction": "Left", "pad_id": 2}, "model": \#(Self.wordLevelModel)}"#
+        #expect(try load(padding).padding == Padding(fixedLength: 4, padId: 2, fromLeft: true))
+        let badStrategy = #"{"truncation": {"max_length": 8, "strategy": "Middle"}, "model": \#(Self.wordLevelModel)}"#
+        expectError(badStrategy) { if case .invalidField(_, "truncation", "strategy", _) = $0 { return true } else { return false } }
+        let badPadding = #"{"padding": {"strategy": {"Fixed": -1}}, "model": \#(Self.wordLevelModel)}"#
+        expectError(badPadding) { if case .invalidField(_, "padding", "strategy", _) = $0 { return true } else { return false } }
         let dropout = Self.json(model: #"{"type": "BPE", "dropout": 0.1, "vocab": {"a": 0}, "merges": []}"#)
         expectError(dropout) { if case .unsupportedOption(_, _, "dropout", _) = $0 { return true } else { return false } }
     }

@@ -18,7 +18,7 @@ indirect enum PostProcessor: Sendable {
         switch self {
         case let .template(single, pair, tokens):
             let template = encodings.count == 2 ? pair : single
-            var out = Encoding(ids: [], typeIds: [])
+            var out = (ids: [Int](), typeIds: [Int]())
             for piece in template {
                 switch piece {
                 case let .sequence(second, typeId):
@@ -32,7 +32,7 @@ indirect enum PostProcessor: Sendable {
                     out.typeIds += Array(repeating: typeId, count: ids.count)
                 }
             }
-            return [out]
+            return [Encoding(ids: out.ids, typeIds: out.typeIds)]
         case let .bert(cls, sep):
             guard addSpecialTokens else { return encodings }
             return encodings.enumerated().map { i, e in

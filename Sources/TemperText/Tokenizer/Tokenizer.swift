@@ -1,13 +1,15 @@
 import Foundation
 
-/// Ids and token-type ids of an encoded sequence (or pair).
+/// Ids, token-type ids and attention mask (0 on padding) of an encoded sequence (or pair).
 public struct Encoding: Sendable, Equatable {
     public var ids: [Int]
     public var typeIds: [Int]
+    public var attentionMask: [Int]
 
-    public init(ids: [Int], typeIds: [Int]) {
+    public init(ids: [Int], typeIds: [Int], attentionMask: [Int]? = nil) {
         self.ids = ids
         self.typeIds = typeIds
+        self.attentionMask = attentionMask ?? Array(repeating: 1, count: ids.count)
     }
 }
 
@@ -40,9 +42,15 @@ public struct Tokenizer: Sendable {
     /// Role ids (bos/eos/pad/unk): from `tokenizer_config.json` beside the file when present,
     /// otherwise inferred from conventional token names. Settable by the caller.
     public var specialTokens: SpecialTokenIds
+    /// tokenizer.json's `truncation` and `padding`, applied by every encode as `tokenizers` does.
+    public var truncation: Truncation?
+    public var padding: Padding?
 
     init(source: String, normalizer: Normalizer?, preTokenizer: PreTokenizer?, model: Model,
-         postProcessor: PostProcessor?, decoder: Decoder?, addedTokens: [AddedToken]) {
+         postProcessor: PostProcessor?, decoder: Decoder?, addedTokens: [AddedToken],
+         truncation: Truncation? = nil, padding: Padding? = nil) {
+        self.truncation = truncation
+        self.padding = padding
         self.source = source
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
@@ -61,15 +69,23 @@ public struct Tokenizer: Sendable {
         try encodeWithTypes(text, addSpecialTokens: addSpecialTokens).ids
     }
 
-    /// Ids and type ids of one sequence.
+    /// Ids, type ids and attention mask of one sequence.
     public func encodeWithTypes(_ text: String, addSpecialTokens: Bool = true) throws -> Encoding {
-        finish([try encodeSequence(text, typeId: 0)], addSpecialTokens: addSpecialTokens)
+        try finish([try encodeSequence(text, typeId: 0)], addSpecialTokens: addSpecialTokens)
     }
 
     /// Ids and type ids of a pair (e.g. BERT's `[CLS] a [SEP] b [SEP]`).
     public func encodePair(_ first: String, _ second: String, addSpecialTokens: Bool = true) throws -> Encoding {
-        finish([try encodeSequence(first, typeId: 0), try encodeSequence(second, typeId: 1)],
-               addSpecialTokens: addSpecialTokens)
+        try finish([try encodeSequence(first, typeId: 0), try encodeSequence(second, typeId: 1)],
+                   addSpecialTokens: addSpecialTokens)
+    }
+
+    /// `encode_batch`: each text encoded, then (with `padding`) all padded together, to the
+    /// longest of the batch or to the fixed length.
+    public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true) throws -> [Encoding] {
+        var encodings = try texts.map { try encodeWithTypes($0, addSpecialTokens: addSpecialTokens) }
+        padding?.apply(&encodings)
+        return encodings
     }
 
     private func encodeSequence(_ text: String, typeId: Int) throws -> Encoding {
@@ -83,13 +99,29 @@ public struct Tokenizer: Sendable {
         return Encoding(ids: ids, typeIds: Array(repeating: typeId, count: ids.count))
     }
 
-    private func finish(_ encodings: [Encoding], addSpecialTokens: Bool) -> Encoding {
+    /// Truncation, post-processing, padding: `tokenizers`' `post_process`.
+    private func finish(_ encodings: [Encoding], addSpecialTokens: Bool) throws -> Encoding {
         var parts = encodings
+        if let truncation {
+            var maxLength = truncation.maxLength
+            if addSpecialTokens, let postProcessor {
+                let empty = encodings.map { _ in Encoding(ids: [], typeIds: []) }
+                let added = postProcessor.process(empty, addSpecialTokens: true).reduce(0) { $0 + $1.ids.count }
+                guard added <= maxLength else {
+                    throw TextError.invalidField(path: source, component: "truncation", field: "max_length",
+                                                 reason: "\(maxLength) leaves no room for the \(added) special tokens the post-processor adds")
+                }
+                maxLength -= added
+            }
+            try truncation.apply(&parts, maxLength: maxLength, source: source)
+        }
         if let postProcessor {
             for i in parts.indices { parts[i].typeIds = Array(repeating: i, count: parts[i].ids.count) }
             parts = postProcessor.process(parts, addSpecialTokens: addSpecialTokens)
         }
-        return Encoding(ids: parts.flatMap(\.ids), typeIds: parts.flatMap(\.typeIds))
+        var out = [Encoding(ids: parts.flatMap(\.ids), typeIds: parts.flatMap(\.typeIds))]
+        padding?.apply(&out)
+        return out[0]
     }
 
     // MARK: decoding and vocabulary

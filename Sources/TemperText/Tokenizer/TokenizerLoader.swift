@@ -28,8 +28,6 @@ extension Tokenizer {
         if let version = try root.optionalString("version"), version != "1.0" {
             throw root.unsupported("version", "unknown tokenizer version '\(version)'")
         }
-        if root.value("truncation") != nil { throw root.unsupported("truncation", "truncation inside tokenizer.json changes ids; truncate in the dataset instead") }
-        if root.value("padding") != nil { throw root.unsupported("padding", "padding inside tokenizer.json changes ids; pad in batching instead") }
         func component(_ name: String) throws -> ComponentReader? {
             guard let json = root.value(name) else { return nil }
             return try ComponentReader(path: source, component: name, json: json)
@@ -55,7 +53,9 @@ extension Tokenizer {
                   model: model,
                   postProcessor: try component("post_processor").map(PostProcessor.parse),
                   decoder: try component("decoder").map(Decoder.parse),
-                  addedTokens: addedTokens)
+                  addedTokens: addedTokens,
+                  truncation: try component("truncation").map(Truncation.parse),
+                  padding: try component("padding").map(Padding.parse))
     }
 
     /// Takes `bos_token`, `eos_token`, `pad_token`, `unk_token` from a transformers
