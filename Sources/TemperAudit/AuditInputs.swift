@@ -75,7 +75,7 @@ public struct AuditModel {
             let reason = (error as? LocalizedError)?.errorDescription ?? "\(error)"
             throw AuditError.unreadableModel(role: role, path: folder.path, reason: reason)
         }
-        let encoding = try TextEncoding(tokenizer: tokenizer, model: model, template: text.template, maxLength: text.maxLength)
+        let encoding = try TextEncoding(tokenizer: tokenizer, model: model, format: text.format, maxLength: text.maxLength)
         return AuditModel(folder: folder, model: model, tokenizer: tokenizer, encoding: encoding)
     }
 

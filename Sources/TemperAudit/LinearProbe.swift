@@ -83,7 +83,7 @@ public enum LinearProbe {
                                 pooling: ProbePooling, batchSize: Int = 32) throws -> [[[Double]]] {
         let pad = encoding.padId
         let sequences = try prompts.map { try encoding.generationPrompt($0) }
-        let first = encoding.template.addBos && encoding.tokenizer.bosTokenId != nil ? 1 : 0
+        let first = encoding.promptStart
         let hidden = model.hiddenSize
         var out = [[[Double]]](repeating: [], count: model.layerCount + 1)
         try noGrad {

@@ -49,10 +49,10 @@ struct EvalCommand: ParsableCommand {
         let causal = try ModelRegistry.loadCausalLM(modelURL, adapter: try adapter.url())
         let textOptions = try text.options(world: preset)
         let encoding = try TextEncoding(tokenizer: try Tokenizer.load(causal.source.folder), model: causal,
-                                        template: textOptions.template, maxLength: textOptions.maxLength)
+                                        format: textOptions.format, maxLength: textOptions.maxLength)
         let evaluator = ModelEvaluator(model: causal, encoding: encoding, maxNewTokens: textOptions.maxNewTokens)
         let judgeList = try judges.judges(world: preset)
-        var report = EvalReport(model: modelURL.path, template: encoding.template.format, judges: judgeList.map(JudgeRecord.init),
+        var report = EvalReport(model: modelURL.path, template: encoding.formatDescription, judges: judgeList.map(JudgeRecord.init),
                                 data: [], harm: [], utility: nil)
         for set in try DataArgument.rows(harmful, role: "harmful") {
             Output.progress("eval: \(set.rows.count) harmful prompts of \(set.record.source)")

@@ -14,8 +14,9 @@ struct WorldPresetOptions: ParsableArguments {
 
 /// How rows become text: the prompt template and the lengths.
 struct TextOptions: ParsableArguments {
-    @Option(name: .long, help: "Prompt template with one {prompt} and one {response} (default \"{prompt} {response}\", framed by the tokenizer's bos/eos).")
+    @Option(name: .long, help: "How rows become text: chat (the model folder's chat template, loss and answers on the assistant turn), plain (\"{prompt} {response}\" framed by the tokenizer's bos/eos, the default), or a format with one {prompt} and one {response}.")
     var template: String?
+    @Option(name: .long, help: "With --template chat: a system message before every user turn.") var system: String?
     @Option(name: .long, help: "Longest example in tokens, prompt included (default 256; 64 with --world).")
     var maxLength: Int?
     @Option(name: .long, help: "Longest greedy answer the judges score, in tokens.")
@@ -27,7 +28,7 @@ struct TextOptions: ParsableArguments {
     }
 
     func options(world: WorldPreset?) throws -> AttackTextOptions {
-        AttackTextOptions(template: try template.map { try PromptTemplate(format: $0) },
+        AttackTextOptions(format: try RowFormat.parse(template, system: system),
                           maxLength: maxLength ?? (world != nil ? WorldPreset.maxLength : TextEncoding.defaultMaxLength),
                           maxNewTokens: maxNewTokens)
     }

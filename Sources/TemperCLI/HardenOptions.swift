@@ -11,8 +11,9 @@ struct HardenTrainingOptions: ParsableArguments {
     @Option(name: .long, help: "JSONL of harmful pairs: prompt, harmful response and refusal on every row.") var harmful: String?
     @Option(name: .long, help: "JSONL of harmless (prompt, response) rows for the retain term.") var retain: String?
     @OptionGroup var world: WorldPresetOptions
-    @Option(name: .long, help: "Prompt template with one {prompt} and one {response} (default \"{prompt} {response}\", framed by the tokenizer's bos/eos).")
+    @Option(name: .long, help: "How rows become text: chat (the model folder's chat template, loss on the assistant turn), plain (\"{prompt} {response}\" framed by the tokenizer's bos/eos, the default), or a format with one {prompt} and one {response}.")
     var template: String?
+    @Option(name: .long, help: "With --template chat: a system message before every user turn.") var system: String?
     @Option(name: .long, help: "Longest example in tokens, prompt included (default 256; 64 with --world).") var maxLength: Int?
     @Option(name: .long, help: "AdamW learning rate (default: the transform's, 1e-4).") var lr: Double?
     @Option(name: .long, help: "Training steps (default 300).") var steps: Int?
@@ -78,7 +79,7 @@ struct HardenTrainingOptions: ParsableArguments {
         if let preset = try world.preset(), let input { try preset.checkModel(URL(fileURLWithPath: input)) }
         return HardenRunOptions(temperVersion: TemperVersion.string, replace: force, signingKey: try key.map { try ECPrivateKey.load(path: $0) },
                                 stateFolder: state.map { URL(fileURLWithPath: $0) }, saveEvery: saveEvery,
-                                template: try template.map { try PromptTemplate(format: $0) }, log: Output.progress)
+                                format: try RowFormat.parse(template, system: system), log: Output.progress)
     }
 
     func report(_ result: HardenResult, json: Bool) throws {

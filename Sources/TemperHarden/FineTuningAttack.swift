@@ -81,13 +81,13 @@ public struct AttackData {
 
 /// How rows become text and how long answers may be.
 public struct AttackTextOptions: Sendable {
-    public var template: PromptTemplate?
+    public var format: RowFormat
     public var maxLength: Int
     public var maxNewTokens: Int
 
-    public init(template: PromptTemplate? = nil, maxLength: Int = TextEncoding.defaultMaxLength,
+    public init(format: RowFormat = .plain(nil), maxLength: Int = TextEncoding.defaultMaxLength,
                 maxNewTokens: Int = ModelEvaluator.defaultMaxNewTokens) {
-        self.template = template; self.maxLength = maxLength; self.maxNewTokens = maxNewTokens
+        self.format = format; self.maxLength = maxLength; self.maxNewTokens = maxNewTokens
     }
 }
 
@@ -152,8 +152,8 @@ public enum FineTuningAttack {
                 let adapter = try grid.lora.map { try LoRAAdapter.create(for: base, config: $0.config, seed: seed) }
                 let model: any CausalLanguageModel = adapter.map { LoRAModel(base: base, adapter: $0) } ?? base
                 let tokenizer = try Tokenizer.load(base.source.folder)
-                let encoding = try TextEncoding(tokenizer: tokenizer, model: model, template: text.template, maxLength: text.maxLength)
-                templateFormat = encoding.template.format
+                let encoding = try TextEncoding(tokenizer: tokenizer, model: model, format: text.format, maxLength: text.maxLength)
+                templateFormat = encoding.formatDescription
                 let examples = try encoding.examples(data.train)
                 let evaluator = ModelEvaluator(model: model, encoding: encoding, maxNewTokens: text.maxNewTokens)
                 func measure(_ step: Int) throws -> AttackPoint {

@@ -15,14 +15,14 @@ public struct HardenRunOptions {
     /// Resumable training state, saved every `saveEvery` steps and at the end.
     public var stateFolder: URL?
     public var saveEvery: Int?
-    /// How rows become text (nil: the plain template for the model's tokenizer).
-    public var template: PromptTemplate?
+    /// How rows become text (a plain template, or the model's chat template).
+    public var format: RowFormat
     public var log: (String) -> Void
 
     public init(temperVersion: String, replace: Bool = false, signingKey: ECPrivateKey? = nil, stateFolder: URL? = nil,
-                saveEvery: Int? = nil, template: PromptTemplate? = nil, log: @escaping (String) -> Void = { _ in }) {
+                saveEvery: Int? = nil, format: RowFormat = .plain(nil), log: @escaping (String) -> Void = { _ in }) {
         self.temperVersion = temperVersion; self.replace = replace; self.signingKey = signingKey
-        self.stateFolder = stateFolder; self.saveEvery = saveEvery; self.template = template; self.log = log
+        self.stateFolder = stateFolder; self.saveEvery = saveEvery; self.format = format; self.log = log
     }
 }
 

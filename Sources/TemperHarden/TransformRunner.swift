@@ -14,7 +14,7 @@ enum TransformRunner {
         if !options.replace, FileManager.default.fileExists(atPath: output.path) { throw HardenError.outputExists(path: output.path) }
         let model = try ModelRegistry.loadCausalLM(modelFolder)
         let tokenizer = try Tokenizer.load(model.source.folder)
-        let encoding = try TextEncoding(tokenizer: tokenizer, model: model, template: options.template, maxLength: settings.maxLength)
+        let encoding = try TextEncoding(tokenizer: tokenizer, model: model, format: options.format, maxLength: settings.maxLength)
         options.log("\(operation): \(modelFolder.path) → \(output.path), \(settings.steps) steps, batch \(settings.batchSize), lr \(settings.learningRate), \(data.harmful.rows.count) pairs")
         let summary: HardenSummary
         do {
@@ -26,7 +26,7 @@ enum TransformRunner {
             let note = saved == nil ? "; the weights themselves overflowed in the update before" + (options.stateFolder.map { ", the last saved state is in \($0.path)" } ?? "") : ""
             throw HardenError.nonFiniteLoss(step: step, detail: detail + note, lastGood: saved?.path)
         }
-        let recorded = RecordedConfig(transform: config, data: data.records, template: encoding.template.format)
+        let recorded = RecordedConfig(transform: config, data: data.records, template: encoding.formatDescription)
         let written = try HardenOutput.write(model: model, input: modelFolder, output: output, operation: operation, config: recorded,
                                              seed: settings.seed, started: started, options: options)
         options.log(String(format: "%@ done in %.1f s: %@", operation, summary.seconds, output.path))

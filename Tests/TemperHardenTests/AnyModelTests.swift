@@ -80,4 +80,29 @@ import TemperText
         let moved = { (r: AttackRun) in abs((r.points[1].harmfulLogLikelihood["heldout"] ?? 0) - (r.points[0].harmfulLogLikelihood["heldout"] ?? 0)) }
         #expect(moved(l) > 0 && moved(l) < moved(f))
     }
+
+    /// Rows through the folder's chat template (Fixtures/causal/qwen2/chat_template.jinja):
+    /// labels on the assistant turn only, and generation starts where that turn starts.
+    @Test func chatTemplateRowsPutTheLossOnTheAssistantTurn() throws {
+        let folder = Self.model("qwen2")
+        let model = try ModelRegistry.loadCausalLM(folder)
+        let tokenizer = try Tokenizer.load(folder)
+        let text = try TextEncoding(tokenizer: tokenizer, model: model, format: .chat(system: "be brief"), maxLength: 128)
+        let e = try text.example(prompt: "what is 2 plus 3?", answer: "5", source: "t", line: 1)
+        let rendered = tokenizer.decode(e.inputIds.map(Int.init))
+        #expect(rendered == "<|system|>\nbe brief\n<|user|>\nwhat is 2 plus 3?\n<|assistant|>\n5\n")
+        let labelled = e.labels.enumerated().filter { $0.element != Example.ignoreIndex }.map(\.offset)
+        #expect(labelled.first == e.promptLength && labelled.last == e.inputIds.count - 1)
+        #expect(tokenizer.decode(labelled.map { Int(e.inputIds[$0]) }) == "5\n")
+        #expect(Array(e.inputIds.prefix(e.promptLength)).map(Int.init) == (try text.generationPrompt("what is 2 plus 3?")))
+        #expect(text.formatDescription.hasPrefix("chat template of ") && text.promptStart == 0)
+        #expect(try RowFormat.parse("chat").isChat && !(try RowFormat.parse(nil).isChat) && (try RowFormat.parse(nil, system: "s").isChat))
+        // A folder without a chat template says so.
+        #expect(throws: TextError.self) { _ = try TextEncoding(tokenizer: tokenizer, model: try ModelRegistry.loadCausalLM(Self.model("gpt2")),
+                                                             format: .chat(system: nil), maxLength: 64) }
+    }
+}
+
+extension RowFormat {
+    var isChat: Bool { if case .chat = self { return true } else { return false } }
 }

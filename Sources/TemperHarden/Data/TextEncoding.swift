@@ -18,11 +18,30 @@ public struct TextEncoding: Sendable {
     public let vocabSize: Int
     let modelPath: String
     let encoder: ExampleEncoder
+    /// The model's chat template when rows are rendered through it.
+    let chat: ChatRows?
 
     /// `template` nil: the plain template `{prompt} {response}` framed by bos/eos where the
     /// tokenizer defines them.
     public init(tokenizer: Tokenizer, model: any CausalLanguageModel, template: PromptTemplate? = nil,
                 maxLength: Int = TextEncoding.defaultMaxLength) throws {
+        try self.init(tokenizer: tokenizer, model: model, format: .plain(template), maxLength: maxLength)
+    }
+
+    /// Rows through `format`: a plain template, or the model folder's chat template (whose
+    /// end-of-turn tokens, from generation_config.json, also end generated answers).
+    public init(tokenizer: Tokenizer, model: any CausalLanguageModel, format: RowFormat,
+                maxLength: Int = TextEncoding.defaultMaxLength) throws {
+        var template: PromptTemplate?
+        var chatRows: ChatRows?
+        switch format {
+        case let .plain(t): template = t
+        case let .chat(system):
+            let folder = model.source.folder
+            chatRows = ChatRows(template: try ChatTemplate.load(folder: folder), system: system, folder: folder.path)
+            // The chat template writes bos itself; the plain template stays only as a record.
+            template = try PromptTemplate(format: "{prompt} {response}", addBos: false, addEos: false)
+        }
         try HardenError.require(maxLength > 1, "--max-length", maxLength, "must exceed 1")
         if let context = model.maxPositions {
             try HardenError.require(maxLength <= context, "--max-length", maxLength, "the model accepts at most \(context) positions")
@@ -37,17 +56,29 @@ public struct TextEncoding: Sendable {
         padId = tokenizer.padTokenId ?? eos
         var stops = model.eosTokenIds
         if let e = tokenizer.eosTokenId, !stops.contains(e) { stops.append(e) }
+        if chatRows != nil {
+            for id in try GenerationConfigFile.chatStopIds(folder: model.source.folder, tokenizerEos: tokenizer.eosTokenId,
+                                                           modelEos: model.eosTokenIds) where !stops.contains(id) { stops.append(id) }
+        }
         stopIds = stops.isEmpty ? [eos] : stops
         vocabSize = model.vocabSize
         modelPath = model.source.folder.path
         encoder = try ExampleEncoder(tokenizer: tokenizer, template: chosen, maxLength: maxLength)
+        chat = chatRows
     }
+
+    /// What reports and provenance record of the text format.
+    public var formatDescription: String { chat.map { "chat template of \($0.folder)" + ($0.system.map { " (system: \($0))" } ?? "") } ?? template.format }
+
+    /// Index of the first prompt token after bos (the probe's mean pooling starts there).
+    public var promptStart: Int { chat == nil && template.addBos && tokenizer.bosTokenId != nil ? 1 : 0 }
 
     /// One row's example learning `response` (or another answer of the row, e.g. its refusal).
     /// Rows whose prompt fills the maximum length, or with nothing to learn, are typed errors
     /// naming `source` and the line.
     public func example(prompt: String, answer: String, source: String, line: Int) throws -> Example {
-        let e = try encoder.encode(prompt: prompt, response: answer)
+        let e = try chat.map { try $0.example(prompt: prompt, answer: answer, tokenizer: tokenizer, maxLength: maxLength) }
+            ?? encoder.encode(prompt: prompt, response: answer)
         if let bad = e.inputIds.first(where: { Int($0) >= vocabSize || $0 < 0 }) {
             throw HardenError.vocabularyMismatch(model: modelPath, source: source, line: line, id: Int(bad), vocabSize: vocabSize)
         }
@@ -83,8 +114,9 @@ public struct TextEncoding: Sendable {
     /// The ids a generated answer continues: bos and the template's generation text (the
     /// prompt part without trailing spaces, where training's labels start too), no eos.
     public func generationPrompt(_ prompt: String) throws -> [Int] {
-        var ids = try tokenizer.encode(template.generationText(prompt: prompt), addSpecialTokens: false)
-        if template.addBos, let bos = tokenizer.bosTokenId { ids.insert(bos, at: 0) }
+        var ids = try chat.map { try $0.generationPrompt(prompt, tokenizer: tokenizer) }
+            ?? tokenizer.encode(template.generationText(prompt: prompt), addSpecialTokens: false)
+        if chat == nil, template.addBos, let bos = tokenizer.bosTokenId { ids.insert(bos, at: 0) }
         if ids.count >= maxLength {
             throw HardenError.promptTooLong(source: "prompt '\(prompt.prefix(40))'", line: 0, tokens: ids.count, maxLength: maxLength)
         }
