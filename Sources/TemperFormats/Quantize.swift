@@ -10,7 +10,7 @@ public enum Quantize {
     public static let blockSize = 32
 
     /// The types `decode` handles.
-    public static let supportedTypes: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0]
+    public static var supportedTypes: [GGMLType] { GGMLDequantize.supportedTypes }
     /// The types `encode` writes: the plain float types and every `BlockQuantizer` type.
     public static let encodableTypes: [GGMLType] = [.f32, .f16, .bf16] + BlockQuantizer.types
 
@@ -38,26 +38,13 @@ public enum Quantize {
         try values.withUnsafeBufferPointer { try encode($0, as: type, rowLength: rowLength, tensor: tensor) }
     }
 
-    /// Decodes a payload of `type` holding `count` elements back to f32.
+    /// Decodes a payload of `type` holding `count` elements back to f32 (every type
+    /// `GGMLDequantize` reads, bit-exactly as gguf-py).
     public static func decode(_ bytes: UnsafeRawBufferPointer, as type: GGMLType, count: Int, tensor: String = "") throws -> [Float] {
-        guard supportedTypes.contains(type) else {
-            throw FormatError.unsupportedConversion(tensor: tensor, from: type.name, to: "F32")
+        guard count >= 0 else {
+            throw FormatError.byteLengthMismatch(path: "", tensor: tensor, shape: [count], dtype: type.name, expected: 0, actual: UInt64(bytes.count))
         }
-        guard count >= 0, let expected = type.byteCount(elements: UInt64(count)), expected == UInt64(bytes.count) else {
-            throw FormatError.byteLengthMismatch(path: "", tensor: tensor, shape: [count], dtype: type.name,
-                                                 expected: type.byteCount(elements: UInt64(max(count, 0))) ?? 0, actual: UInt64(bytes.count))
-        }
-        var out = [Float](repeating: 0, count: count)
-        out.withUnsafeMutableBufferPointer { dst in
-            switch type {
-            case .f32: for i in 0..<count { dst[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
-            case .f16: for i in 0..<count { dst[i] = Float(Float16(bitPattern: load16(bytes, 2 * i))) }
-            case .bf16: for i in 0..<count { dst[i] = Float(bitPattern: UInt32(load16(bytes, 2 * i)) << 16) }
-            case .q8_0: dequantizeQ8_0(bytes, into: dst)
-            default: dequantizeQ4_0(bytes, into: dst)
-            }
-        }
-        return out
+        return try GGMLDequantize.decode(bytes, as: type, count: count, tensor: tensor)
     }
 
     // MARK: - Element types

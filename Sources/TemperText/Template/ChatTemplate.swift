@@ -51,7 +51,12 @@ public struct ChatTemplate: Sendable {
         let jinja = folder.appendingPathComponent("chat_template.jinja")
         if fm.fileExists(atPath: jinja.path) { named.append(("default", try readText(jinja), jinja.path)) }
         let extra = folder.appendingPathComponent("additional_chat_templates")
-        if let files = try? fm.contentsOfDirectory(atPath: extra.path) {
+        var isFolder: ObjCBool = false
+        if fm.fileExists(atPath: extra.path, isDirectory: &isFolder), isFolder.boolValue {
+            let files: [String]
+            do { files = try fm.contentsOfDirectory(atPath: extra.path) } catch {
+                throw TextError.io(path: extra.path, reason: "cannot list the folder: \(error.localizedDescription)")
+            }
             for file in files.sorted() where file.hasSuffix(".jinja") {
                 let url = extra.appendingPathComponent(file)
                 named.append((String(file.dropLast(6)), try readText(url), url.path))
