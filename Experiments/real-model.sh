@@ -20,7 +20,7 @@ stage() {  # NAME command…: runs it under /usr/bin/time -v, keeps stderr and t
   local name=$1; shift
   echo "== $name" >&2
   /usr/bin/time -v -o "$OUT/$name.time" "$@" 2> "$OUT/$name.log"
-  awk -F': ' '/Elapsed \(wall clock\)/{w=$2} /Maximum resident/{r=$2} END{printf "%s: wall %s, peak RSS %.0f MB\n", n, w, r/1024}' n="$name" "$OUT/$name.time" | tee -a "$OUT/stages.txt"
+  awk -F': ' '/Elapsed \(wall clock\)/{w=$2} /Maximum resident/{r=$2} END{printf "%s: wall %s, peak RSS %.0f MB\n", n, w, r/1024}' n="$name" "$OUT/$name.time" | tee -a "$OUT/stages.txt" >&2
 }
 evaluate() {  # MODEL NAME
   stage "eval_$2" "$T" eval "$1" --harmful $D/pairs.jsonl --harmful $D/heldout.jsonl --harmful $D/cross_domain.jsonl \
