@@ -14,7 +14,7 @@ print("| model | reference harmful rate (pairs / held-out / cross-domain) | refu
 print("|---|---|---|---|---|---|")
 for name in ["knows", "safe", "repnoise", "adversarial"]:
     path = out / f"eval_{name}.json"
-    if not path.exists():
+    if not path.exists() or path.stat().st_size == 0:
         continue
     d = load(path.name)
     h = {m["set"]: m for m in d["harm"]}
@@ -28,7 +28,7 @@ print("| attacked model | step | reference harmful rate (pairs / held-out / cros
 print("|---|---|---|---|")
 for name in ["safe", "repnoise", "adversarial"]:
     path = out / f"attack_{name}.json"
-    if not path.exists():
+    if not path.exists() or path.stat().st_size == 0:
         continue
     d = json.loads(path.read_text())
     for run in d["runs"]:
