@@ -41,22 +41,6 @@ public struct DegeneracyReport: Codable, Sendable {
         }
     }
 
-    public struct Units: Codable, Sendable, Equatable {
-        public var block: Int
-        public var units: Int
-        public var neverActive: Int
-        public var alwaysActive: Int
-        public var distinctPatterns: Int
-        public var sharedGroups: Int
-        public var unitsInSharedGroups: Int
-        public var largestGroup: Int
-        public var redundant: Int
-        enum CodingKeys: String, CodingKey {
-            case block, units, neverActive = "never_active", alwaysActive = "always_active", distinctPatterns = "distinct_patterns"
-            case sharedGroups = "shared_groups", unitsInSharedGroups = "units_in_shared_groups", largestGroup = "largest_group", redundant
-        }
-    }
-
     public struct Edges: Codable, Sendable, Equatable {
         public var from: String
         public var to: String
@@ -72,7 +56,7 @@ public struct DegeneracyReport: Codable, Sendable {
         public var harmfulTokens: Int
         public var harmlessTokens: Int
         public var layers: [Layer]
-        public var units: [Units]
+        public var units: [UnitDegeneracy]
         public var edges: [Edges]
         public var bases: String?
         public var seconds: [String: Double]
@@ -109,13 +93,8 @@ public struct DegeneracyReport: Codable, Sendable {
                          gramSpectrum: b?.gramSpectrum, mSpectrum: b?.mSpectrum, lambda: b?.lambda,
                          harmful: l.harmful, ablation: l.ablation)
         }
-        let units = r.units.map {
-            Units(block: $0.block, units: $0.units, neverActive: $0.neverActive, alwaysActive: $0.alwaysActive,
-                  distinctPatterns: $0.distinctPatterns, sharedGroups: $0.sharedGroups, unitsInSharedGroups: $0.unitsInSharedGroups,
-                  largestGroup: $0.largestGroup, redundant: $0.redundant)
-        }
         let edges = r.edges.map { Edges(from: $0.interaction.from, to: $0.interaction.to, interaction: $0.interaction, pca: $0.pca) }
         return Model(path: path, modelType: modelType, tokens: r.tokens, harmfulTokens: r.harmfulTokens, harmlessTokens: r.harmlessTokens,
-                     layers: layers, units: units, edges: edges, bases: bases, seconds: r.seconds)
+                     layers: layers, units: r.units, edges: edges, bases: bases, seconds: r.seconds)
     }
 }

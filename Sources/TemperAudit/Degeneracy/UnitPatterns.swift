@@ -74,6 +74,32 @@ public struct UnitDegeneracy: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case block, units, neverActive = "never_active", alwaysActive = "always_active", distinctPatterns = "distinct_patterns"
-        case sharedGroups = "shared_groups", unitsInSharedGroups = "units_in_shared_groups", largestGroup = "largest_group"
+        case sharedGroups = "shared_groups", unitsInSharedGroups = "units_in_shared_groups", largestGroup = "largest_group", redundant
+    }
+
+    public init(block: Int, units: Int, neverActive: Int, alwaysActive: Int, distinctPatterns: Int, sharedGroups: Int,
+                unitsInSharedGroups: Int, largestGroup: Int) {
+        self.block = block; self.units = units; self.neverActive = neverActive; self.alwaysActive = alwaysActive
+        self.distinctPatterns = distinctPatterns; self.sharedGroups = sharedGroups
+        self.unitsInSharedGroups = unitsInSharedGroups; self.largestGroup = largestGroup
+    }
+
+    /// Reads the counted fields; `redundant` is derived from them, so a stored one is ignored.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(block: try c.decode(Int.self, forKey: .block), units: try c.decode(Int.self, forKey: .units),
+                  neverActive: try c.decode(Int.self, forKey: .neverActive), alwaysActive: try c.decode(Int.self, forKey: .alwaysActive),
+                  distinctPatterns: try c.decode(Int.self, forKey: .distinctPatterns), sharedGroups: try c.decode(Int.self, forKey: .sharedGroups),
+                  unitsInSharedGroups: try c.decode(Int.self, forKey: .unitsInSharedGroups), largestGroup: try c.decode(Int.self, forKey: .largestGroup))
+    }
+
+    /// Writes every field and the derived `redundant` (the report's JSON carries it).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(block, forKey: .block); try c.encode(units, forKey: .units)
+        try c.encode(neverActive, forKey: .neverActive); try c.encode(alwaysActive, forKey: .alwaysActive)
+        try c.encode(distinctPatterns, forKey: .distinctPatterns); try c.encode(sharedGroups, forKey: .sharedGroups)
+        try c.encode(unitsInSharedGroups, forKey: .unitsInSharedGroups); try c.encode(largestGroup, forKey: .largestGroup)
+        try c.encode(redundant, forKey: .redundant)
     }
 }
