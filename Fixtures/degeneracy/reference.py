@@ -137,6 +137,21 @@ def integrated_gradient(section, x, c_out, out_has_bias):
     return grads
 
 
+def jacobian_gradients(section, x, c_out, out_has_bias):
+    """linalg.calc_basis_jacobian (no stochastic sources): for every output position t and
+    direction i of f̂ = [section(αx), 1] C, the gradient with respect to αx, summed over the
+    trapezoidal points: [t·i, in_pos, in_hidden]. The bias row of C has no derivative."""
+    c_tilde = c_out[: c_out.shape[0] - (1 if out_has_bias else 0)]
+    grads = None
+    for w, a in zip(*trapezoidal_weights(N_INTERVALS)):
+        xa = (float(a) * x).detach()
+        j = torch.autograd.functional.jacobian(lambda z: section(z)[0], xa, vectorize=True)[:, :, 0]  # [t, out, s, in]
+        jh = torch.einsum("toSj,oi->tiSj", j.double(), c_tilde)
+        g = float(w) * jh.reshape(-1, *jh.shape[2:])
+        grads = g if grads is None else grads + g
+    return grads
+
+
 def one_rotation(gram, m_dash, lambda_dash):
     """interaction_algos._calculate_one_interaction_rotation (no centering, no LN isolation)."""
     d_dash, u_dash = eigendecompose(gram)
@@ -146,7 +161,8 @@ def one_rotation(gram, m_dash, lambda_dash):
     r_pinv = torch.diag(d.sqrt()) @ u.T
     m = r_pinv @ m_dash @ r_pinv.T
     m_vals, v = eigendecompose(m)
-    lam = (v.T @ r_pinv @ lambda_dash @ r @ v).diag().abs()
+    # The "jacobian" formula has no Λ': Λ is the spectrum of M (interaction_algos).
+    lam = m_vals.abs() if lambda_dash is None else (v.T @ r_pinv @ lambda_dash @ r @ v).diag().abs()
     # build_sorted_lambda_matrices
     idx = torch.argsort(lam, descending=True)
     kept = idx[lam[idx] >= THRESHOLD]
@@ -204,6 +220,24 @@ def main():
         c_next, next_has_bias = rot["C"], True
 
     save_file({k: v.detach().double().contiguous().numpy() for k, v in out.items()}, os.path.join(HERE, "tiny-llama.reference.safetensors"))
+
+    # basis_formula "jacobian" (LIB), exact (no stochastic sources), same rows and thresholds.
+    jac = {}
+    c_next, next_has_bias = out["logits.C"], False
+    for i in range(L, -1, -1):
+        name = f"residual.{i}"
+        m_dash = torch.zeros(model.h + 1, model.h + 1, dtype=torch.float64)
+        for res, _ in acts:
+            g = jacobian_gradients(model.section(i), res[i].detach(), c_next, next_has_bias)
+            g = torch.cat([g, torch.zeros(*g.shape[:2], 1, dtype=torch.float64)], -1)
+            # hook_fns: einsum "r batch s j, r batch s jprime -> j jprime", / (in_pos · dataset).
+            m_dash += torch.einsum("rsj,rsk->jk", g, g)
+        m_dash = m_dash / n
+        rot = one_rotation(grams[name], m_dash, None)
+        jac[f"{name}.m_dash"], jac[f"{name}.lambda"], jac[f"{name}.C"] = m_dash, rot["lam"], rot["C"]
+        print("jacobian", name, "interaction rank", rot["C"].shape[1])
+        c_next, next_has_bias = rot["C"], True
+    save_file({k: v.detach().double().contiguous().numpy() for k, v in jac.items()}, os.path.join(HERE, "tiny-llama.jacobian.safetensors"))
     settings = {"threshold": THRESHOLD, "intervals": N_INTERVALS, "tokens": n, "rows": rows,
                 "made_by": "Fixtures/degeneracy/reference.py", "torch": torch.__version__}
     json.dump(settings, open(os.path.join(HERE, "tiny-llama.reference.json"), "w"), indent=1)

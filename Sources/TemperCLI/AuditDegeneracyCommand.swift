@@ -22,6 +22,11 @@ struct AuditDegeneracyCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated node layers (residual.N, N, logits); default all.") var layers: String?
     @Option(name: .long, help: "Eigenvalue and Λ truncation threshold.") var threshold: Double = 1e-5
     @Option(name: .long, help: "Integrated-gradient intervals (0 = the single point α = 0.5).") var intervals: Int = 2
+    @Option(name: .long, help: "Basis formula: ig (rib's \"(1-0)*alpha\", integrated gradients; the default) or jacobian (LIB: M' from the section Jacobian, Λ = its spectrum).")
+    var basisFormula: String = "ig"
+    @Option(name: .long, help: "Random ±1 sources per batch for --basis-formula jacobian; 0 = the exact Jacobian (one VJP per output token and direction: small inputs only).")
+    var sources: Int = 16
+    @Option(name: .long, help: "Seed of the jacobian sources.") var seed: UInt64 = 0
     @Option(name: .long, help: "Tokens of the dataset to use (rows in file order).") var maxTokens: Int = 10_000
     @Option(name: .long, help: "Tokens per forward batch.") var batchTokens: Int = 2048
     @Option(name: .long, help: "Tokens for the interaction edges (0 skips them).") var edgeTokens: Int = 512
@@ -40,6 +45,14 @@ struct AuditDegeneracyCommand: ParsableCommand {
         var config = DegeneracyConfig()
         config.threshold = threshold
         config.intervals = intervals
+        switch basisFormula {
+        case "ig", BasisFormula.integratedGradient.rawValue: config.basisFormula = .integratedGradient
+        case "jacobian": config.basisFormula = .jacobian
+        default: throw ValidationError("--basis-formula must be ig or jacobian, got \(basisFormula)")
+        }
+        guard sources >= 0 else { throw ValidationError("--sources must be ≥ 0 (0 = exact), got \(sources)") }
+        config.jacobianSources = sources == 0 ? nil : sources
+        config.seed = seed
         config.maxTokens = maxTokens
         config.batchTokens = batchTokens
         config.edgeTokens = edgeTokens

@@ -66,10 +66,19 @@ public enum DegeneracyAudit {
             guard case let .residual(index) = layer else { continue }
             let next = layers[position + 1]
             progress("interaction basis: \(layer.name) (next: \(next.name))")
-            let ig = try IntegratedGradients.collect(runner, batches: batches, from: index, to: next,
-                                                     cNext: bases[next]?.c, points: points)
-            bases[layer] = try InteractionBasis.interaction(gram: gram, mDash: ig.mDash, lambdaDash: ig.lambdaDash,
-                                                            threshold: config.threshold, layer: layer.name)
+            switch config.basisFormula {
+            case .integratedGradient:
+                let ig = try IntegratedGradients.collect(runner, batches: batches, from: index, to: next,
+                                                         cNext: bases[next]?.c, points: points)
+                bases[layer] = try InteractionBasis.interaction(gram: gram, mDash: ig.mDash, lambdaDash: ig.lambdaDash,
+                                                                threshold: config.threshold, layer: layer.name)
+            case .jacobian:
+                let mDash = try JacobianGradients.collect(runner, batches: batches, from: index, to: next, cNext: bases[next]?.c,
+                                                          points: points, sources: config.jacobianSources, seed: config.seed,
+                                                          chunk: config.edgeChunk)
+                bases[layer] = try InteractionBasis.interaction(gram: gram, mDash: mDash, lambdaDash: nil,
+                                                                threshold: config.threshold, layer: layer.name)
+            }
         }
         lap("bases")
 

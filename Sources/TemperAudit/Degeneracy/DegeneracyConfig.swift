@@ -22,6 +22,13 @@ public struct DegeneracyConfig: Sendable, Equatable {
     /// size; above it (a real tokenizer's 50k) the output is left unrotated, as rib's
     /// `rotate_final_node_layer = False`, and the logits entry has no Gram statistics.
     public var maxLogitsGram: Int = 4096
+    /// How M' and Λ are formed (rib `basis_formula`).
+    public var basisFormula: BasisFormula = .integratedGradient
+    /// Random ±1 sources per batch for the "jacobian" formula; nil = the exact Jacobian
+    /// (one VJP per output position and direction: for small inputs only).
+    public var jacobianSources: Int? = 16
+    /// Seed of the jacobian sources.
+    public var seed: UInt64 = 0
     /// Node layers by name (`residual.3`, `logits`) or residual index; nil = all.
     public var layers: [String]?
 
@@ -43,10 +50,18 @@ public struct DegeneracyConfig: Sendable, Equatable {
         guard threshold > 0, threshold.isFinite else { throw AuditError.invalidConfig("--threshold must be positive, got \(threshold)") }
         guard intervals >= 0, intervals <= 64 else { throw AuditError.invalidConfig("--intervals must be in 0...64, got \(intervals)") }
         guard maxTokens > 0, batchTokens > 0 else { throw AuditError.invalidConfig("--max-tokens and the batch size must be positive") }
+        if let jacobianSources, jacobianSources <= 0 { throw AuditError.invalidConfig("--sources must be positive (0 means exact), got \(jacobianSources)") }
         guard edgeTokens >= 0, ablationTokens >= 0, edgeChunk > 0, ablationPoints >= 2 else {
             throw AuditError.invalidConfig("edge/ablation token counts must be ≥ 0, the edge chunk > 0 and ablation points ≥ 2")
         }
     }
+}
+
+/// rib's basis formulas: "(1-0)*alpha" (integrated gradients of f̂_{l+1}·f̂_{l+1}, Λ from
+/// Λ' = E[g fᵀ]) and "jacobian" (LIB: M' = E[Σ_{t,i} J_{t,i}ᵀ J_{t,i}], Λ = the spectrum of M).
+public enum BasisFormula: String, Sendable, Equatable, CaseIterable {
+    case integratedGradient = "(1-0)*alpha"
+    case jacobian
 }
 
 /// A node layer: a residual-stream point (between blocks, `ResidualIndex` numbering) or the logits.

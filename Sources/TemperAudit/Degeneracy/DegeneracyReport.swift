@@ -9,9 +9,11 @@ public struct DegeneracyReport: Codable, Sendable {
         public var edgeTokens: Int
         public var ablationTokens: Int
         public var basisFormula: String
+        /// Random sources per batch of the "jacobian" formula (0 = exact); absent for "(1-0)*alpha".
+        public var jacobianSources: Int?
         enum CodingKeys: String, CodingKey {
             case threshold, intervals, maxTokens = "max_tokens", edgeTokens = "edge_tokens", ablationTokens = "ablation_tokens"
-            case basisFormula = "basis_formula"
+            case basisFormula = "basis_formula", jacobianSources = "jacobian_sources"
         }
     }
 

@@ -36,7 +36,8 @@ public enum DegeneracyRun {
         }
         let settings = DegeneracyReport.Settings(threshold: config.threshold, intervals: config.intervals, maxTokens: config.maxTokens,
                                                  edgeTokens: config.edgeTokens, ablationTokens: config.ablationTokens,
-                                                 basisFormula: "(1-0)*alpha")
+                                                 basisFormula: config.basisFormula.rawValue,
+                                                 jacobianSources: config.basisFormula == .jacobian ? (config.jacobianSources ?? 0) : nil)
         let out = DegeneracyReport(data: data.path, settings: settings, model: models[0], compare: models.count > 1 ? models[1] : nil)
         try ReportFiles.write(out, html: DegeneracyReportHTML.page(out), to: report)
         return out

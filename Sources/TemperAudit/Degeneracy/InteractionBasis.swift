@@ -8,6 +8,7 @@ import TemperTensor
 ///     R = U D^{-1/2},  R⁺ = D^{1/2} Uᵀ
 ///     M = R⁺ M' R⁺ᵀ = V Λ_M Vᵀ                               (linalg.eigendecompose)
 ///     Λ = |diag(Vᵀ R⁺ Λ' R V)|; sort descending, keep Λ ≥ threshold   (build_sorted_lambda_matrices)
+///         (the "jacobian" formula has no Λ': Λ = the eigenvalues of M)
 ///     C = R V Λ^{1/2},  C⁺ = Λ^{-1/2} Vᵀ R⁺                  (interaction rank = columns of C)
 ///
 /// Interaction-basis activations are f̂ = f C for row vectors f (with the bias coordinate).
@@ -68,9 +69,9 @@ public struct InteractionBasis: Sendable {
                                 interactionRank: g.d.count, c: g.u, cPinv: g.u.transposed, u: g.u, d: g.d, m: nil)
     }
 
-    static func interaction(gram: Matrix64, mDash: Matrix64, lambdaDash: Matrix64, threshold: Double, layer: String) throws -> InteractionBasis {
+    static func interaction(gram: Matrix64, mDash: Matrix64, lambdaDash: Matrix64?, threshold: Double, layer: String) throws -> InteractionBasis {
         let g = try gramPart(gram, threshold: threshold, layer: layer)
-        guard mDash.isFinite, lambdaDash.isFinite else { throw AuditError.nonFiniteActivations(layer: layer, row: 0) }
+        guard mDash.isFinite, lambdaDash?.isFinite ?? true else { throw AuditError.nonFiniteActivations(layer: layer, row: 0) }
         let sqrtD = g.d.map { $0.squareRoot() }
         let r = try g.u.scalingColumns(sqrtD.map { 1 / $0 })           // U D^{-1/2}
         let rPinv = try g.u.transposed.scalingRows(sqrtD)              // D^{1/2} Uᵀ
@@ -78,7 +79,7 @@ public struct InteractionBasis: Sendable {
         let eig = try SymmetricEigen(m, absoluteValues: true)
         let v = eig.vectors
         let rv = try r.matmul(v), vtRPinv = try v.matmul(rPinv, transposeSelf: true)
-        let lambdaAll = try vtRPinv.matmul(lambdaDash).matmul(rv).diagonalValues.map(abs)
+        let lambdaAll = try lambdaDash.map { try vtRPinv.matmul($0).matmul(rv).diagonalValues.map(abs) } ?? eig.values.map(abs)
         let order = lambdaAll.indices.sorted { lambdaAll[$0] > lambdaAll[$1] || (lambdaAll[$0] == lambdaAll[$1] && $0 < $1) }
         let kept = order.filter { lambdaAll[$0] >= threshold }
         guard !kept.isEmpty else {
