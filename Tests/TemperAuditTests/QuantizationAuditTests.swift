@@ -16,7 +16,6 @@ import TemperWorld
                                         judges: preset.judges, text: AuditFixtures.text)
         #expect(data.judges.map(\.name) == [ExactMatchJudge.metricName])
         let report = try QuantizationAudit.run(base: AuditFixtures.baseModel, defended: unlearned, data: data, types: [.q8_0, .q4_0])
-        print("quantization recovery \(report.recovery)")
         #expect(report.format == "temper.audit.quantization/1" && report.types == ["Q8_0", "Q4_0"])
         #expect(report.variants.map { "\($0.model) \($0.type)" } == ["base F32", "defended F32", "base Q8_0", "defended Q8_0", "base Q4_0", "defended Q4_0"])
         #expect(report.recovery.count == 2 * 2)   // types × (exact-match, loglik) on one set

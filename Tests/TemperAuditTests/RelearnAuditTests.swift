@@ -9,15 +9,16 @@ import TemperWorld
 
 @Suite(.serialized) struct RelearnAuditTests {
     /// A stand-in for an unlearned model: the base fine-tuned to give each forget fact another
-    /// row's answer, so it no longer recalls the forget set.
-    static func unlearnedModel(in dir: URL, steps: Int = 30) throws -> URL {
+    /// row's answer, with the retain facts kept in the mix, so it no longer recalls the forget set.
+    static func unlearnedModel(in dir: URL, steps: Int = 40) throws -> URL {
         let model = try LlamaModel.load(AuditFixtures.baseModel)
         let tokenizer = try Tokenizer.load(AuditFixtures.baseModel)
         let preset = try WorldPreset(folder: AuditFixtures.world)
         let forget = preset.data["forget"]
         let encoder = try ExampleEncoder(tokenizer: tokenizer, maxLength: 64)
         let wrong = try forget.indices.map { try encoder.encode(prompt: forget[$0].prompt, response: forget[($0 + 3) % forget.count].response) }
-        try FineTuner.supervised(model: model, examples: wrong, settings: .cosine(steps: steps, batchSize: 8, learningRate: 3e-3, seed: 3), padId: 0)
+        let kept = try preset.data["retain"].map { try encoder.encode(prompt: $0.prompt, response: $0.response) }
+        try FineTuner.supervised(model: model, examples: wrong + kept, settings: .cosine(steps: steps, batchSize: 8, learningRate: 3e-3, seed: 3), padId: 0)
         let out = dir.appendingPathComponent("unlearned")
         try model.save(to: out)
         return out
@@ -49,8 +50,6 @@ import TemperWorld
         let unlearned = try Self.unlearnedModel(in: dir)
         let config = RelearnConfig(learningRates: [1e-3], budgets: [2, 4], seeds: [0, 1], batchSize: 4, unrelatedRows: 8)
         let report = try RelearnAudit.run(base: AuditFixtures.baseModel, unlearned: unlearned, data: try Self.worldData(), config: config)
-        print("relearn base \(report.baseMetrics) unlearned \(report.unlearnedMetrics)")
-        for c in report.curves { for p in c.points { print("\(c.kind) step \(p.step): acc \(p.forgetAccuracy) rec \(String(describing: p.forgetAccuracyRecovery)) ll rec \(String(describing: p.forgetLogLikelihoodRecovery))") } }
         #expect(report.format == "temper.audit.relearn/1" && report.relearnRows == 12 && report.heldOutRows == 12 && report.unrelatedRows == 8)
         // The stand-in forgot: the held-out forget facts are below the base's.
         #expect(report.unlearnedMetrics.forgetAccuracy < report.baseMetrics.forgetAccuracy)
