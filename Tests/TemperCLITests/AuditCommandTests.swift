@@ -94,7 +94,7 @@ import Testing
                             "--report", dir.appendingPathComponent("d").path, "--no-attack", "--json", "--pooling", "mean-prompt-tokens"])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(json["format"] as? String == "temper.audit.depth/2" && json["probePooling"] as? String == "mean-prompt-tokens")
+        #expect(json["format"] as? String == "temper.audit.depth/3" && json["probePooling"] as? String == "mean-prompt-tokens")
         #expect(json["layers"] as? Int == 4)
     }
 }

@@ -50,7 +50,8 @@ import Testing
         #expect(both.status == 64)
         let gpt2 = CLI.fixtures.appendingPathComponent("causal/gpt2").path
         let arch = try CLI.run(["audit", "quantization", "--base", gpt2, "--defended", gpt2,
-                                "--forget", Self.world.appendingPathComponent("data/forget.jsonl").path, "--types", "q8_0", "--report", report])
+                                "--forget", Self.world.appendingPathComponent("data/forget.jsonl").path, "--types", "q8_0", "--max-length", "64",
+                                "--report", report])
         #expect(arch.status == 64 && arch.stderr.contains("Llama-family"), "\(arch.stderr)")
     }
 }
