@@ -21,6 +21,8 @@ public struct AuditData {
     /// A new harmless task for trainability (train rows, and test rows scored by exact match).
     public var newTaskTrain: RowSet?
     public var newTaskTest: RowSet?
+    /// Facts an unlearning should have removed: the depth audit's knowledge probe decodes them too.
+    public var forget: RowSet?
     /// First = primary (steps-to-threshold); none: the log-likelihood is the primary metric.
     public var judges: [any HarmJudge]
     public var text: AttackTextOptions
@@ -52,7 +54,7 @@ public struct AuditData {
 
     /// Every data file the audit read, for the report.
     public var records: [DataRecord] {
-        ([harmful, harmless] + [heldOut, crossDomain, attackTrain, newTaskTrain, newTaskTest].compactMap { $0 }).map(\.record)
+        ([harmful, harmless] + [heldOut, crossDomain, attackTrain, newTaskTrain, newTaskTest, forget].compactMap { $0 }).map(\.record)
     }
 }
 

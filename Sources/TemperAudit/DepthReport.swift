@@ -4,14 +4,18 @@ import TemperHarden
 /// Settings of the depth audit (METHODS.md §6). Which rows it reads is the audit data's
 /// business (`AuditData`); the report names them.
 public struct DepthConfig: Sendable, Equatable, Codable {
+    /// The prompt-type probe (harmful vs harmless prompts).
     public var probe: ProbeConfig
+    /// The knowledge probe (the answer's content at answer positions).
+    public var knowledgeProbe: KnowledgeProbeConfig
     /// Run the attack grid on base and defended for the attack-cost measure.
     public var measureAttackCost: Bool
     /// The grid of the attack-cost and freeze-ablation measures.
     public var grid: AttackGrid
 
-    public init(probe: ProbeConfig = ProbeConfig(), measureAttackCost: Bool = true, grid: AttackGrid = ImmunizationConfig.defaultGrid) {
-        self.probe = probe; self.measureAttackCost = measureAttackCost; self.grid = grid
+    public init(probe: ProbeConfig = ProbeConfig(), knowledgeProbe: KnowledgeProbeConfig = KnowledgeProbeConfig(), measureAttackCost: Bool = true,
+                grid: AttackGrid = ImmunizationConfig.defaultGrid) {
+        self.probe = probe; self.knowledgeProbe = knowledgeProbe; self.measureAttackCost = measureAttackCost; self.grid = grid
     }
 
     public func validate() throws {
@@ -24,7 +28,7 @@ public struct DepthConfig: Sendable, Equatable, Codable {
 
 /// One model's values along the residual points 0...L.
 public struct ResidualSeries: Sendable, Equatable, Codable {
-    /// "base", "defended" or "attacked".
+    /// "base", "defended", "attacked" or "unlearned".
     public var model: String
     public var path: String
     public var values: [Double]
@@ -41,17 +45,22 @@ public struct ProbeSeries: Sendable, Equatable, Codable {
 public enum DepthMeasure: String, Sendable, Codable, CaseIterable {
     case weightChange = "relative weight change"
     case logitLens = "logit-lens harmful log-likelihood"
-    case probe = "linear probe accuracy"
+    /// Harmful vs harmless prompts: separates prompt vocabulary, so it is high everywhere.
+    case probe = "prompt-type probe accuracy"
+    /// The next answer token at answer positions of held-out rows: what the model still knows.
+    case knowledgeProbe = "knowledge probe accuracy"
     case attackCost = "attack cost"
     case freezeAblation = "freeze ablation"
+    case quantization = "quantization round trip"
 }
 
 /// The depth audit: `temper audit depth`.
 public struct DepthReport: Sendable, Equatable, Codable {
-    public var format = "temper.audit.depth/2"
+    public var format = "temper.audit.depth/3"
     public var base: String
     public var defended: String
     public var attacked: String?
+    public var unlearned: String?
     /// Every data file (or preset split) the audit read, by SHA-256.
     public var data: [DataRecord]
     /// The harmful sets whose responses the logit lens scores, and the attacked set.
@@ -65,7 +74,7 @@ public struct DepthReport: Sendable, Equatable, Codable {
     public var layers: Int
     /// The measures present, in page order (one plot each).
     public var measures: [DepthMeasure]
-    /// Defended vs base, and attacked vs base when an attacked model was given.
+    /// Defended vs base, and attacked / unlearned vs base when those models were given.
     public var weightChange: [WeightChangeComparison]
     public var logitLens: [ResidualSeries]
     /// Which tokens feed the probe (see `ProbePooling`), and its train/test sizes.
@@ -73,7 +82,10 @@ public struct DepthReport: Sendable, Equatable, Codable {
     public var probeTrainExamples: Int
     public var probeTestExamples: Int
     public var probe: [ProbeSeries]
+    /// One knowledge probe per probed set: the harmful sets pooled, then the forget set when given.
+    public var knowledgeProbe: [KnowledgeProbeReport]
     public var attackCost: [AttackCost]?
     public var freezeAblation: [FreezeAblationResult]?
+    public var quantization: QuantizationReport?
     public var seconds: Double
 }

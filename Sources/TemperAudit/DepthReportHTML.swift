@@ -8,6 +8,7 @@ extension DepthReport {
     public var html: String {
         var body = "<h1>Depth audit</h1><p>Base <code>\(HTMLPage.escape(base))</code>, defended <code>\(HTMLPage.escape(defended))</code>"
         if let attacked { body += ", attacked <code>\(HTMLPage.escape(attacked))</code>" }
+        if let unlearned { body += ", unlearned <code>\(HTMLPage.escape(unlearned))</code>" }
         body += ". \(layers) blocks; residual point 0 is the embedding output, "
         body += String(format: "point l + 1 the output of block l. %.0f s.</p>", seconds)
         body += HTMLPage.dataSection(data: data, metric: metric, judges: judges)
@@ -17,8 +18,10 @@ extension DepthReport {
             case .weightChange: body += weightChangeSection
             case .logitLens: body += logitLensSection
             case .probe: body += probeSection
+            case .knowledgeProbe: body += knowledgeProbeSection
             case .attackCost: body += attackCostSection
             case .freezeAblation: body += freezeAblationSection
+            case .quantization: body += quantization?.section ?? ""
             }
         }
         return HTMLPage.page(title: "Temper depth audit", body: body)
@@ -68,13 +71,35 @@ extension DepthReport {
     var probeSection: String {
         var series = probe.map { p in SVGLinePlot.Series(name: p.model, points: p.points.map { (Double($0.residualIndex), $0.testAccuracy) }) }
         series.append(.init(name: "chance", points: [(0, 0.5), (Double(layers), 0.5)]))
-        var s = HTMLPage.figure(SVGLinePlot(title: "harmful vs harmless probe (held-out accuracy)", xLabel: "residual point",
+        var s = HTMLPage.figure(SVGLinePlot(title: "prompt type: harmful vs harmless prompts (held-out accuracy)", xLabel: "residual point",
                                             yLabel: "accuracy", series: series, yRange: 0...1).ticks(residualAxis).svg,
                                 caption: "Logistic regression on the residual stream (\(probePooling.rawValue)), "
-                                    + "\(probeTrainExamples) training and \(probeTestExamples) held-out prompts, balanced classes.")
+                                    + "\(probeTrainExamples) training and \(probeTestExamples) held-out prompts, balanced classes. "
+                                    + "Harmful and harmless prompts differ in vocabulary, so this probe reads the prompt's type, not what the model "
+                                    + "knows; the knowledge probe below decodes the answers themselves.")
         s += HTMLPage.table(header: ["model"] + (0...layers).map { "point \($0) test / train" }, rows: probe.map { p in
             [HTMLPage.escape(p.model)] + p.points.map { String(format: "%.2f / %.2f", $0.testAccuracy, $0.trainAccuracy) }
         })
+        return s
+    }
+
+    var knowledgeProbeSection: String {
+        var s = ""
+        for k in knowledgeProbe {
+            var series = k.series.map { SVGLinePlot.Series(name: $0.model, points: Array(zip(residualAxis, $0.testAccuracy))) }
+            series.append(.init(name: "chance", points: [(0, k.chance), (Double(layers), k.chance)]))
+            s += HTMLPage.figure(SVGLinePlot(title: "answer content of \(k.sets.joined(separator: ", ")) (held-out rows)", xLabel: "residual point",
+                                             yLabel: "next-token accuracy", series: series, yRange: 0...1).ticks(residualAxis).svg,
+                                 caption: "A softmax probe per residual point predicts the next answer token at the answer positions "
+                                     + "(\(k.classes) content tokens; structure tokens present in ≥ \(Int(k.config.structuralFraction * 100))% of the answers "
+                                     + "left out: \(k.structuralTokens.joined(separator: " "))), trained on \(k.trainRows) rows (\(k.trainPositions) positions) "
+                                     + "and scored on \(k.testRows) held-out rows (\(k.testPositions) positions). Chance "
+                                     + String(format: "%.2f", k.chance) + " = the most frequent training answer token after the same current token, "
+                                     + "what the token embedding alone allows.")
+            s += HTMLPage.table(header: ["model"] + (0...layers).map { "point \($0) test / train" }, rows: k.series.map { p in
+                [HTMLPage.escape(p.model)] + zip(p.testAccuracy, p.trainAccuracy).map { String(format: "%.2f / %.2f", $0, $1) }
+            })
+        }
         return s
     }
 

@@ -6,8 +6,9 @@ import TemperHarden
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Audit a defended model against its base: immunization conditions, per-layer depth.",
-        subcommands: [AuditImmunizationCommand.self, AuditDepthCommand.self, AuditDegeneracyCommand.self, AuditRewardExplanationsCommand.self])
+        abstract: "Audit a defended model against its base: immunization conditions, per-layer depth, relearning, quantization.",
+        subcommands: [AuditImmunizationCommand.self, AuditDepthCommand.self, AuditRelearnCommand.self, AuditQuantizationCommand.self,
+                      AuditDegeneracyCommand.self, AuditRewardExplanationsCommand.self])
 }
 
 /// Exit codes for audit errors: 65 for bad input data (missing or mismatched models, not a

@@ -19,13 +19,16 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("probe test accuracy (base, last-prompt-token): 0.50") && r.stdout.contains("report: "))
         #expect(r.stdout.contains("weight change (defended vs base) per block: 0 0 0 0"))
-        #expect(r.stderr.contains("depth audit: linear probes") && !r.stdout.contains("depth audit:"))
+        #expect(r.stderr.contains("depth audit: prompt-type probes") && !r.stdout.contains("depth audit:"))
+        #expect(r.stdout.contains("knowledge probe (base, harmful_a_train+harmful_a_heldout+harmful_b, chance "))
+        #expect(r.stdout.contains("knowledge probe (defended, forget, chance "))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathExtension("json"))) as? [String: Any])
         let measures = try #require(json["measures"] as? [String])
-        #expect(measures == ["relative weight change", "logit-lens harmful log-likelihood", "linear probe accuracy"])
+        #expect(measures == ["relative weight change", "logit-lens harmful log-likelihood", "prompt-type probe accuracy", "knowledge probe accuracy"])
         #expect(json["probePooling"] as? String == "last-prompt-token" && json["attackCost"] == nil)
         let html = try String(contentsOf: out.appendingPathExtension("html"), encoding: .utf8)
-        #expect(svgCount(html) == measures.count)
+        // The knowledge probe plots the harmful sets and the world's forget facts.
+        #expect(svgCount(html) == measures.count + 1)
     }
 
     @Test func immunizationWithATinyGrid() throws {
@@ -91,7 +94,7 @@ import Testing
                             "--report", dir.appendingPathComponent("d").path, "--no-attack", "--json", "--pooling", "mean-prompt-tokens"])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(json["format"] as? String == "temper.audit.depth/2" && json["probePooling"] as? String == "mean-prompt-tokens")
+        #expect(json["format"] as? String == "temper.audit.depth/3" && json["probePooling"] as? String == "mean-prompt-tokens")
         #expect(json["layers"] as? Int == 4)
     }
 }
