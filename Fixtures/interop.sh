@@ -145,6 +145,8 @@ for k in a:
 
 # Transforms on non-world decoders load in transformers with Temper's logits.
 bash "$HERE/causal/interop.sh" "$BIN" "$PY" "$WORK" || failures=$((failures + 1))
+# Transforms as torch-engine jobs (torchrun + FSDP2, CPU gloo): losses equal Temper's, import refusals.
+bash "$HERE/jobs/interop.sh" "$BIN" "$PY" "$WORK" || failures=$((failures + 1))
 
 
 # Hugging Face cache snapshots (files are relative links into ../../blobs/): both tools sign

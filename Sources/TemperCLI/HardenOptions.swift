@@ -28,6 +28,8 @@ struct HardenTrainingOptions: ParsableArguments {
     @Option(name: .long, help: "PEM private key: sign OUT (model_signing format).") var key: String?
     @Option(name: .long, help: "Folder for resumable training state (resumes when it holds one).") var state: String?
     @Option(name: .long, help: "Save the state every N steps (with --state).") var saveEvery: Int?
+    @Option(name: .long, help: "Write every step's loss parts, learning rate and gradient norm to FILE (losses.jsonl, as the torch engine writes it).")
+    var logLosses: String?
     @Flag(name: .long, help: "Replace OUT if it exists.") var force = false
 
     func validate() throws {
@@ -79,7 +81,8 @@ struct HardenTrainingOptions: ParsableArguments {
         if let preset = try world.preset(), let input { try preset.checkModel(URL(fileURLWithPath: input)) }
         return HardenRunOptions(temperVersion: TemperVersion.string, replace: force, signingKey: try key.map { try ECPrivateKey.load(path: $0) },
                                 stateFolder: state.map { URL(fileURLWithPath: $0) }, saveEvery: saveEvery,
-                                format: try RowFormat.parse(template, system: system), log: Output.progress)
+                                format: try RowFormat.parse(template, system: system), lossLog: logLosses.map { URL(fileURLWithPath: $0) },
+                                log: Output.progress)
     }
 
     func report(_ result: HardenResult, json: Bool) throws {

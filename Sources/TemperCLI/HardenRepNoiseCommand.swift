@@ -17,6 +17,21 @@ struct HardenRepNoiseCommand: ParsableCommand {
 
     @Argument(help: "The model folder to harden.") var input: String
     @Argument(help: "Output folder (must not exist unless --force).") var output: String
+    @OptionGroup var repnoise: RepNoiseOptions
+    @OptionGroup var training: HardenTrainingOptions
+    @OptionGroup var format: OutputOptions
+
+    func run() throws {
+        let data = try training.data(retainWeight: training.retainWeight)
+        let transform = try repnoise.transform(training: training, data: data)
+        let result = try transform.run(modelFolder: try InputPath.model(input), data: data, output: URL(fileURLWithPath: output),
+                                       options: try training.runOptions(input: input))
+        try training.report(result, json: format.json)
+    }
+}
+
+/// The RepNoise weights and ablations, shared by `harden repnoise` and `job export harden repnoise`.
+struct RepNoiseOptions: ParsableArguments {
     @Option(name: .long, help: "Weight α of the gradient-ascent term.") var alpha: Double = 1
     @Option(name: .long, help: "Weight β of the noise (MMD) term.") var beta: Double = 0.001
     @Flag(name: .long, help: "Ablation: no gradient ascent on harmful answers.") var noAscent = false
@@ -25,20 +40,14 @@ struct HardenRepNoiseCommand: ParsableCommand {
     var noMask = false
     @Flag(name: .long, help: "Ablation (reference -without-lens): ascent −α·log(CE) on the final logits only, without the logit lens and without the +1.")
     var noLens = false
-    @OptionGroup var training: HardenTrainingOptions
-    @OptionGroup var format: OutputOptions
 
     func validate() throws {
         guard alpha >= 0, beta >= 0 else { throw ValidationError("--alpha and --beta must be ≥ 0") }
     }
 
-    func run() throws {
-        let data = try training.data(retainWeight: training.retainWeight)
-        let transform = RepNoiseTransform(alpha: alpha, beta: beta,
-                                          switches: RepNoiseSwitches(noAscent: noAscent, noNoise: noNoise, noMask: noMask, noLens: noLens),
-                                          training: try training.training(defaults: RepNoiseTransform.defaultTraining, data: data))
-        let result = try transform.run(modelFolder: try InputPath.model(input), data: data, output: URL(fileURLWithPath: output),
-                                       options: try training.runOptions(input: input))
-        try training.report(result, json: format.json)
+    func transform(training: HardenTrainingOptions, data: HardenData) throws -> RepNoiseTransform {
+        RepNoiseTransform(alpha: alpha, beta: beta,
+                          switches: RepNoiseSwitches(noAscent: noAscent, noNoise: noNoise, noMask: noMask, noLens: noLens),
+                          training: try training.training(defaults: RepNoiseTransform.defaultTraining, data: data))
     }
 }

@@ -32,4 +32,11 @@ public struct AdversarialTransform: Codable, Sendable, Equatable {
             }
         }
     }
+
+    /// Writes a job for the torch engine instead of training here (Formats/job.md).
+    public func exportJob(modelFolder: URL, data: HardenData, options: JobExportOptions) throws -> JobExportResult {
+        try HardenError.require(adversarialAlpha >= 0 && adversarialAlpha.isFinite, "adversarial alpha", adversarialAlpha, "must be finite and ≥ 0")
+        return try JobExporter.export(operation: Self.operation, config: self, settings: training, gaussianNoise: false,
+                                      noMaskNoise: false, modelFolder: modelFolder, data: data, options: options)
+    }
 }

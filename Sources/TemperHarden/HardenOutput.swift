@@ -17,12 +17,14 @@ public struct HardenRunOptions {
     public var saveEvery: Int?
     /// How rows become text (a plain template, or the model's chat template).
     public var format: RowFormat
+    /// Write every step's loss parts here (losses.jsonl, as the torch engine writes it).
+    public var lossLog: URL?
     public var log: (String) -> Void
 
     public init(temperVersion: String, replace: Bool = false, signingKey: ECPrivateKey? = nil, stateFolder: URL? = nil,
-                saveEvery: Int? = nil, format: RowFormat = .plain(nil), log: @escaping (String) -> Void = { _ in }) {
+                saveEvery: Int? = nil, format: RowFormat = .plain(nil), lossLog: URL? = nil, log: @escaping (String) -> Void = { _ in }) {
         self.temperVersion = temperVersion; self.replace = replace; self.signingKey = signingKey
-        self.stateFolder = stateFolder; self.saveEvery = saveEvery; self.format = format; self.log = log
+        self.stateFolder = stateFolder; self.saveEvery = saveEvery; self.format = format; self.lossLog = lossLog; self.log = log
     }
 }
 

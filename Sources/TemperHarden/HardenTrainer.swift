@@ -23,44 +23,33 @@ public enum HardenTrainer {
 
     @discardableResult
     public static func run(model: any CausalLanguageModel, encoding: TextEncoding, data: HardenData, settings: HardenTraining,
-                           stateFolder: URL? = nil, saveEvery: Int? = nil, log: @escaping (String) -> Void = { _ in },
+                           stateFolder: URL? = nil, saveEvery: Int? = nil, lossLog: URL? = nil,
+                           log: @escaping (String) -> Void = { _ in },
                            loss pairedLoss: PairedLoss) throws -> HardenSummary {
         try settings.validate()
-        let pad = encoding.padId
-        guard let pad32 = Int32(exactly: pad) else { throw HardenError.invalidSetting(name: "pad id", value: "\(pad)", rule: "must fit in 32 bits") }
-        let paired = try PairedData.examples(data.harmful, encoding: encoding)
-        let sampler = try BatchSampler(count: paired.count, batchSize: min(settings.batchSize, paired.count), seed: settings.seed)
-        var retain: (examples: [Example], sampler: BatchSampler)?
-        if settings.retainWeight > 0 {
-            guard let rows = data.retain else {
-                throw HardenError.invalidSetting(name: "retain weight", value: "\(settings.retainWeight)",
-                                                 rule: "needs retain rows (--retain FILE), or set it to 0")
-            }
-            let examples = try encoding.examples(rows)
-            retain = (examples, try BatchSampler(count: examples.count, batchSize: min(settings.retainBatchSize, examples.count),
-                                                 seed: settings.seed &+ 0x5E7A_1B))
-        }
+        let batches = try HardenBatches(encoding: encoding, data: data, settings: settings)
         let tuner = try FineTuner(model: model, config: settings.trainingConfig(saveEvery: saveEvery), isTrainable: settings.isTrainable)
         if let stateFolder, FineTuner.hasSavedState(at: stateFolder) {
             try tuner.resume(from: stateFolder)
             log("resumed from \(stateFolder.path) at step \(tuner.step)")
         }
         var history: [[String: Double]] = []
+        var lossLines: [TrainingProgress] = []
         let every = max(1, settings.steps / 20)
         let summary: TrainingSummary
         do {
             summary = try tuner.run(stateFolder: stateFolder, progress: { p in
                 history.append(p.metrics)
+                lossLines.append(p)
                 guard p.step % every == 0 || p.step == p.totalSteps || p.step == 1 else { return }
                 let parts = p.metrics.keys.sorted().filter { $0 != "loss" }.map { String(format: "%@ %.4f", $0, p.metrics[$0] ?? 0) }
                 log(String(format: "step %d/%d loss %.4f  %@  lr %.2e |g| %.3f  eta %.0f s", p.step, p.totalSteps, p.loss,
                            parts.joined(separator: "  "), p.learningRate, p.gradientNorm, p.etaSeconds))
             }) { step in
-                let batch = try sampler.makePairedBatch(step: step.step, examples: paired, padId: pad)
+                let batch = try batches.pairedBatch(step: step.step)
                 var (loss, metrics) = try pairedLoss(batch, step)
                 var tokens = batch.harmfulReal.filter { $0 }.count + batch.refusalReal.filter { $0 }.count
-                if let retain {
-                    let rb = try retain.sampler.makeBatch(step: step.step, examples: retain.examples, padId: pad32)
+                if let rb = try batches.retainBatch(step: step.step) {
                     let (ce, _) = try model.loss(try TokenBatch(rb), labels: rb.labels.map(Int.init))
                     metrics["retain_ce"] = Double(try ce.item())
                     loss = try loss + ce * Float(settings.retainWeight)
@@ -70,8 +59,11 @@ public enum HardenTrainer {
                 return StepLoss(loss: loss, tokens: tokens, metrics: metrics)
             }
         } catch let ModelError.nonFiniteLoss(step, detail) {
+            // A diverged run still leaves the record of the steps it took.
+            if let lossLog { try LossLog.write(lossLines, to: lossLog) }
             throw HardenError.nonFiniteLoss(step: step, detail: detail, lastGood: nil)
         }
+        if let lossLog { try LossLog.write(lossLines, to: lossLog) }
         return HardenSummary(steps: summary.steps, seconds: summary.seconds, firstMetrics: history.first ?? [:],
                              finalMetrics: mean(Array(history.suffix(max(1, history.count / 10)))))
     }

@@ -38,4 +38,13 @@ public struct RepNoiseTransform: Codable, Sendable, Equatable {
             }
         }
     }
+
+    /// Writes a job for the torch engine instead of training here (Formats/job.md): the
+    /// noise each step draws goes into the job, so the engine's losses equal this run's.
+    public func exportJob(modelFolder: URL, data: HardenData, options: JobExportOptions) throws -> JobExportResult {
+        try HardenError.require(alpha >= 0 && alpha.isFinite, "alpha", alpha, "must be finite and ≥ 0")
+        try HardenError.require(beta >= 0 && beta.isFinite, "beta", beta, "must be finite and ≥ 0")
+        return try JobExporter.export(operation: Self.operation, config: self, settings: training, gaussianNoise: !switches.noNoise,
+                                      noMaskNoise: switches.noMask, modelFolder: modelFolder, data: data, options: options)
+    }
 }

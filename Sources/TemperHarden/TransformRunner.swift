@@ -19,7 +19,7 @@ enum TransformRunner {
         let summary: HardenSummary
         do {
             summary = try HardenTrainer.run(model: model, encoding: encoding, data: data, settings: settings,
-                                            stateFolder: options.stateFolder, saveEvery: options.saveEvery, log: options.log,
+                                            stateFolder: options.stateFolder, saveEvery: options.saveEvery, lossLog: options.lossLog, log: options.log,
                                             loss: makeLoss(model))
         } catch let HardenError.nonFiniteLoss(step, detail, _) {
             let saved = try HardenOutput.saveLastGood(model: model, output: output)

@@ -86,7 +86,8 @@ public struct TrainingStep: Sendable {
 
     public func makeRNG() -> TensorRNG { TensorRNG(seed: seed) }
 
-    static func seed(run: UInt64, step: Int) -> UInt64 {
+    /// The per-step seed of step `step` in a run seeded `run` (what `TrainingStep.seed` holds).
+    public static func seed(run: UInt64, step: Int) -> UInt64 {
         var z = run &+ UInt64(truncatingIfNeeded: step) &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -1,0 +1,104 @@
+"""Reads a job folder (Formats/job.md) and cuts each step's batch for this rank."""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+from safetensors.numpy import load_file
+
+
+class JobError(Exception):
+    pass
+
+
+@dataclass
+class PairedBatch:
+    """One rank's rows of a step's paired batch, padded to the global batch length."""
+    harmful_ids: np.ndarray   # [b, T] int64
+    harmful_real: np.ndarray  # [b, T] bool
+    refusal_ids: np.ndarray
+    refusal_real: np.ndarray
+    mask: np.ndarray          # [b, T] bool: where harmful and refusal differ
+    rows: slice               # this rank's rows within the global batch
+    global_mask: np.ndarray   # [B, T] bool, every rank's rows
+    counts: list              # rows per rank
+
+
+@dataclass
+class RetainBatch:
+    input_ids: np.ndarray     # [b, T]
+    real: np.ndarray
+    labels: np.ndarray        # [b, T], -100 off the response
+
+
+class Job:
+    def __init__(self, folder):
+        self.folder = folder
+        with open(os.path.join(folder, "job.json"), "rb") as f:
+            raw = f.read()
+        self.sha256 = hashlib.sha256(raw).hexdigest()
+        self.spec = json.loads(raw)
+        if self.spec.get("format") != "temper.job" or self.spec.get("version") != 1:
+            raise JobError(f"{folder}/job.json: not a temper.job version 1")
+        with open(os.path.join(folder, "config.json")) as f:
+            self.config = json.load(f)
+        self.operation = self.spec["operation"]
+        self.training = self.spec["training"]
+        self.model = self.spec["model"]
+        self.paired = load_file(os.path.join(folder, "data", "paired.safetensors"))
+        self.order = load_file(os.path.join(folder, "data", "order.safetensors"))
+        retain = os.path.join(folder, "data", "retain.safetensors")
+        self.retain = load_file(retain) if os.path.exists(retain) else None
+        steps = self.training["steps"]
+        if self.order["paired"].shape[0] != steps:
+            raise JobError(f"{folder}: order has {self.order['paired'].shape[0]} steps, job.json {steps}")
+
+    @property
+    def transform(self):
+        """The transform's own config (what `temper harden` records)."""
+        return self.config["transform"]
+
+    def paired_batch(self, step, rank, world):
+        idx = [int(i) for i in self.order["paired"][step] if i >= 0]
+        counts = split_counts(len(idx), world, f"step {step + 1}: paired batch")
+        hl, rl = self.paired["harmful_length"][idx], self.paired["refusal_length"][idx]
+        length = int(max(max(hl), max(rl)))
+        pos = np.arange(length)[None, :]
+        h_real, r_real = pos < hl[:, None], pos < rl[:, None]
+        h = self.paired["harmful_ids"][idx, :length].astype(np.int64)
+        r = self.paired["refusal_ids"][idx, :length].astype(np.int64)
+        mask = self.paired["mask"][idx, :length].astype(bool)
+        start = sum(counts[:rank])
+        rows = slice(start, start + counts[rank])
+        return PairedBatch(h[rows], h_real[rows], r[rows], r_real[rows], mask[rows], rows, mask, counts)
+
+    def retain_batch(self, step, rank, world):
+        if self.retain is None or "retain" not in self.order:
+            return None
+        idx = [int(i) for i in self.order["retain"][step] if i >= 0]
+        counts = split_counts(len(idx), world, f"step {step + 1}: retain batch")
+        lengths = self.retain["length"][idx]
+        length = int(max(lengths))
+        real = np.arange(length)[None, :] < lengths[:, None]
+        start = sum(counts[:rank])
+        rows = slice(start, start + counts[rank])
+        ids = self.retain["input_ids"][idx, :length].astype(np.int64)
+        labels = self.retain["labels"][idx, :length].astype(np.int64)
+        return RetainBatch(ids[rows], real[rows], labels[rows])
+
+    def noise(self, step):
+        """Temper's Gaussian samples of a step: {layer: [n, hidden] float32} at the masked positions."""
+        path = os.path.join(self.folder, "noise", f"step-{step:06d}.safetensors")
+        if not os.path.exists(path):
+            raise JobError(f"{path}: missing (the job's noise comes from Temper)")
+        data = load_file(path)
+        return [data[f"layer.{l}"] for l in range(self.model["layers"])]
+
+
+def split_counts(n, world, what):
+    """Rows per rank: contiguous, as even as possible (the first n % world ranks get one more)."""
+    if n < world:
+        raise JobError(f"{what} has {n} rows, fewer than the {world} ranks; use fewer processes or a larger batch")
+    return [n // world + (1 if r < n % world else 0) for r in range(world)]

@@ -1,0 +1,30 @@
+"""One module per transform; `operations.txt` beside the package lists what is here.
+
+A method module defines `OPERATION` (the Temper operation name) and
+`build(transform, job) -> step_loss`, where `step_loss(model, batch, step, noise)` returns
+`(total, parts)`: the global loss tensor (the same on every rank) and a dict of its parts
+as floats, named as Temper's metrics. Adding GA/GradDiff/NPO/SimNPO/RMU or LAT is one
+module here plus its line in operations.txt.
+"""
+
+import importlib
+import os
+
+MODULES = {
+    "harden repnoise": "repnoise",
+    "harden adversarial": "adversarial",
+}
+
+
+def listed_operations():
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "operations.txt")
+    if not os.path.exists(path):  # inside a job folder: engine/operations.txt
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "operations.txt")
+    with open(path) as f:
+        return [l.strip() for l in f if l.strip() and not l.startswith("#")]
+
+
+def method(operation):
+    if operation not in MODULES:
+        raise ValueError(f"'{operation}' is not implemented in the torch engine (have: {', '.join(MODULES)})")
+    return importlib.import_module(f".{MODULES[operation]}", __name__)

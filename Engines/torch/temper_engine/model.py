@@ -1,0 +1,85 @@
+"""The base model under FSDP2, with the hook sites the losses read.
+
+`TemperModel` wraps a transformers causal LM so that one forward returns the logits, the
+MLP outputs of every block (before the residual add) and the logit lens
+`lm_head(final_norm(h))` of every hidden state transformers returns (the embedding output,
+blocks 0..L-2, the final-normed last block), as Temper's decoder exposes them. The lens is
+computed inside the root forward so FSDP2 has the root's parameters unsharded there.
+"""
+
+import functools
+
+import torch
+from torch import nn
+
+
+def blocks_and_norm(hf):
+    """The decoder blocks and the final norm of a transformers causal LM."""
+    if hasattr(hf, "model") and hasattr(hf.model, "layers"):  # Llama, Mistral, Qwen2
+        return hf.model.layers, hf.model.norm
+    if hasattr(hf, "transformer") and hasattr(hf.transformer, "h"):  # GPT-2
+        return hf.transformer.h, hf.transformer.ln_f
+    raise ValueError(f"{type(hf).__name__}: no decoder blocks found (supported: Llama-style, GPT-2)")
+
+
+class TemperModel(nn.Module):
+    def __init__(self, hf):
+        super().__init__()
+        self.hf = hf
+        blocks, self._norm = blocks_and_norm(hf)
+        self.blocks = list(blocks)
+        self._capture = False
+        self._mlp = {}
+        for i, block in enumerate(self.blocks):
+            block.mlp.register_forward_hook(functools.partial(self._hook, i))
+
+    def _hook(self, layer, module, inputs, output):
+        # Keyed by layer: an activation-checkpointing recompute overwrites, never appends.
+        if self._capture:
+            self._mlp[layer] = output
+
+    def forward(self, input_ids, attention_mask, mlp=False, lens=False):
+        self._capture, self._mlp = mlp, {}
+        out = self.hf(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=lens, use_cache=False)
+        self._capture = False
+        result = {"logits": out.logits}
+        if mlp:
+            result["mlp"] = [self._mlp[i] for i in range(len(self.blocks))]
+        if lens:
+            hidden = out.hidden_states
+            if len(hidden) != len(self.blocks) + 1:
+                raise ValueError(f"{len(hidden)} hidden states for {len(self.blocks)} blocks")
+            head = self.hf.get_output_embeddings()
+            result["lens"] = [head(self._norm(h)) for h in hidden]
+        return result
+
+
+def load(base, device, frozen, bf16=False, checkpointing=False, shard=True):
+    """The base model as a `TemperModel`, float32, frozen parameters marked, sharded with FSDP2."""
+    import transformers
+
+    hf = transformers.AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32, attn_implementation="eager")
+    hf.to(device)
+    hf.eval()  # no dropout: Temper's decoders have none
+    names = dict(hf.named_parameters())
+    missing = [n for n in frozen if n not in names]
+    if missing:
+        raise ValueError(f"frozen parameters not in the model: {missing[:3]}")
+    for n in frozen:
+        names[n].requires_grad_(False)
+    model = TemperModel(hf)
+    if checkpointing:
+        from torch.distributed.algorithms._checkpoint.checkpoint_wrapper import checkpoint_wrapper
+        container, _ = blocks_and_norm(hf)
+        for i in range(len(container)):
+            container[i] = checkpoint_wrapper(container[i])
+    if shard:
+        from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
+        policy = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) if bf16 else MixedPrecisionPolicy()
+        container, _ = blocks_and_norm(hf)
+        for block in container:
+            fully_shard(block, mp_policy=policy)
+        fully_shard(model, mp_policy=policy)
+    elif bf16:
+        raise ValueError("--bf16 needs FSDP2 (drop --no-shard)")
+    return model

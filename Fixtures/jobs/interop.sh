@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Part of make interop: Temper's transforms as jobs for the torch engine (Engines/torch,
+# torchrun + FSDP2 on CPU gloo, float32), checked against Temper's own runs.
+#   bash Fixtures/jobs/interop.sh BIN VENV_PYTHON WORK
+# For the fixture world and a non-world Llama (Fixtures/causal/llama):
+#   temper harden … --log-losses  vs  temper job export … → run.sh --nproc 1 and --nproc 2:
+#   every loss part of the first steps within 1e-5 relative (compare_runs.py), final
+#   weights within 1e-4 relative L2 per tensor; then job import → audit depth → verify,
+#   and import refusals: config edited (3), other base (3), missing tensor (65), NaN (65).
+# Needs torch + transformers + safetensors in the venv (causal/interop.sh installs them from
+# /opt/wheels); without them the checks say they are skipped (never a pass).
+set -euo pipefail
+BIN=$1 PY=$2 WORK=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX=$(cd "$HERE/.." && pwd)
+if ! "$PY" -c "import torch, transformers, safetensors, numpy" 2>/dev/null; then
+    echo "skip - torch-engine jobs: torch/transformers not in the venv"; exit 0
+fi
+export PYTHON=$PY
+STEPS=${TEMPER_JOB_STEPS:-4}
+status=0
+ok() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; status=1; }
+expect_exit() {
+    local code=$1 what=$2; shift 2
+    set +e; "$@" >"$WORK/job-out" 2>&1; local rc=$?; set -e
+    if [[ $rc == "$code" ]]; then ok "$what"; else fail "$what (exit $rc, expected $code)"; cat "$WORK/job-out"; fi
+}
+"$BIN" keygen --out "$WORK/job-key.pem" --force >/dev/null
+
+# check NAME MODEL TRANSFORM [transform options…]
+check() {
+    local name=$1 model=$2 transform=$3; shift 3
+    local w=$WORK/job-$name swift=$WORK/job-$name-swift
+    "$BIN" harden "$transform" "$model" "$swift" "$@" --steps "$STEPS" --log-losses "$swift.jsonl" --force >/dev/null 2>"$w.log" \
+        || { fail "temper harden $transform on $name"; cat "$w.log"; return; }
+    "$BIN" job export harden "$transform" "$model" "$@" --steps "$STEPS" --out "$w" --force >/dev/null 2>>"$w.log" \
+        || { fail "temper job export harden $transform on $name"; cat "$w.log"; return; }
+    for n in 1 2; do
+        "$w/run.sh" --nproc $n --standalone --out "$w/out$n" >>"$w.log" 2>&1 \
+            || { fail "run.sh --nproc $n ($transform on $name)"; tail -20 "$w.log"; continue; }
+        if "$PY" "$HERE/compare_runs.py" "$swift.jsonl" "$w/out$n/losses.jsonl" --steps "$STEPS" \
+            --swift-model "$swift" --engine-model "$w/out$n" >"$w.cmp$n" 2>&1; then
+            ok "$transform on $name, world size $n: loss parts = temper's (1e-5), weights within 1e-4: $(tr '\n' ' ' <"$w.cmp$n")"
+        else
+            fail "$transform on $name, world size $n differs from temper"; cat "$w.cmp$n"
+        fi
+    done
+    [[ -d $w/out2 ]] || return
+    ln -sfn out2 "$w/output"
+    local out=$WORK/job-$name-imported
+    if "$BIN" job import "$w" "$out" --key "$WORK/job-key.pem" --force >/dev/null 2>>"$w.log" \
+        && "$BIN" verify "$out" --key "$WORK/job-key.pub.pem" >/dev/null 2>>"$w.log" \
+        && grep -q '"world_size" : 2\|"world_size": 2\|"world_size":2' "$out/temper.provenance.json"; then
+        ok "job import → verify on $name (provenance names the engine, world size 2)"
+    else
+        fail "job import/verify on $name"; tail -5 "$w.log"
+    fi
+    if [[ $name == world-repnoise ]]; then
+        expect_ok_audit=("$BIN" audit depth --base "$model" --defended "$out" --world "$FIX/world" --no-attack --report "$WORK/job-depth")
+        if "${expect_ok_audit[@]}" >/dev/null 2>>"$w.log"; then ok "audit depth runs on the imported model"; else fail "audit depth on the imported model"; tail -5 "$w.log"; fi
+    fi
+}
+
+check world-repnoise "$FIX/world/model" repnoise --world "$FIX/world"
+check world-adversarial "$FIX/world/model" adversarial --world "$FIX/world"
+check llama-repnoise "$FIX/causal/llama" repnoise --harmful "$FIX/causal/data/pairs.jsonl" --retain "$FIX/causal/data/harmless.jsonl" --batch 4 --max-length 64
+
+# Import refusals on copies of the world job: nothing may be written or signed.
+J=$WORK/job-world-repnoise
+if [[ -d $J/out2 ]]; then
+    bad() { rm -rf "$WORK/job-bad"; cp -r "$J" "$WORK/job-bad"; rm -f "$WORK/job-bad/output"; cp -r "$J/out2" "$WORK/job-bad/output"; }
+    bad; sed -i 's/"alpha" : 1/"alpha" : 2/; s/"alpha": 1/"alpha": 2/' "$WORK/job-bad/config.json"
+    expect_exit 3 "job import refuses a config edited after export (exit 3)" "$BIN" job import "$WORK/job-bad" "$WORK/job-bad-out" --key "$WORK/job-key.pem"
+    bad
+    expect_exit 3 "job import refuses another base model (exit 3)" "$BIN" job import "$WORK/job-bad" "$WORK/job-bad-out" --base "$FIX/causal/llama"
+    bad; "$PY" - "$WORK/job-bad/output/model.safetensors" <<'PY'
+import sys
+from safetensors.numpy import load_file, save_file
+t = load_file(sys.argv[1]); t.pop("model.norm.weight"); save_file(t, sys.argv[1])
+PY
+    expect_exit 65 "job import refuses an output with a missing tensor (exit 65)" "$BIN" job import "$WORK/job-bad" "$WORK/job-bad-out"
+    bad; sed -i '2s/"loss":[^,]*/"loss":NaN/' "$WORK/job-bad/output/losses.jsonl"
+    expect_exit 65 "job import refuses a run with NaN in losses.jsonl (exit 65)" "$BIN" job import "$WORK/job-bad" "$WORK/job-bad-out"
+    if [[ -e $WORK/job-bad-out ]]; then fail "a refused import left $WORK/job-bad-out"; else ok "refused imports wrote nothing"; fi
+fi
+exit $status

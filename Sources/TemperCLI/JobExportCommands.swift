@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import TemperHarden
+
+extension JobEngine: ExpressibleByArgument {}
+
+/// Where the job goes and how it is launched; the rest of the command line is the transform's.
+struct JobOutputOptions: ParsableArguments {
+    @Option(name: .long, help: "The job folder to write (must not exist unless --force).") var out: String
+    @Option(name: .long, help: "How run.sh launches the engine: torchrun or accelerate.") var engine: JobEngine = .torchrun
+    @Option(name: .long, help: "The engine's source tree (default: $TEMPER_ENGINE_DIR, else Engines/torch of the repository temper was built from).")
+    var engineSource: String?
+
+    /// Refuses the transform flags that only mean something when Temper trains itself.
+    func check(_ training: HardenTrainingOptions) throws {
+        if training.key != nil { throw ValidationError("--key signs at import: temper job import JOB OUT --key K") }
+        if training.state != nil || training.saveEvery != nil { throw ValidationError("--state and --save-every apply to runs Temper trains itself") }
+        if training.logLosses != nil { throw ValidationError("the engine writes losses.jsonl into JOB/output; --log-losses is for temper harden") }
+    }
+
+    func options(_ training: HardenTrainingOptions, input: String) throws -> JobExportOptions {
+        try check(training)
+        let run = try training.runOptions(input: input)
+        return JobExportOptions(job: URL(fileURLWithPath: out), engine: engine, engineSource: try JobEngineFiles.locate(explicit: engineSource),
+                                replace: training.force, format: run.format, temperVersion: TemperVersion.string, log: Output.progress)
+    }
+
+    func report(_ result: JobExportResult, json: Bool) throws {
+        if json { try Output.json(result); return }
+        Output.line("wrote job \(result.job) (\(result.operation), \(result.steps) steps, \(result.files) files, \(result.bytes) bytes)")
+        Output.line("base manifest \(result.baseManifestSHA256)")
+        Output.line("run: PYTHON=python3 \(result.job)/run.sh --nproc N    then: temper job import \(result.job) OUT")
+    }
+}
+
+/// `temper job export harden repnoise IN [repnoise options] --out JOB`.
+struct JobExportRepNoiseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repnoise", abstract: "Export temper harden repnoise as a job (same options, --out JOB instead of OUT).")
+
+    @Argument(help: "The model folder to harden.") var input: String
+    @OptionGroup var repnoise: RepNoiseOptions
+    @OptionGroup var training: HardenTrainingOptions
+    @OptionGroup var job: JobOutputOptions
+    @OptionGroup var format: OutputOptions
+
+    func run() throws {
+        let data = try training.data(retainWeight: training.retainWeight)
+        let transform = try repnoise.transform(training: training, data: data)
+        let result = try transform.exportJob(modelFolder: try InputPath.model(input), data: data, options: try job.options(training, input: input))
+        try job.report(result, json: format.json)
+    }
+}
+
+/// `temper job export harden adversarial IN [adversarial options] --out JOB`.
+struct JobExportAdversarialCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adversarial", abstract: "Export temper harden adversarial as a job (same options, --out JOB instead of OUT).")
+
+    @Argument(help: "The model folder to harden.") var input: String
+    @OptionGroup var adversarial: AdversarialOptions
+    @OptionGroup var training: HardenTrainingOptions
+    @OptionGroup var job: JobOutputOptions
+    @OptionGroup var format: OutputOptions
+
+    func run() throws {
+        let data = try training.data(retainWeight: training.retainWeight)
+        let transform = try adversarial.transform(training: training, data: data)
+        let result = try transform.exportJob(modelFolder: try InputPath.model(input), data: data, options: try job.options(training, input: input))
+        try job.report(result, json: format.json)
+    }
+}
+
+/// Exit codes: 3 when the job or base no longer match what was exported, 65 for a bad
+/// engine output (missing/reshaped tensors, NaN losses, short runs), 64 for a transform the
+/// engine lacks or an existing output, 1 otherwise.
+extension JobError: ExitCoded {
+    public var exitCode: Int32 {
+        if isVerificationFailure { return 3 }
+        if isBadInput { return 65 }
+        switch self {
+        case .notInEngine, .outputExists, .engineSourceNotFound: return 64
+        default: return 1
+        }
+    }
+}
