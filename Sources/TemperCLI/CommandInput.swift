@@ -15,6 +15,7 @@ struct UsageError: Error, LocalizedError, ExitCoded {
 enum InputPath {
     /// The URL of `path`, or `FormatError.notFound` (exit 64) when nothing is there.
     static func require(_ path: String) throws -> URL {
+        guard !path.isEmpty else { throw UsageError("an empty path was given") }
         guard FileManager.default.fileExists(atPath: path) else { throw FormatError.notFound(path: path) }
         return URL(fileURLWithPath: path)
     }
@@ -22,6 +23,7 @@ enum InputPath {
     /// A model argument: a local path when one is there, else a Hugging Face model id
     /// (`ORG/NAME` or `ORG/NAME@REV`) resolved offline to its snapshot in the hub cache.
     static func model(_ path: String) throws -> URL {
+        guard !path.isEmpty else { throw UsageError("an empty path was given where a model was expected") }
         if FileManager.default.fileExists(atPath: path) { return URL(fileURLWithPath: path) }
         guard HubCache.parseModelID(path) != nil else { throw FormatError.notFound(path: path) }
         return try HubCache.resolve(modelID: path)

@@ -65,6 +65,9 @@ struct ConvertCommand: ParsableCommand {
         if target == .gguf && !output.lowercased().hasSuffix(".gguf") {
             throw ValidationError("GGUF output must be a .gguf file, got '\(output)'")
         }
+        if target == .safetensors && output.lowercased().hasSuffix(".gguf") {
+            throw ValidationError("--to safetensors but OUT '\(output)' ends in .gguf: name it .safetensors (or a folder), or use --to gguf")
+        }
         if target == .safetensors, let dtype, dtype.dtype?.isGGUFOnly ?? true {
             throw ValidationError("--dtype \(dtype.name) is a GGUF block type; write a .gguf file (--to gguf)")
         }
@@ -89,7 +92,7 @@ struct ConvertCommand: ParsableCommand {
             do {
                 summary = try CheckpointConverter.convert(source, to: folder.stagingURL, options: options, progress: progress.update)
                 for file in try source.companionFiles() {
-                    try AtomicFile.write(try Data(contentsOf: file), to: folder.stagingURL.appendingPathComponent(file.lastPathComponent))
+                    try AtomicFile.write(try RegularFile.read(file), to: folder.stagingURL.appendingPathComponent(file.lastPathComponent))
                     summary.files.append(file.lastPathComponent)
                 }
                 try recordProvenance(in: folder.stagingURL, input: inURL, options: options, started: started)
@@ -116,8 +119,12 @@ struct ConvertCommand: ParsableCommand {
     func readRenames() throws -> [String: String] {
         guard let rename else { return [:] }
         let url = URL(fileURLWithPath: rename)
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw FormatError.notFound(path: rename) }
-        guard let json = try? OrderedJSON.parse(Array(data)), let members = json.members else {
+        let data = try RegularFile.read(url, limit: 1 << 26)
+        let json: OrderedJSON
+        do { json = try OrderedJSON.parse(Array(data)) } catch {
+            throw FormatError.invalidHeader(path: rename, reason: "not JSON (\(error)); expected a JSON object {\"old name\": \"new name\", …}")
+        }
+        guard let members = json.members else {
             throw FormatError.invalidHeader(path: rename, reason: "expected a JSON object {\"old name\": \"new name\", …}")
         }
         var map: [String: String] = [:]

@@ -74,9 +74,7 @@ struct FinetuneCommand: ParsableCommand {
             throw UsageError("\(stateURL.path) holds the state of an earlier run: add --resume to continue it, or remove it")
         }
         let dataDigest: String
-        do { dataDigest = SHA256Digest.of(try Data(contentsOf: dataURL)).hex } catch {
-            throw TextError.io(path: dataURL.path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        dataDigest = SHA256Digest.of(try TextFile.read(dataURL)).hex
         let outURL = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: outURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         let folder = try AtomicFolder(url: outURL, replace: force)

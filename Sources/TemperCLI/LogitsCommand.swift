@@ -27,6 +27,7 @@ struct LogitsCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try ModelRegistry.loadCausalLM(try InputPath.model(model), adapter: try adapter.url())
+        try ContextLimit.check(ids.ids.count, "ids", model: loaded)
         let values = try noGrad {
             try loaded.forward(try TokenBatch(ids.ids), options: ForwardOptions(logits: last ? .last : .all)).logits
         }

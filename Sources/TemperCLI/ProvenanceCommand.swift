@@ -20,6 +20,14 @@ struct ProvenanceCommand: ParsableCommand {
         }
         let report = try ProvenanceLog.verifyChain(folder: folder, builder: builder)
         if output.json { try Output.json(report) } else { report.lines.forEach(Output.line) }
-        if !report.ok { throw ExitCode(3) }
+        if !report.ok {
+            // One line on stderr naming the file and the rule, whatever went to stdout.
+            let detail = report.links.first { !$0.ok }.map { l in
+                "record \(l.from)'s output \(l.expected) ≠ " + (l.to.map { "record \($0)'s base" } ?? "the folder's current manifest")
+                    + " \(l.found ?? "none")"
+            } ?? "no provenance records"
+            Output.progress("temper: error: \(folder)/\(ProvenanceLog.fileName): provenance chain broken: \(detail)")
+            throw ExitCode(3)
+        }
     }
 }

@@ -91,7 +91,10 @@ struct RunCommand: ParsableCommand {
         } else {
             throw ModelError.invalidInput(reason: "\(tokenizerFile.path): no tokenizer to encode the prompt (use --prompt-ids)")
         }
-        let config = GenerationConfig(maxNewTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,
+        // The prompt must fit, and generation stops where the model's positions end.
+        var newTokens = maxTokens
+        if let limit = try ContextLimit.check(ids.count, "prompt tokens", model: decoder) { newTokens = min(maxTokens, limit - ids.count) }
+        let config = GenerationConfig(maxNewTokens: newTokens, temperature: temperature, topK: topK, topP: topP,
                                       stopTokens: stopTokens, seed: seed, repetitionPenalty: repetitionPenalty)
         var generated: [Int] = []
         var stoppedByString = false
@@ -106,7 +109,7 @@ struct RunCommand: ParsableCommand {
         let reason: String
         switch result.stopReason {
         case .stopToken: reason = stoppedByString ? "stop_string" : "stop_token"
-        case .maxTokens: reason = "max_tokens"
+        case .maxTokens: reason = newTokens < maxTokens ? "context_full" : "max_tokens"
         case .contextFull: reason = "context_full"
         }
         if output.json {

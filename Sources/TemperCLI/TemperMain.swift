@@ -28,6 +28,10 @@ public protocol ExitCoded: Error {
 public enum TemperMain {
     /// Parses, runs and maps every error to the documented exit codes.
     public static func run(_ arguments: [String]) -> Int32 {
+        if let unknown = unknownHelpTopic(arguments) {
+            FileHandle.standardError.write(Data("temper: error: help: no command '\(unknown)' (see `temper --help` for the list)\n".utf8))
+            return 64
+        }
         do {
             var command = try Temper.parseAsRoot(arguments)
             try command.run()
@@ -61,8 +65,23 @@ public enum TemperMain {
         }
     }
 
+    /// For `temper help A B …`: the first name that is not a subcommand at its level, else nil.
+    /// (ArgumentParser prints the root help with exit 0 for an unknown topic.)
+    static func unknownHelpTopic(_ arguments: [String]) -> String? {
+        guard arguments.first == "help" else { return nil }
+        var level: [ParsableCommand.Type] = TemperCommands.all
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            guard let command = level.first(where: { $0._commandName == name }) else { return name }
+            level = command.configuration.subcommands
+        }
+        return nil
+    }
+
     static func printError(_ error: Error) {
-        let text = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        var text = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        // One line, never starting with an empty path (": …").
+        text = text.split(whereSeparator: \.isNewline).joined(separator: "; ")
+        if text.hasPrefix(": ") { text = "(empty path)" + text }
         FileHandle.standardError.write(Data("temper: error: \(text)\n".utf8))
     }
 }

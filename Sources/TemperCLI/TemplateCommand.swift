@@ -55,10 +55,7 @@ struct TemplateRenderCommand: ParsableCommand {
 /// Messages from a JSON file: a list of message objects, or `{"messages": [...]}`.
 enum ChatMessages {
     static func load(_ url: URL) throws -> TemplateValue {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TextError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try TextFile.read(url, limit: 1 << 26)
         let value = try TemplateValue.parseJSON(data, source: url.path)
         if case .dict = value, let inner = value.field("messages") { return inner }
         return value

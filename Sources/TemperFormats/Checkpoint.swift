@@ -19,10 +19,7 @@ public struct ModelConfigSummary: Sendable, Equatable {
     public var modelType: String? { self["model_type"]?.stringValue }
 
     public static func read(_ url: URL) throws -> ModelConfigSummary {
-        let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
-            throw FormatError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let bytes = [UInt8](try RegularFile.read(url, limit: 1 << 26))
         let json: OrderedJSON
         do { json = try OrderedJSON.parse(bytes) } catch {
             throw FormatError.unsupportedInput(path: url.path, reason: "config.json is not valid JSON: \(error.description)")

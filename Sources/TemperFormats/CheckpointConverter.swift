@@ -201,8 +201,8 @@ public enum CheckpointConverter {
         }
         let dtype = options.dtype ?? .f16  // convert_hf_to_gguf's default output type
         var done = 0
-        if let modelType = input.modelType, ["llama", "mistral"].contains(modelType), let configJSON = input.configJSON {
-            guard let tokenizer = input.tokenizerJSON else {
+        if let modelType = input.modelType, ["llama", "mistral"].contains(modelType), let configJSON = try input.configJSON {
+            guard let tokenizer = try input.tokenizerJSON else {
                 throw FormatError.unsupportedInput(path: input.url.path, reason: "a Llama GGUF needs tokenizer.json beside config.json")
             }
             let name = input.url.lastPathComponent
@@ -215,7 +215,7 @@ public enum CheckpointConverter {
                 }
             }
             let planned = try LlamaGGUFExport.write(to: output, tensors: sources, config: config, tokenizerJSON: tokenizer,
-                                                    outputType: dtype.llamaOutputType)
+                                                    outputType: dtype.llamaOutputType, source: input.url.path)
             progress(total, total, "")
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? UInt64) ?? nil
             return ConversionSummary(output: output.path, format: "gguf", files: [output.lastPathComponent], tensors: planned.count,

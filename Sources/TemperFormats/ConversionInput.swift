@@ -78,14 +78,15 @@ public final class ConversionInput {
     }
 
     /// The Hugging Face config.json of the input folder, if any.
-    public var configJSON: Data? { sideFile("config.json") }
+    public var configJSON: Data? { get throws { try sideFile("config.json") } }
     /// The tokenizer.json of the input folder, if any.
-    public var tokenizerJSON: Data? { sideFile("tokenizer.json") }
+    public var tokenizerJSON: Data? { get throws { try sideFile("tokenizer.json") } }
     public var modelType: String? { checkpoint?.config?.modelType }
 
-    private func sideFile(_ name: String) -> Data? {
+    private func sideFile(_ name: String) throws -> Data? {
         guard let folder else { return nil }
-        return FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
+        let url = folder.appendingPathComponent(name)
+        do { return try RegularFile.read(url, limit: 1 << 30) } catch { if case .notFound = error { return nil }; throw error }
     }
 
     /// Plain files of the input folder that belong with converted weights (config, tokenizer,

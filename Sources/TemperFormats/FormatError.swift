@@ -41,6 +41,8 @@ public enum FormatError: Error, Equatable, Sendable {
     case unsupportedConversion(tensor: String, from: String, to: String)
     case notFound(path: String)
     case unsupportedInput(path: String, reason: String)
+    /// A JSON side file (config.json, tokenizer.json) breaks `rule`.
+    case invalidContent(path: String, rule: String)
     // links and the Hugging Face cache
     case symlinkOutsideFolder(path: String, target: String)
     case symlinkCycle(path: String)
@@ -90,6 +92,7 @@ extension FormatError: LocalizedError {
         case let .unsupportedConversion(tensor, from, to): return "tensor '\(tensor)': cannot convert \(from) to \(to)"
         case let .notFound(path): return "\(path): no such file or folder"
         case let .unsupportedInput(path, reason): return "\(path): \(reason)"
+        case let .invalidContent(path, rule): return "\(path): \(rule)"
         case let .symlinkOutsideFolder(path, target):
             return "\(path): symbolic link points outside the folder (to \(target)); links are followed only inside a Hugging Face cache repository"
         case let .symlinkCycle(path): return "\(path): symbolic link loops back on itself"

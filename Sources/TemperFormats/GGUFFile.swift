@@ -190,6 +190,9 @@ public final class GGUFFile: @unchecked Sendable {
             }
             elements = p
         }
+        guard CheckedMath.elementCount(r.dims) != nil else {
+            throw FormatError.invalidShape(path: path, tensor: r.name, reason: "dimensions \(r.dims) multiply beyond \(Int.max) (a dimension is absurdly large)")
+        }
         let innermost = r.dims.first ?? 1
         guard innermost % UInt64(type.blockSize) == 0, let bytes = type.byteCount(elements: elements) else {
             throw FormatError.invalidBlockShape(path: path, tensor: r.name,

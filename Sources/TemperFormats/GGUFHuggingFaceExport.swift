@@ -84,12 +84,12 @@ extension GGUFFile {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { throw FormatError.notFound(path: url.path) }
         if isFolder.boolValue { return false }
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { handle.closeFile() }
-            return Array(try handle.read(upToCount: 4) ?? Data()) == magic
-        } catch {
-            throw FormatError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let (fd, size) = try RegularFile.open(url.path)  // a FIFO would block a plain open
+        defer { close(fd) }
+        guard size >= 4 else { return false }
+        var head = [UInt8](repeating: 0, count: 4)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 4, 0) }
+        guard n >= 0 else { throw FormatError.io(path: url.path, reason: "cannot read: \(String(cString: strerror(errno)))") }
+        return n == 4 && head == magic
     }
 }

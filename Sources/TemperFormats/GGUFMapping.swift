@@ -13,20 +13,8 @@ final class GGUFMapping: @unchecked Sendable {
     private let length: Int
 
     init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { throw FormatError.notFound(path: path) }
-            throw FormatError.io(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
-        }
+        let (fd, size) = try RegularFile.open(path)  // refuses FIFOs, devices, sockets
         defer { close(fd) }
-        var info = stat()
-        if fstat(fd, &info) != 0 {
-            throw FormatError.io(path: path, reason: "cannot stat: \(String(cString: strerror(errno)))")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw FormatError.io(path: path, reason: "not a regular file")
-        }
-        let size = Int(info.st_size)
         length = size
         if size == 0 {
             // mmap refuses empty ranges; an empty file is simply zero bytes.

@@ -26,7 +26,8 @@ public enum LlamaGGUFExport {
 
     /// The metadata in convert_hf_to_gguf's order: general.*, llama.* hyperparameters,
     /// file type, quantization version, then tokenizer.ggml.*.
-    public static func metadata(config c: LlamaGGUFConfig, tokenizerJSON: Data, outputType: LlamaGGUFOutputType) throws -> [GGUFKeyValue] {
+    public static func metadata(config c: LlamaGGUFConfig, tokenizerJSON: Data, outputType: LlamaGGUFOutputType,
+                                tokenizerPath: String = "tokenizer.json") throws -> [GGUFKeyValue] {
         try c.validate()
         let a = "llama"
         func u32(_ v: Int) -> GGUFValue { .uint32(UInt32(v)) }
@@ -57,28 +58,39 @@ public enum LlamaGGUFExport {
             GGUFKeyValue("\(a).rope.dimension_count", u32(c.ropeDimensionCount)),
             GGUFKeyValue("general.quantization_version", .uint32(2)),
         ]
-        return kv + (try LlamaGGUFTokenizer.metadata(tokenizerJSON: tokenizerJSON, config: c))
+        return kv + (try LlamaGGUFTokenizer.metadata(tokenizerJSON: tokenizerJSON, config: c, path: tokenizerPath))
     }
 
     /// Maps names, checks shapes against the config and picks each tensor's GGUF type.
     /// Tensors convert_hf_to_gguf ignores (`rotary_emb.inv_freq`, …) are dropped.
+    /// `source` names the input in errors. The config must describe exactly the tensors given
+    /// (every layer present, embedding rows = vocab_size): nothing is sized from it before.
     public static func plan(_ tensors: [LlamaGGUFTensorSource], config: LlamaGGUFConfig,
-                            outputType: LlamaGGUFOutputType) throws -> [PlannedTensor] {
+                            outputType: LlamaGGUFOutputType, source: String = "") throws -> [PlannedTensor] {
         try config.validate()
         var out: [PlannedTensor] = []
+        var layers = Set<Int>()
         for t in tensors where !LlamaGGUFMapping.isIgnored(t.hfName) {
             guard let name = LlamaGGUFMapping.ggufName(for: t.hfName) else {
                 throw FormatError.unsupportedConversion(tensor: t.hfName, from: "Hugging Face Llama", to: "GGUF (no llama.cpp tensor name)")
             }
-            if let layer = LlamaGGUFMapping.layerIndex(ofGGUFName: name), layer >= config.numHiddenLayers {
-                throw FormatError.invalidShape(path: "", tensor: t.hfName, reason: "layer \(layer) but num_hidden_layers is \(config.numHiddenLayers)")
+            if let layer = LlamaGGUFMapping.layerIndex(ofGGUFName: name) {
+                guard layer < config.numHiddenLayers else {
+                    throw FormatError.invalidShape(path: source, tensor: t.hfName, reason: "layer \(layer) but num_hidden_layers is \(config.numHiddenLayers)")
+                }
+                layers.insert(layer)
             }
             if let expected = LlamaGGUFMapping.expectedShape(ggufName: name, config: config), expected != t.shape {
-                throw FormatError.invalidShape(path: "", tensor: t.hfName, reason: "shape \(t.shape), config implies \(expected)")
+                throw FormatError.invalidShape(path: source, tensor: t.hfName, reason: "shape \(t.shape), config implies \(expected)")
             }
             let type = LlamaGGUFMapping.tensorType(ggufName: name, shape: t.shape, outputType: outputType)
             out.append(PlannedTensor(hfName: t.hfName, spec: GGUFTensorSpec(name: name, shape: t.shape, type: type),
                                      permutationHeads: LlamaGGUFMapping.permutationHeads(for: t.hfName, config: config)))
+        }
+        if layers.count != config.numHiddenLayers {
+            let missing = (0..<config.numHiddenLayers).first { !layers.contains($0) } ?? 0
+            throw FormatError.invalidContent(path: source + "/config.json",
+                                             rule: "num_hidden_layers = \(config.numHiddenLayers) but the weights hold \(layers.count) layers (layer \(missing) is missing)")
         }
         return out
     }
@@ -87,9 +99,12 @@ public enum LlamaGGUFExport {
     /// (fetched, permuted, encoded, written, released). Returns what was written.
     @discardableResult
     public static func write(to url: URL, tensors: [LlamaGGUFTensorSource], config: LlamaGGUFConfig,
-                             tokenizerJSON: Data, outputType: LlamaGGUFOutputType) throws -> [PlannedTensor] {
-        let kv = try metadata(config: config, tokenizerJSON: tokenizerJSON, outputType: outputType)
-        let planned = try plan(tensors, config: config, outputType: outputType)
+                             tokenizerJSON: Data, outputType: LlamaGGUFOutputType, source: String = "") throws -> [PlannedTensor] {
+        // Plan first: it checks the config against the tensors before the tokenizer
+        // metadata is sized from vocab_size.
+        let planned = try plan(tensors, config: config, outputType: outputType, source: source)
+        let kv = try metadata(config: config, tokenizerJSON: tokenizerJSON, outputType: outputType,
+                              tokenizerPath: source.isEmpty ? "tokenizer.json" : source + "/tokenizer.json")
         let sources = Dictionary(tensors.map { ($0.hfName, $0) }, uniquingKeysWith: { a, _ in a })
         let writer = GGUFWriter(url: url)
         do {

@@ -89,7 +89,7 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
     public static func decode(configJSON: Data, name: String = "llama", path: String = "config.json") throws -> LlamaGGUFConfig {
         var config: LlamaGGUFConfig
         do { config = try JSONDecoder().decode(LlamaGGUFConfig.self, from: configJSON) } catch {
-            throw FormatError.invalidMetadata(path: path, reason: "not a Llama config: \(error)")
+            throw FormatError.invalidContent(path: path, rule: "not a Llama config: \(error)")
         }
         config.name = name
         try config.validate(path: path)
@@ -104,19 +104,19 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
                         ("num_attention_heads", numAttentionHeads), ("num_key_value_heads", numKeyValueHeads),
                         ("max_position_embeddings", maxPositionEmbeddings), ("vocab_size", vocabSize), ("head_dim", headDim ?? 1)]
         for (key, v) in positive where v <= 0 || v > Int(UInt32.max) {
-            throw FormatError.invalidMetadata(path: path, reason: "\(key) = \(v) is not in 1...\(UInt32.max)")
+            throw FormatError.invalidContent(path: path, rule: "\(key) = \(v) is not in 1...\(UInt32.max)")
         }
         if headDim == nil, hiddenSize % numAttentionHeads != 0 {
-            throw FormatError.invalidMetadata(path: path, reason: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)")
+            throw FormatError.invalidContent(path: path, rule: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)")
         }
         if numAttentionHeads % numKeyValueHeads != 0 {
-            throw FormatError.invalidMetadata(path: path, reason: "num_attention_heads \(numAttentionHeads) is not a multiple of num_key_value_heads \(numKeyValueHeads)")
+            throw FormatError.invalidContent(path: path, rule: "num_attention_heads \(numAttentionHeads) is not a multiple of num_key_value_heads \(numKeyValueHeads)")
         }
         if let factor = ropeLinearFactor, !(factor.isFinite && factor > 0) {
-            throw FormatError.invalidMetadata(path: path, reason: "rope scaling factor \(factor) must be positive and finite")
+            throw FormatError.invalidContent(path: path, rule: "rope scaling factor \(factor) must be positive and finite")
         }
         guard rmsNormEps.isFinite, rmsNormEps > 0, ropeTheta.isFinite, ropeTheta > 0 else {
-            throw FormatError.invalidMetadata(path: path, reason: "rms_norm_eps and rope_theta must be positive and finite")
+            throw FormatError.invalidContent(path: path, rule: "rms_norm_eps and rope_theta must be positive and finite")
         }
     }
 }

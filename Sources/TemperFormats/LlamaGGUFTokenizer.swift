@@ -21,7 +21,7 @@ public enum LlamaGGUFTokenizer {
     static let wordPrefix = "\u{2581}"
 
     public static func metadata(tokenizerJSON: Data, config: LlamaGGUFConfig, path: String = "tokenizer.json") throws -> [GGUFKeyValue] {
-        func bad(_ reason: String) -> FormatError { .invalidMetadata(path: path, reason: reason) }
+        func bad(_ reason: String) -> FormatError { .invalidContent(path: path, rule: reason) }
         guard let root = (try? JSONSerialization.jsonObject(with: tokenizerJSON)) as? [String: Any],
               let model = root["model"] as? [String: Any], let type = model["type"] as? String else {
             throw bad("not a tokenizer.json (no model.type)")
@@ -133,12 +133,12 @@ public enum LlamaGGUFTokenizer {
     /// Merges as "a b" strings; pair-form merges have their spaces written as U+0120 ("Ġ").
     static func merges(_ raw: Any?, path: String) throws -> [GGUFValue] {
         guard let list = raw as? [Any], !list.isEmpty else {
-            throw FormatError.invalidMetadata(path: path, reason: "byte-level BPE without model.merges")
+            throw FormatError.invalidContent(path: path, rule: "byte-level BPE without model.merges")
         }
         return try list.map { item in
             if let s = item as? String { return .string(s) }
             guard let pair = item as? [String], pair.count == 2 else {
-                throw FormatError.invalidMetadata(path: path, reason: "unknown merges entry \(item)")
+                throw FormatError.invalidContent(path: path, rule: "unknown merges entry \(item)")
             }
             return .string(pair.map { $0.replacingOccurrences(of: " ", with: "\u{0120}") }.joined(separator: " "))
         }

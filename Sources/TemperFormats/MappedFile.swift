@@ -21,22 +21,8 @@ public final class MappedFile: @unchecked Sendable {
     public init(url: URL) throws {
         self.url = url
         let path = url.path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { throw FormatError.notFound(path: path) }
-            throw FormatError.io(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        var info = stat()
-        if fstat(fd, &info) != 0 {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw FormatError.io(path: path, reason: "cannot stat: \(reason)")
-        }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            close(fd)
-            throw FormatError.unsupportedInput(path: path, reason: "is a folder, not a file")
-        }
-        let length = Int(info.st_size)
+        // Refuses FIFOs, devices and sockets before anything could block on them.
+        let (fd, length) = try RegularFile.open(path)
         if length == 0 {
             base = nil  // mmap rejects zero-length mappings; an empty file has no bytes to show.
         } else {

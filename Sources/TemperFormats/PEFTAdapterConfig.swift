@@ -45,10 +45,7 @@ public struct PEFTAdapterConfig: Sendable, Equatable {
         let url = folder.appendingPathComponent(fileName)
         let path = url.path
         guard FileManager.default.fileExists(atPath: path) else { throw FormatError.notFound(path: path) }
-        let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
-            throw FormatError.io(path: path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let bytes = [UInt8](try RegularFile.read(url, limit: 1 << 20))
         guard bytes.count <= 1 << 20 else { throw FormatError.unsupportedInput(path: path, reason: "over 1 MiB, not an adapter config") }
         let json: OrderedJSON
         do { json = try OrderedJSON.parse(bytes) } catch {

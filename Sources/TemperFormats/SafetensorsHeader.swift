@@ -133,6 +133,11 @@ private struct EntryParser {
             elements = product
             dims.append(Int(dim))
         }
+        // Stricter than the reference: the non-zero dimensions must multiply within Int, so
+        // nothing downstream overflows on e.g. [2^62, 2, 0] (which the reference accepts).
+        guard CheckedMath.elementCount(dims) != nil else {
+            throw .invalidShape(path: path, tensor: tensor, reason: "dimensions \(dims) multiply beyond \(Int.max) (a dimension is absurdly large)")
+        }
         // The reference counts bits (elements × bitsize) in 64 bits; match its overflow point.
         guard !elements.multipliedReportingOverflow(by: UInt64(dtype.size * 8)).overflow else {
             throw .invalidShape(path: path, tensor: tensor, reason: "size in bits of \(dims) \(dtype.rawValue) overflows 64 bits")

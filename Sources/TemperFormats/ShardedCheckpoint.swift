@@ -82,10 +82,7 @@ public final class ShardedCheckpoint: Sendable {
     static func readIndex(_ url: URL) throws -> Index {
         let path = url.path
         guard FileManager.default.fileExists(atPath: path) else { throw FormatError.notFound(path: path) }
-        let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
-            throw FormatError.io(path: path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let bytes = [UInt8](try RegularFile.read(url, limit: 1 << 28))
         let json: OrderedJSON
         do { json = try OrderedJSON.parse(bytes) } catch { throw FormatError.invalidIndex(path: path, reason: "invalid JSON: \(error.description)") }
         guard json.members != nil else { throw FormatError.invalidIndex(path: path, reason: "index is \(json.kindName), not an object") }

@@ -13,6 +13,8 @@ public struct TensorRecord: Sendable, Equatable {
         self.name = name; self.dtype = dtype; self.shape = shape; self.fileRange = fileRange; self.file = file
     }
 
-    public var elementCount: Int { shape.reduce(1, *) }
+    /// Readers refuse shapes whose dimensions overflow (`CheckedMath.elementCount`); a record
+    /// built by hand with such a shape reports Int.max rather than trapping.
+    public var elementCount: Int { CheckedMath.elementCount(shape) ?? Int.max }
     public var byteCount: UInt64 { fileRange.upperBound - fileRange.lowerBound }
 }

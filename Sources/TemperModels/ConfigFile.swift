@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 
 /// Reading a Hugging Face `config.json` into a `Decodable` config type. Decoding errors
 /// become `ModelError`s naming the file and the dotted field path.
@@ -6,9 +7,16 @@ enum ConfigFile {
     static func url(in folder: URL) -> URL { folder.appendingPathComponent("config.json") }
 
     static func data(at url: URL) throws -> Data {
-        do { return try Data(contentsOf: url) } catch {
-            throw ModelError.invalidConfig(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+        do { return try RegularFile.read(url, limit: 1 << 26) } catch {
+            if case .notFound = error { throw ModelError.invalidConfig(path: url.path, reason: "no such file") }
+            throw ModelError.invalidConfig(path: url.path, reason: Self.reason(error, path: url.path))
         }
+    }
+
+    /// A FormatError's text without its leading "PATH: " (the caller names the path once).
+    static func reason(_ error: FormatError, path: String) -> String {
+        let text = error.errorDescription ?? "\(error)"
+        return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws -> T {

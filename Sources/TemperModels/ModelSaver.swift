@@ -52,10 +52,7 @@ public enum ModelSaver {
             for name in companionFiles where !extraFiles.contains(where: { $0.name == name }) {
                 let from = source.folder.appendingPathComponent(name)
                 guard FileManager.default.fileExists(atPath: from.path) else { continue }
-                let data: Data
-                do { data = try Data(contentsOf: from) } catch {
-                    throw ModelError.io(path: from.path, reason: "cannot read: \(error.localizedDescription)")
-                }
+                let data = try RegularFile.read(from)
                 try AtomicFile.write(data, to: staging.appendingPathComponent(name))
             }
             for file in extraFiles {

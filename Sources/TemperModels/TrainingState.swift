@@ -51,7 +51,7 @@ enum TrainingState {
         let headerURL = folder.appendingPathComponent("trainer.json")
         let header: Header
         do {
-            header = try JSONDecoder().decode(Header.self, from: try Data(contentsOf: headerURL))
+            header = try JSONDecoder().decode(Header.self, from: try RegularFile.read(headerURL, limit: 1 << 26))
         } catch {
             throw ModelError.invalidTrainingState(path: headerURL.path, reason: "cannot read: \(error.localizedDescription)")
         }
@@ -60,7 +60,7 @@ enum TrainingState {
         }
         let optimizerURL = folder.appendingPathComponent("optimizer.bin")
         let optimizer: OptimizerState
-        do { optimizer = try OptimizerState(serialized: try Data(contentsOf: optimizerURL)) } catch {
+        do { optimizer = try OptimizerState(serialized: try RegularFile.read(optimizerURL)) } catch {
             throw ModelError.invalidTrainingState(path: optimizerURL.path, reason: error.localizedDescription)
         }
         let weightsURL = folder.appendingPathComponent("weights.safetensors")

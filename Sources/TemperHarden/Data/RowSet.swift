@@ -27,10 +27,7 @@ public struct RowSet: Sendable, Equatable {
 
     /// Reads a JSONL file (`Formats/datasets.md`); `name` defaults to the file's stem.
     public static func load(_ url: URL, role: String, name: String? = nil) throws -> RowSet {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TextError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try TextFile.read(url)
         let dataset = try JSONLDataset(data: data, path: url.path)
         return RowSet(name: name ?? url.deletingPathExtension().lastPathComponent, rows: dataset.rows,
                       record: DataRecord(role: role, source: url.path, sha256: SHA256Digest.of(data).hex, rows: dataset.rows.count))

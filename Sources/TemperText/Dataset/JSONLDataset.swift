@@ -45,10 +45,7 @@ public struct JSONLDataset: Sendable {
     }
 
     public static func load(_ url: URL) throws -> JSONLDataset {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TextError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try TextFile.read(url)
         return try JSONLDataset(data: data, path: url.path)
     }
 

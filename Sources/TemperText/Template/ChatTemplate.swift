@@ -27,7 +27,7 @@ public struct ChatTemplate: Sendable {
 
     private static func readText(_ url: URL) throws -> String {
         do {
-            let data = try Data(contentsOf: url)
+            let data = try TextFile.read(url, limit: 1 << 26)
             guard let text = String(data: data, encoding: .utf8) else { throw TextError.io(path: url.path, reason: "not UTF-8 text") }
             return text
         } catch let e as TextError { throw e } catch {
@@ -37,10 +37,7 @@ public struct ChatTemplate: Sendable {
 
     private static func readJSON(_ url: URL) throws -> JSONValue? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TextError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try TextFile.read(url, limit: 1 << 30)
         return try JSONParser.parse(data, path: url.path)
     }
 

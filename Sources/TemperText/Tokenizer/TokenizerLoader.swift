@@ -9,10 +9,7 @@ extension Tokenizer {
             throw TextError.io(path: url.path, reason: "no such file or folder")
         }
         let file = isDirectory.boolValue ? url.appendingPathComponent("tokenizer.json") : url
-        let data: Data
-        do { data = try Data(contentsOf: file) } catch {
-            throw TextError.io(path: file.path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try TextFile.read(file, limit: 1 << 30)
         var tokenizer = try Tokenizer(jsonData: data, source: file.path)
         let config = file.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
         if FileManager.default.fileExists(atPath: config.path) {
@@ -61,10 +58,7 @@ extension Tokenizer {
     /// Takes `bos_token`, `eos_token`, `pad_token`, `unk_token` from a transformers
     /// `tokenizer_config.json` (a string or `{"content": …}`); a named token must exist.
     mutating func applyConfig(at url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TextError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try TextFile.read(url, limit: 1 << 26)
         let r = try ComponentReader(path: url.path, component: "tokenizer_config",
                                     json: try JSONParser.parse(data, path: url.path))
         func role(_ field: String, _ current: Int?) throws -> Int? {
