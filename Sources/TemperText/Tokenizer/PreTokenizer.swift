@@ -13,7 +13,7 @@ indirect enum PreTokenizer: Sendable {
     case digits(individual: Bool)
     case punctuation(SplitBehavior)
     case charDelimiter(Unicode.Scalar)
-    case split(pattern: [Unicode.Scalar], behavior: SplitBehavior, invert: Bool)
+    case split(pattern: SplitPattern, behavior: SplitBehavior, invert: Bool)
     case sequence([PreTokenizer])
 
     enum PrependScheme: String, Sendable { case first, never, always }
@@ -84,7 +84,7 @@ indirect enum PreTokenizer: Sendable {
         case let .charDelimiter(delimiter):
             Splitter.split(piece, Splitter.spans(s, where: { $0 == delimiter }), .removed, into: &out)
         case let .split(pattern, behavior, invert):
-            var spans = Splitter.spans(count: s.count, matches: Splitter.occurrences(of: pattern, in: s))
+            var spans = Splitter.spans(count: s.count, matches: pattern.matches(in: s))
             if invert { spans = Splitter.invert(spans) }
             Splitter.split(piece, spans, behavior, into: &out)
         case let .sequence(steps):
@@ -110,7 +110,7 @@ indirect enum PreTokenizer: Sendable {
             return .punctuation(try behavior(r, default: .isolated))
         case "CharDelimiterSplit": return .charDelimiter(try r.scalar("delimiter"))
         case "Split":
-            return .split(pattern: try Normalizer.literalPattern(r, field: "pattern"),
+            return .split(pattern: try SplitPattern.parse(r, field: "pattern"),
                           behavior: try behavior(r, default: nil), invert: try r.bool("invert", default: false))
         case "Sequence":
             let items = try r.array("pretokenizers")
