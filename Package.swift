@@ -28,11 +28,13 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
 
-        .target(name: "TemperFormats", dependencies: ["CZstd"]),
+        // SIMD kernels (AVX2/F16C, chosen at run time) with portable paths giving the same bits.
+        .target(name: "CTemperKernels"),
+        .target(name: "TemperFormats", dependencies: ["CZstd", "CTemperKernels"]),
         .target(name: "TemperIntegrity", dependencies: ["TemperFormats", "CCrypto"]),
         .target(name: "TemperTensor", dependencies: ["CBLAS"]),
         .target(name: "TemperText"),
-        .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText"]),
+        .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText", "CTemperKernels"]),
         // Transforms, the fine-tuning attack, data sources and judges: no fixture-world code.
         .target(name: "TemperHarden", dependencies: ["TemperModels", "TemperTensor", "TemperText", "TemperIntegrity", "TemperFormats"]),
         // The fixture world: one data source and judge among others, plus its generator.

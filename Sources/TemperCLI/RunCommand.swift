@@ -32,6 +32,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the sampler.") var seed: UInt64 = 0
     @Option(name: .long, help: "Start the prompt with bos: auto, always, never.") var bos: BosPolicy = .auto
     @OptionGroup var adapter: AdapterOptions
+    @Flag(name: .long, help: "With a .gguf whose matrices are Q8_0: multiply the dequantized f32 weights instead of the Q8_0 blocks (by default inference runs int8 dot products on them, as llama.cpp does; every other type is dequantized either way).") var dequantize = false
     @Option(name: .long, help: "A user message, rendered with the folder's chat template.") var chat: String?
     @Option(name: .long, help: "A JSON file with the conversation (a list of messages) for the chat template.") var messages: String?
     @Option(name: .long, help: "A system message put first in the conversation (with --chat or --messages).") var system: String?
@@ -68,7 +69,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let folder = try InputPath.model(model)
-        let decoder = try ModelRegistry.loadCausalLM(folder, adapter: try adapter.url())
+        let decoder = try ModelRegistry.loadCausalLM(folder, adapter: try adapter.url(), int8: !dequantize)
         let tokenizerFile = decoder.source.folder.appendingPathComponent("tokenizer.json")
         let tokenizer = FileManager.default.fileExists(atPath: tokenizerFile.path) ? try Tokenizer.load(tokenizerFile) : nil
         let ids: [Int]

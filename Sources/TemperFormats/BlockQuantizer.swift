@@ -40,6 +40,7 @@ public enum BlockQuantizer {
     /// `type` is not a type this writes.
     @discardableResult
     public static func quantize(_ src: UnsafeBufferPointer<Float>, as type: GGMLType, into dst: UnsafeMutableRawBufferPointer) -> Bool {
+        if type == .q8_0 { Quantize.quantizeQ8_0(src, into: dst); return true }
         guard let block = blockFunction(type) else { return false }
         let n = type.blockSize, size = type.typeSize
         let blocks = min(src.count / n, dst.count / size)

@@ -1,3 +1,4 @@
+import CTemperKernels
 import Foundation
 
 /// GGUF tensor payloads from f32 values and back: Q8_0 and Q4_0 block quantization and the
@@ -21,6 +22,13 @@ public enum Quantize {
         let n = values.count
         guard let bytes = type.byteCount(elements: UInt64(n)) else {
             throw FormatError.invalidBlockShape(path: "", tensor: tensor, shape: [n], blockSize: type.blockSize)
+        }
+        if type == .q8_0 {
+            // Every byte of every block is written: skip zero-filling the output first.
+            return [UInt8](unsafeUninitializedCapacity: Int(bytes)) { buffer, count in
+                quantizeQ8_0(values, into: UnsafeMutableRawBufferPointer(buffer))
+                count = Int(bytes)
+            }
         }
         var out = [UInt8](repeating: 0, count: Int(bytes))
         out.withUnsafeMutableBytes { dst in
@@ -62,13 +70,28 @@ public enum Quantize {
 
     // MARK: - Q8_0: per 32 values, f16 d = max|x|/127, then 32 × int8 round-half-away(x/d)
 
-    public static func quantizeQ8_0(_ src: UnsafeBufferPointer<Float>, into dst: UnsafeMutableRawBufferPointer) {
+    /// Whether this CPU runs the AVX2/F16C Q8_0 kernel (`Sources/CTemperKernels`); both
+    /// paths write the same bytes.
+    public static let q8_0HasSIMD = temper_cpu_has_avx2_f16c() != 0
+
+    /// `simd: false` forces the portable Swift path (tests compare the two).
+    public static func quantizeQ8_0(_ src: UnsafeBufferPointer<Float>, into dst: UnsafeMutableRawBufferPointer, simd: Bool = true) {
         let blocks = min(src.count / blockSize, dst.count / q8_0BlockBytes)
         guard let s = src.baseAddress, let d = dst.baseAddress else { return }
         let sp = SendableAddress(UnsafeMutableRawPointer(mutating: s)), dp = SendableAddress(d)
+        let vector = simd && q8_0HasSIMD
         parallel(blocks) { range in
-            let s = sp.raw.assumingMemoryBound(to: Float.self), d = dp.raw
-            for b in range { q8_0Block(s + b * blockSize, d + b * q8_0BlockBytes) }
+            let s = sp.raw.assumingMemoryBound(to: Float.self), d = dp.raw.assumingMemoryBound(to: UInt8.self)
+            var b = range.lowerBound
+            while b < range.upperBound {
+                if vector {
+                    // The kernel stops before a block with NaN, infinities or a tiny scale.
+                    b += temper_q8_0_quantize_avx2(s + b * blockSize, d + b * q8_0BlockBytes, range.upperBound - b)
+                    guard b < range.upperBound else { break }
+                }
+                q8_0Block(s + b * blockSize, d + b * q8_0BlockBytes)
+                b += 1
+            }
         }
     }
 

@@ -10,18 +10,21 @@ struct Linear {
     let bias: Tensor?
     /// Where a LoRA adapter attaches (`LoRAAdapter.attach`); empty otherwise.
     let adapter = LoRASlot()
+    /// The weight's Q8_0 blocks, used instead of `weight` outside autograd (see Q8Linear.swift).
+    var quantized: Q8_0Matrix? = nil
 
     /// Loads the layer and registers it as an adaptable module under its scope's name.
     static func load(_ scope: WeightScope, inputs: Int, outputs: Int, bias: Bool) throws -> Linear {
         let layer = Linear(weight: try scope.tensor("weight", shape: [outputs, inputs]),
-                           bias: bias ? try scope.tensor("bias", shape: [outputs]) : nil)
+                           bias: bias ? try scope.tensor("bias", shape: [outputs]) : nil,
+                           quantized: scope.loader.quantized(scope.name("weight"), outputs: outputs, inputs: inputs))
         scope.loader.register(LinearModule(name: scope.prefix, weight: layer.weight, layer: scope.layer,
                                            module: scope.module, slot: layer.adapter))
         return layer
     }
 
     func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let y = try linear(x, weight: weight, bias: bias)
+        let y = try product(x)
         guard let lora = adapter.layer else { return y }
         return try y + lora(x)
     }

@@ -186,16 +186,24 @@ public final class LlamaModel: CausalLanguageModel {
     let norm: RMSNorm
     /// lm_head weight [vocab, hidden]: the embedding matrix itself when tied.
     let head: Tensor
+    /// Its Q8_0 blocks for the int8 inference path, when loaded from a Q8_0 GGUF with `int8`.
+    let quantizedHead: Q8_0Matrix?
 
     /// Loads a folder (or safetensors file / index) with config.json beside the weights, or
     /// a llama.cpp GGUF (see `ModelLocation`).
-    public static func load(_ url: URL) throws -> LlamaModel {
+    /// With `int8`, Q8_0 weights of a GGUF also stay as Q8_0 for inference (`Q8_0Weights`).
+    public static func load(_ url: URL, int8: Bool = false) throws -> LlamaModel {
         let checkpoint = try Checkpoint.open(try ModelLocation.resolve(url))
-        return try LlamaModel(config: try LlamaConfig.load(folder: checkpoint.root), checkpoint: checkpoint)
+        return try LlamaModel(config: try LlamaConfig.load(folder: checkpoint.root), checkpoint: checkpoint,
+                              quantized: int8 ? try Q8_0Weights.load(ifGGUF: url) : [:])
     }
 
-    public init(config c: LlamaConfig, checkpoint: Checkpoint) throws {
-        let loader = WeightLoader(checkpoint: checkpoint)
+    public convenience init(config c: LlamaConfig, checkpoint: Checkpoint) throws {
+        try self.init(config: c, checkpoint: checkpoint, quantized: [:])
+    }
+
+    init(config c: LlamaConfig, checkpoint: Checkpoint, quantized: [String: Q8_0Matrix]) throws {
+        let loader = WeightLoader(checkpoint: checkpoint, quantized: quantized)
         // Causal-LM checkpoints nest the base model under `model.`; a bare LlamaModel does not.
         let base = loader.contains("model.embed_tokens.weight") ? loader.root.scope("model") : loader.root
         embed = try .load(base.scope("embed_tokens"), count: c.vocabSize, dim: c.hiddenSize)
@@ -203,6 +211,8 @@ public final class LlamaModel: CausalLanguageModel {
         norm = try .load(base.scope("norm", module: .norm), size: c.hiddenSize, eps: c.rmsNormEps)
         head = c.tieWordEmbeddings ? embed.weight
             : try loader.root.scope("lm_head", module: .head).tensor("weight", shape: [c.vocabSize, c.hiddenSize])
+        quantizedHead = loader.quantized(c.tieWordEmbeddings ? base.name("embed_tokens.weight") : "lm_head.weight",
+                                         outputs: c.vocabSize, inputs: c.hiddenSize)
         // `rotary_emb.inv_freq` is a buffer old checkpoints saved; it is recomputed here.
         source = try loader.finish(ignoring: { $0.hasSuffix("rotary_emb.inv_freq") })
         parameters = loader.parameters
@@ -239,7 +249,7 @@ public final class LlamaModel: CausalLanguageModel {
         cache?.advance(by: t)
         guard hooks.runsToEnd else { return hooks.output(finalHidden: nil, logits: nil) }
         let final = try norm(h)
-        return hooks.output(finalHidden: final, logits: try DecoderInput.logits(final, head: head, bias: nil, options.logits))
+        return hooks.output(finalHidden: final, logits: try DecoderInput.logits(final, head: head, quantized: quantizedHead, options.logits))
     }
 
     public func logitLens(_ hidden: Tensor) throws -> Tensor { try linear(norm(hidden), weight: head) }

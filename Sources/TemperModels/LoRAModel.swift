@@ -37,8 +37,8 @@ public final class LoRAModel: CausalLanguageModel {
 
 extension ModelRegistry {
     /// A decoder model with the PEFT adapter in `adapter` attached (unmerged) when given.
-    public static func loadCausalLM(_ url: URL, adapter: URL?) throws -> any CausalLanguageModel {
-        let model = try loadCausalLM(url)
+    public static func loadCausalLM(_ url: URL, adapter: URL?, int8: Bool = false) throws -> any CausalLanguageModel {
+        let model = try loadCausalLM(url, int8: int8)
         guard let adapter else { return model }
         return LoRAModel(base: model, adapter: try LoRAAdapter.load(folder: adapter, for: model))
     }

@@ -46,15 +46,18 @@ public enum ModelRegistry {
     public static let supportedTypes = LlamaConfig.modelTypes + ["gpt2", "bert"]
 
     /// `url`: a model folder, a safetensors file / index with config.json beside it, or a
-    /// GGUF file (dequantized on load, see `ModelLocation`).
-    public static func load(_ url: URL) throws -> LoadedModel {
+    /// GGUF file (dequantized on load, see `ModelLocation`). With `int8`, a Llama-family
+    /// GGUF's Q8_0 matrices also stay Q8_0 and inference multiplies them with int8 dot
+    /// products (`Q8_0Matrix`); training still uses the dequantized f32 weights.
+    public static func load(_ url: URL, int8: Bool = false) throws -> LoadedModel {
         let checkpoint = try Checkpoint.open(try ModelLocation.resolve(url))
         let configURL = ConfigFile.url(in: checkpoint.root)
         let data = try ConfigFile.data(at: configURL)
         let type = try modelType(data: data, path: configURL.path)
         switch type {
         case _ where LlamaConfig.modelTypes.contains(type):
-            return .llama(try LlamaModel(config: try LlamaConfig(data: data, path: configURL.path), checkpoint: checkpoint))
+            return .llama(try LlamaModel(config: try LlamaConfig(data: data, path: configURL.path), checkpoint: checkpoint,
+                                         quantized: int8 ? try Q8_0Weights.load(ifGGUF: url) : [:]))
         case "gpt2":
             return .gpt2(try GPT2Model(config: try GPT2Config(data: data, path: configURL.path), checkpoint: checkpoint))
         case "bert":
@@ -65,8 +68,8 @@ public enum ModelRegistry {
     }
 
     /// A decoder model, or `unsupportedModelType` naming what was found instead.
-    public static func loadCausalLM(_ url: URL) throws -> any CausalLanguageModel {
-        let model = try load(url)
+    public static func loadCausalLM(_ url: URL, int8: Bool = false) throws -> any CausalLanguageModel {
+        let model = try load(url, int8: int8)
         guard let causal = model.causalLM else {
             throw ModelError.unsupportedModelType(path: model.source.folder.appendingPathComponent("config.json").path,
                                                   modelType: "\(model.modelType) (not a causal LM)")

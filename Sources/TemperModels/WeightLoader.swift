@@ -13,9 +13,19 @@ public final class WeightLoader {
     private(set) var parameters: [ModelParameter] = []
     /// The `nn.Linear` modules loaded, in loading order (where LoRA adapters can attach).
     private(set) var linearModules: [LinearModule] = []
+    /// Q8_0 copies of weights by name (from a Q8_0 GGUF) for the int8 inference path.
+    let quantizedWeights: [String: Q8_0Matrix]
 
-    public init(checkpoint: Checkpoint) {
+    public convenience init(checkpoint: Checkpoint) { self.init(checkpoint: checkpoint, quantized: [:]) }
+
+    init(checkpoint: Checkpoint, quantized: [String: Q8_0Matrix]) {
         self.checkpoint = checkpoint
+        quantizedWeights = quantized
+    }
+
+    /// The Q8_0 copy of `name` when there is one of this shape.
+    func quantized(_ name: String, outputs: Int, inputs: Int) -> Q8_0Matrix? {
+        quantizedWeights[name].flatMap { $0.outputs == outputs && $0.inputs == inputs ? $0 : nil }
     }
 
     public convenience init(url: URL) throws {

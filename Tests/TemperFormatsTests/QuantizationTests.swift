@@ -79,6 +79,36 @@ import Testing
         }
     }
 
+    /// The AVX2/F16C kernel (where the CPU has it) against the portable Swift path, on the
+    /// blocks of the test above plus NaN, infinities and subnormal scales, which the kernel
+    /// hands back to the exact path mid-run.
+    @Test func q8_0SIMDPathMatchesPortablePath() {
+        var rng = SplitMix(seed: 78)
+        var values: [Float] = []
+        for trial in 0..<6000 {
+            let scale = Float(bitPattern: UInt32(truncatingIfNeeded: 0x0080_0000 &+ (rng.next() % 0x3F00_0000)))
+            var block = (0..<32).map { _ in Float(Int64(rng.next() % 2_000_001) - 1_000_000) / 1_000_000 * scale }
+            switch trial % 11 {
+            case 0: block = (0..<32).map { _ in Float(Int64(rng.next() % 255) - 127) + [0, 0.5, -0.5, 0.49999997, 0.50000006][Int(rng.next() % 5)] }
+                block[0] = 127
+            case 1: block[Int(rng.next() % 32)] = .nan
+            case 2: block[Int(rng.next() % 32)] = -.infinity
+            case 3: block = block.map { $0 * 1e-37 }   // scale below FLT_MIN
+            case 4: block = [Float](repeating: 0, count: 32)
+            case 5: block = block.map { -abs($0) }
+            default: break
+            }
+            values += block
+        }
+        let vector = (try? Quantize.encode(values, as: .q8_0, rowLength: 32)) ?? []
+        var portable = [UInt8](repeating: 0, count: vector.count)
+        values.withUnsafeBufferPointer { x in portable.withUnsafeMutableBytes { Quantize.quantizeQ8_0(x, into: $0, simd: false) } }
+        #expect(vector.count == 6000 * 34)
+        for b in 0..<6000 where vector[(34 * b)..<(34 * b + 34)] != portable[(34 * b)..<(34 * b + 34)] {
+            Issue.record("block \(b) differs (SIMD available: \(Quantize.q8_0HasSIMD)): \(values[(32 * b)..<(32 * b + 32)])"); return
+        }
+    }
+
     @Test func badShapesAreTypedErrors() {
         #expect(throws: FormatError.self) { try Quantize.encode([Float](repeating: 1, count: 40), as: .q8_0, rowLength: 20) }
         #expect(throws: FormatError.self) { try Quantize.encode([Float](repeating: 1, count: 64), as: .q8_0, rowLength: 48) }

@@ -1,0 +1,30 @@
+/* SIMD kernels Temper dispatches to at run time (AVX2 + F16C on x86-64), each with a portable
+ * C path that gives the same bits: the Q8_0 quantizer (bit-identical with the Swift scalar
+ * code in Sources/TemperFormats/Quantize.swift, i.e. with gguf-py and ggml's reference) and
+ * the Q8_0 x Q8_0 dot products of the int8 inference path (Sources/TemperModels/Q8Linear.swift),
+ * after ggml-cpu `ggml_vec_dot_q8_0_q8_0`: int32 sums per 32-value block, scaled by both
+ * block scales, accumulated in f32. */
+#ifndef TEMPER_KERNELS_H
+#define TEMPER_KERNELS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 when this CPU has AVX2 and F16C (checked once), else 0. */
+int temper_cpu_has_avx2_f16c(void);
+
+/* Quantizes blocks [0, blocks) of 32 floats each into 34-byte Q8_0 blocks (f16 scale + 32 int8)
+ * with AVX2/F16C, stopping before the first block that needs the exact scalar path (a NaN or
+ * infinity in it, or a nonzero scale below FLT_MIN). Returns how many blocks were written: 0
+ * on CPUs without AVX2/F16C, where the Swift code (the portable path) does all of them. */
+size_t temper_q8_0_quantize_avx2(const float *x, uint8_t *out, size_t blocks);
+
+/* out[t * out_stride + r] = dot(row r of w, token t of x) for r < rows, t < tokens.
+ * w: rows x nb Q8_0 blocks (34 bytes each, ggml layout). x: tokens x nb blocks split into
+ * scales xd[t * nb + b] (f32) and values xs[(t * nb + b) * 32 + j] (int8).
+ * The block products go to 8 partial sums (block b into sum b % 8) reduced pairwise at
+ * the end, on both paths, so both give the same bits. */
+void temper_q8_0_gemm(const uint8_t *w, size_t rows, size_t nb,
+                      const float *xd, const int8_t *xs, size_t tokens,
+                      float *out, size_t out_stride, int simd);
+
+#endif

@@ -1,0 +1,147 @@
+import CTemperKernels
+import Foundation
+import TemperFormats
+import TemperTensor
+
+/// A Q8_0 weight matrix [outputs, inputs] kept in ggml's block layout (per 32 inputs: f16
+/// scale + 32 int8) and multiplied without dequantizing, as llama.cpp's CPU backend does
+/// (ggml-cpu `ggml_vec_dot_q8_0_q8_0`): each row of the input is quantized to Q8_0 blocks
+/// (`Quantize.quantizeQ8_0`, the reference rounding), every output is Σ over blocks of
+/// d_w·d_x·(int32 Σ q_w·q_x). Inference only: the result records no autograd graph.
+final class Q8_0Matrix: @unchecked Sendable {
+    // @unchecked: `blocks` is immutable after init.
+    let outputs: Int, inputs: Int
+    let blocks: [UInt8]
+    private var blocksPerRow: Int { inputs / Quantize.blockSize }
+
+    init(blocks: [UInt8], outputs: Int, inputs: Int, tensor: String) throws {
+        let (perRow, overflow) = (inputs / Quantize.blockSize).multipliedReportingOverflow(by: Quantize.q8_0BlockBytes)
+        guard outputs > 0, inputs > 0, inputs % Quantize.blockSize == 0, !overflow,
+              outputs.multipliedReportingOverflow(by: perRow) == (blocks.count, false) else {
+            throw ModelError.shapeMismatch(path: "", tensor: tensor, expected: [outputs, inputs], actual: [blocks.count])
+        }
+        self.blocks = blocks; self.outputs = outputs; self.inputs = inputs
+    }
+
+    /// Bytes of weights one product streams (what decode reads per token).
+    var byteCount: Int { blocks.count }
+
+    /// x·Wᵀ (+ bias) for x [..., inputs] → [..., outputs]. `simd: false` forces the portable
+    /// kernel (both give the same bits).
+    func apply(_ x: Tensor, bias: Tensor? = nil, simd: Bool = true) throws -> Tensor {
+        guard x.rank >= 1, x.shape[x.rank - 1] == inputs, bias.map({ $0.shape == [outputs] }) ?? true else {
+            throw ModelError.shapeMismatch(path: "", tensor: "q8_0 linear", expected: [outputs, inputs], actual: x.shape)
+        }
+        let tokens = x.count / inputs, nb = blocksPerRow
+        // Activations as Q8_0, split into f32 scales and int8 values for the kernel.
+        var packed = [UInt8](repeating: 0, count: tokens * nb * Quantize.q8_0BlockBytes)
+        x.withUnsafeBufferPointer { src in packed.withUnsafeMutableBytes { Quantize.quantizeQ8_0(src, into: $0, simd: simd) } }
+        var scales = [Float](repeating: 0, count: tokens * nb)
+        var values = [Int8](repeating: 0, count: tokens * nb * Quantize.blockSize)
+        packed.withUnsafeBytes { p in
+            for b in 0..<(tokens * nb) {
+                let base = b * Quantize.q8_0BlockBytes
+                scales[b] = Float(Float16(bitPattern: UInt16(p[base]) | UInt16(p[base + 1]) << 8))
+                for j in 0..<Quantize.blockSize { values[b * Quantize.blockSize + j] = Int8(bitPattern: p[base + 2 + j]) }
+            }
+        }
+        let out = try Tensor.zeros(Array(x.shape.dropLast()) + [outputs])
+        let (rows, simdFlag) = (outputs, Int32(simd ? 1 : 0))
+        try out.withUnsafeMutableBufferPointer { o in
+            guard let op = o.baseAddress else { return }
+            let outAddress = UInt(bitPattern: op)
+            blocks.withUnsafeBytes { w in
+                guard let wp = w.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+                let wAddress = UInt(bitPattern: wp)
+                scales.withUnsafeBufferPointer { xd in
+                    values.withUnsafeBufferPointer { xs in
+                        let (xdAddress, xsAddress) = (UInt(bitPattern: xd.baseAddress), UInt(bitPattern: xs.baseAddress))
+                        // Rows split over the cores when there is enough work (≥ 32 k blocks per task).
+                        let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows * nb * tokens / 32768))
+                        let chunk = (rows + tasks - 1) / tasks
+                        DispatchQueue.concurrentPerform(iterations: tasks) { t in
+                            let lo = t * chunk, hi = min(rows, lo + chunk)
+                            guard lo < hi, let w = UnsafePointer<UInt8>(bitPattern: wAddress),
+                                  let d = UnsafePointer<Float>(bitPattern: xdAddress), let s = UnsafePointer<Int8>(bitPattern: xsAddress),
+                                  let y = UnsafeMutablePointer<Float>(bitPattern: outAddress) else { return }
+                            temper_q8_0_gemm(w + lo * nb * Quantize.q8_0BlockBytes, hi - lo, nb, d, s, tokens, y + lo, rows, simdFlag)
+                        }
+                    }
+                }
+            }
+            if let bias {
+                bias.withUnsafeBufferPointer { b in
+                    for t in 0..<tokens { for r in 0..<rows { o[t * rows + r] += b[r] } }
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension Linear {
+    /// x·Wᵀ + b: int8 dot products on the Q8_0 blocks outside autograd, else the f32 sgemm.
+    func product(_ x: Tensor) throws -> Tensor {
+        if let quantized, !GradMode.isEnabled { return try quantized.apply(x, bias: bias) }
+        return try linear(x, weight: weight, bias: bias)
+    }
+}
+
+extension DecoderInput {
+    /// `logits(_:head:bias:_:)` through the Q8_0 head when there is one and no graph is recorded.
+    static func logits(_ final: Tensor, head: Tensor, quantized: Q8_0Matrix?, _ which: ForwardOptions.Logits) throws -> Tensor? {
+        guard let quantized, !GradMode.isEnabled else { return try logits(final, head: head, bias: nil, which) }
+        switch which {
+        case .none: return nil
+        case .all: return try quantized.apply(final)
+        case .last:
+            let t = final.shape[1]
+            return try quantized.apply(final.slice(axis: 1, (t - 1)..<t))
+        }
+    }
+}
+
+/// The Q8_0 matrices of a llama.cpp GGUF by Hugging Face tensor name, rows in Hugging Face
+/// order (llama.cpp's Q/K row permutation undone by moving whole rows of blocks, as
+/// `LlamaGGUFMapping.unpermuteQK` moves rows of floats). Only 2-D Q8_0 tensors are listed;
+/// every other tensor goes through the dequantized f32 path.
+enum Q8_0Weights {
+    /// The Q8_0 matrices of `url` when it is a GGUF file; none for anything else.
+    static func load(ifGGUF url: URL) throws -> [String: Q8_0Matrix] {
+        try GGUFFile.hasMagic(url) ? try load(gguf: url) : [:]
+    }
+
+    static func load(gguf url: URL) throws -> [String: Q8_0Matrix] {
+        let shards = try GGUFSplit.shards(of: try GGUFFile(url: url))
+        let model = try GGUFHuggingFaceModel(shards)
+        var out: [String: Q8_0Matrix] = [:]
+        for t in model.tensors where t.info.type == .q8_0 && t.info.shape.count == 2 {
+            let (rows, cols) = (t.info.shape[0], t.info.shape[1])
+            var bytes = try shards[t.shard].withBytes(of: t.info) { [UInt8]($0) }
+            if let heads = t.unpermuteHeads {
+                bytes = try unpermuteRows(bytes, rows: rows, rowBytes: cols / Quantize.blockSize * Quantize.q8_0BlockBytes,
+                                          heads: heads, tensor: t.info.name)
+            }
+            out[t.hfName] = try Q8_0Matrix(blocks: bytes, outputs: rows, inputs: cols, tensor: t.hfName)
+        }
+        return out
+    }
+
+    /// Row `h·perHead + j·half + i` of the result is row `h·perHead + 2i + j` of `bytes`.
+    static func unpermuteRows(_ bytes: [UInt8], rows: Int, rowBytes: Int, heads: Int, tensor: String) throws -> [UInt8] {
+        guard heads > 0, rows % (2 * heads) == 0, bytes.count == rows * rowBytes else {
+            throw FormatError.invalidShape(path: "", tensor: tensor, reason: "cannot undo the Q/K permutation of \(rows) rows over \(heads) heads")
+        }
+        let perHead = rows / heads, half = perHead / 2
+        var out = bytes
+        for h in 0..<heads {
+            for i in 0..<half {
+                for j in 0..<2 {
+                    let to = (h * perHead + j * half + i) * rowBytes, from = (h * perHead + 2 * i + j) * rowBytes
+                    out.replaceSubrange(to..<(to + rowBytes), with: bytes[from..<(from + rowBytes)])
+                }
+            }
+        }
+        return out
+    }
+}

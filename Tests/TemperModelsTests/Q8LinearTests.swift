@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import TemperFormats
+import TemperTensor
+@testable import TemperModels
+
+/// The int8 inference path (Q8Linear.swift): both kernel paths give the same bits, the
+/// product stays within the activation-quantization error bound of the f32 product, and a
+/// Q8_0 GGUF runs through it with logits close to the dequantized model's.
+@Suite struct Q8LinearTests {
+    /// Random Q8_0 blocks (int8 values over the full range, −128 included; f16 scales).
+    static func randomMatrix(rows: Int, cols: Int, seed: UInt64) throws -> Q8_0Matrix {
+        var state = seed
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 24 }
+        var bytes: [UInt8] = []
+        for _ in 0..<(rows * cols / 32) {
+            let d = Float16(Float(next() % 1000 + 1) / 64_000)
+            withUnsafeBytes(of: d.bitPattern.littleEndian) { bytes += $0 }
+            for _ in 0..<32 { bytes.append(UInt8(truncatingIfNeeded: next())) }
+        }
+        return try Q8_0Matrix(blocks: bytes, outputs: rows, inputs: cols, tensor: "random")
+    }
+
+    static func randomInput(_ shape: [Int], seed: UInt64) throws -> Tensor {
+        var rng = TensorRNG(seed: seed)
+        return try Tensor.randn(shape, rng: &rng)
+    }
+
+    @Test func simdAndPortableKernelsGiveTheSameBits() throws {
+        // 19 blocks per row: two groups of 8 plus a tail of 3.
+        let w = try Self.randomMatrix(rows: 37, cols: 19 * 32, seed: 3)
+        let x = try Self.randomInput([3, 19 * 32], seed: 4)
+        let a = try w.apply(x, simd: true).toArray(), b = try w.apply(x, simd: false).toArray()
+        #expect(a.count == 3 * 37)
+        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+    }
+
+    /// |y − x·Ŵᵀ| ≤ Σ_blocks (d_x / 2)·Σ|ŵ| (each activation is off by at most half its
+    /// block's step) plus f32 rounding, with Ŵ the dequantized weights.
+    @Test func productIsWithinTheActivationQuantizationBound() throws {
+        let (rows, cols) = (24, 8 * 32)
+        let w = try Self.randomMatrix(rows: rows, cols: cols, seed: 5)
+        let x = try Self.randomInput([2, cols], seed: 6).toArray()
+        let dequantized = try w.blocks.withUnsafeBytes { try Quantize.decode($0, as: .q8_0, count: rows * cols) }
+        let y = try w.apply(try Tensor(shape: [2, cols], values: x)).toArray()
+        for t in 0..<2 {
+            for r in 0..<rows {
+                var exact = 0.0, bound = 0.0, magnitude = 0.0
+                for b in 0..<(cols / 32) {
+                    let block = x[(t * cols + b * 32)..<(t * cols + b * 32 + 32)]
+                    let step = Double(Float16(block.map { abs($0) }.max()! / 127))
+                    var wsum = 0.0
+                    for j in 0..<32 {
+                        let wv = Double(dequantized[r * cols + b * 32 + j])
+                        exact += Double(x[t * cols + b * 32 + j]) * wv
+                        wsum += abs(wv); magnitude += abs(Double(x[t * cols + b * 32 + j]) * wv)
+                    }
+                    bound += step / 2 * wsum
+                }
+                let error = abs(Double(y[t * rows + r]) - exact)
+                #expect(error <= bound * 1.001 + 1e-5 * magnitude, "token \(t) row \(r): \(error) > \(bound)")
+            }
+        }
+    }
+
+    @Test func biasIsAddedAndShapesAreChecked() throws {
+        let w = try Self.randomMatrix(rows: 4, cols: 64, seed: 7)
+        let x = try Self.randomInput([1, 2, 64], seed: 8)
+        let bias = try Tensor(shape: [4], values: [1, -2, 3, 0.5])
+        let plain = try w.apply(x).toArray(), biased = try w.apply(x, bias: bias)
+        #expect(biased.shape == [1, 2, 4])
+        for i in 0..<8 { #expect(biased.toArray()[i] == plain[i] + bias.toArray()[i % 4]) }
+        #expect(throws: ModelError.self) { try w.apply(try Self.randomInput([2, 32], seed: 9)) }
+        #expect(throws: ModelError.self) { try Q8_0Matrix(blocks: [UInt8](repeating: 0, count: 33), outputs: 1, inputs: 32, tensor: "t") }
+    }
+
+    /// Fixtures/causal/llama (byte-level BPE, untied head) exported as a Q8_0 GGUF (q/k rows
+    /// permuted as llama.cpp stores them), loaded with and without the int8 path.
+    @Test func q8_0GGUFRunsThroughTheInt8PathCloseToTheDequantizedModel() throws {
+        let dir = try ModelFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gguf = dir.appendingPathComponent("tiny-q8_0.gguf")
+        _ = try CheckpointConverter.convert(try ConversionInput(url: ModelFixtures.root.appendingPathComponent("causal/llama")), to: gguf,
+                                            options: ConversionOptions(target: .gguf, dtype: .q8_0))
+        let int8 = try LlamaModel.load(gguf, int8: true)
+        let plain = try LlamaModel.load(gguf)
+        // Every linear and the head carry Q8_0 blocks, and they are exactly the Q8_0 encoding
+        // of the dequantized (un-permuted) f32 weights: Q8_0 → f32 → Q8_0 is lossless, so
+        // this checks names and row order.
+        var layers: [(Linear, String)] = []
+        for (l, block) in int8.blocks.enumerated() {
+            let a = block.attention, m = block.mlp
+            layers += [(a.q, "\(l).q"), (a.k, "\(l).k"), (a.v, "\(l).v"), (a.o, "\(l).o"), (m.gate, "\(l).gate"), (m.up, "\(l).up"), (m.down, "\(l).down")]
+        }
+        #expect(plain.blocks.allSatisfy { $0.attention.q.quantized == nil } && plain.quantizedHead == nil)
+        for (layer, name) in layers {
+            let q = try #require(layer.quantized, "\(name) has no Q8_0 blocks")
+            let reencoded = try Quantize.encode(layer.weight.toArray(), as: .q8_0, rowLength: q.inputs)
+            #expect(reencoded == q.blocks, "\(name): blocks differ from the re-encoded f32 weights")
+        }
+        let head = try #require(int8.quantizedHead)
+        #expect(try Quantize.encode(int8.head.toArray(), as: .q8_0, rowLength: head.inputs) == head.blocks)
+
+        let tokens = try TokenBatch(rows: [[1, 17, 40, 5, 99, 23, 8, 2], [1, 3, 3, 700, 12, 6, 440, 31]])
+        let a = try noGrad { try int8.forward(tokens, options: ForwardOptions()) }.logits?.toArray() ?? []
+        let b = try noGrad { try plain.forward(tokens, options: ForwardOptions()) }.logits?.toArray() ?? []
+        #expect(a.count == b.count && !a.isEmpty)
+        let range = (b.max() ?? 0) - (b.min() ?? 0)
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+        // 8-bit activations: a few tenths of a percent of the logit range on this model.
+        #expect(worst <= 0.01 * range, "max |Δlogit| \(worst) vs range \(range)")
+        // With autograd on, the f32 weights are used (training never sees the Q8_0 copy).
+        let graded = try int8.forward(tokens, options: ForwardOptions()).logits?.toArray() ?? []
+        #expect(graded.map(\.bitPattern) == b.map(\.bitPattern))
+    }
+}
