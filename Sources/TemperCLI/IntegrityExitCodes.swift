@@ -12,7 +12,8 @@ extension IntegrityError: ExitCoded {
         case .symlinkNotAllowed, .symlinkOutsideFolder, .symlinkCycle, .danglingSymlink, .specialFile, .fileNameNotUTF8,
              .keyUnreadable, .wrongKeyType, .unsupportedCurve, .encryptedKey,
              .malformedBundle, .malformedPayload, .unsupportedSerialization,
-             .malformedManifest, .malformedProvenance, .invalidJSON, .tensorListing, .tensorRangeOutsideFile:
+             .malformedManifest, .malformedProvenance, .invalidJSON, .tensorListing, .tensorRangeOutsideFile,
+             .manifestPartsInconsistent, .manifestDoesNotMatchFolder:
             return 65
         }
     }

@@ -20,6 +20,7 @@ enum TemperCommands {
         SignCommand.self,
         VerifyCommand.self,
         HashCommand.self,
+        ManifestCommand.self,
         ProvenanceCommand.self,
         DiffCommand.self,
         HardenCommand.self,

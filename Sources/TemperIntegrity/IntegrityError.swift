@@ -35,6 +35,10 @@ public enum IntegrityError: Error, Equatable, Sendable {
     case invalidJSON(path: String, offset: Int, reason: String)
     case tensorListing(path: String, reason: String)
     case tensorRangeOutsideFile(path: String, tensor: String, end: UInt64, fileSize: UInt64)
+    /// Partial manifests that do not make one whole folder's manifest (`manifest merge`).
+    case manifestPartsInconsistent(path: String, reason: String)
+    /// A manifest given to `sign --manifest` that does not describe the folder as it is.
+    case manifestDoesNotMatchFolder(manifest: String, file: String, reason: String)
 }
 
 extension IntegrityError: LocalizedError {
@@ -71,6 +75,9 @@ extension IntegrityError: LocalizedError {
         case let .tensorListing(path, reason): return "\(path): cannot list tensors: \(reason)"
         case let .tensorRangeOutsideFile(path, tensor, end, fileSize):
             return "\(path): tensor '\(tensor)' ends at byte \(end), past the end of the \(fileSize)-byte file"
+        case let .manifestPartsInconsistent(path, reason): return "\(path): partial manifests do not merge: \(reason)"
+        case let .manifestDoesNotMatchFolder(manifest, file, reason):
+            return "\(manifest): does not describe the folder's '\(file)': \(reason)"
         }
     }
 }

@@ -69,7 +69,7 @@ public struct Manifest: Sendable, Equatable, Codable {
         return files.first { Array($0.path.utf8) == wanted }
     }
 
-    private static func fileJSON(_ f: FileDigest) -> OrderedJSON {
+    static func fileJSON(_ f: FileDigest) -> OrderedJSON {
         var members = [JSONMember("path", .string(f.path)), JSONMember("size", .int(f.size)), JSONMember("sha256", .string(f.sha256.hex))]
         if let tensors = f.tensors {
             members.append(JSONMember("tensors", .array(tensors.map { t in
@@ -98,19 +98,25 @@ public struct Manifest: Sendable, Equatable, Codable {
         var files: [FileDigest] = []
         var seen = Set<[UInt8]>()
         for item in list {
-            guard let obj = item.members else { throw bad("a file entry is not an object") }
-            try requireKeys(obj, ["path", "size", "sha256"], optional: ["tensors"], bad)
-            guard let p = item["path"]?.stringValue, let size = item["size"]?.uint64Value,
-                  let sha = item["sha256"]?.stringValue.flatMap(SHA256Digest.init(hex:)) else { throw bad("invalid file entry") }
-            var tensors: [TensorDigest]?
-            if let list = item["tensors"] {
-                guard let array = list.elements else { throw bad("'\(p)': 'tensors' is not an array") }
-                tensors = try array.map { try tensor($0, file: p, bad) }
-            }
-            guard seen.insert(Array(p.utf8)).inserted else { throw bad("'\(p)' appears twice") }
-            files.append(FileDigest(path: p, size: size, sha256: sha, tensors: tensors))
+            let file = try fileEntry(item, bad)
+            guard seen.insert(Array(file.path.utf8)).inserted else { throw bad("'\(file.path)' appears twice") }
+            files.append(file)
         }
         return Manifest(files: files)
+    }
+
+    /// One entry of `files` (shared with partial manifests).
+    static func fileEntry(_ item: OrderedJSON, _ bad: (String) -> IntegrityError) throws -> FileDigest {
+        guard let obj = item.members else { throw bad("a file entry is not an object") }
+        try requireKeys(obj, ["path", "size", "sha256"], optional: ["tensors"], bad)
+        guard let p = item["path"]?.stringValue, let size = item["size"]?.uint64Value,
+              let sha = item["sha256"]?.stringValue.flatMap(SHA256Digest.init(hex:)) else { throw bad("invalid file entry") }
+        var tensors: [TensorDigest]?
+        if let list = item["tensors"] {
+            guard let array = list.elements else { throw bad("'\(p)': 'tensors' is not an array") }
+            tensors = try array.map { try tensor($0, file: p, bad) }
+        }
+        return FileDigest(path: p, size: size, sha256: sha, tensors: tensors)
     }
 
     private static func tensor(_ v: OrderedJSON, file: String, _ bad: (String) -> IntegrityError) throws -> TensorDigest {
@@ -126,7 +132,7 @@ public struct Manifest: Sendable, Equatable, Codable {
         return TensorDigest(name: name, dtype: dtype, shape: shape.compactMap { $0 }, begin: begin, end: end, sha256: sha)
     }
 
-    private static func requireKeys(_ members: [JSONMember], _ required: [String], optional: [String], _ bad: (String) -> IntegrityError) throws {
+    static func requireKeys(_ members: [JSONMember], _ required: [String], optional: [String], _ bad: (String) -> IntegrityError) throws {
         let keys = members.map(\.key)
         for k in required where !keys.contains(k) { throw bad("missing '\(k)'") }
         for k in keys where !required.contains(k) && !optional.contains(k) { throw bad("unknown key '\(k)'") }

@@ -30,18 +30,33 @@ public struct ManifestBuilder: Sendable {
 
     /// The manifest of a folder, or of a single file (one entry named by the file's name).
     public func build(path: String) throws -> Manifest {
+        let (hasher, entries) = try listing(path: path)
+        return Manifest(files: try hasher.hash(entries: entries))
+    }
+
+    /// Part `part` (1-based) of `parts` of the manifest `build(path:)` gives: the whole
+    /// listing, and digests of only the files `FolderPartition` puts in that part.
+    public func buildPart(path: String, part: Int, of parts: Int) throws -> PartialManifest {
+        let (hasher, entries) = try listing(path: path)
+        let listing = ManifestListing(entries.map { .init(path: $0.relativePath, size: $0.size) })
+        let mine = PartialManifest.paths(ofPart: part, parts: parts, listing: listing)
+        let files = try hasher.hash(entries: entries.filter { mine.contains($0.relativePath) })
+        return PartialManifest(part: part, parts: parts, listing: listing, files: files)
+    }
+
+    /// The files a manifest of `path` covers, and the hasher set up for them.
+    private func listing(path: String) throws -> (FolderHasher, [FolderEntry]) {
         var info = stat()
         guard stat(path, &info) == 0 else { throw IntegrityError.notFound(path: path) }
         if (info.st_mode & S_IFMT) == S_IFREG {
             let name = URL(fileURLWithPath: path).lastPathComponent
-            let entry = FolderEntry(relativePath: name, path: path, size: UInt64(info.st_size))
-            return Manifest(files: try hasher.hash(entries: [entry]))
+            return (hasher, [FolderEntry(relativePath: name, path: path, size: UInt64(max(0, info.st_size)))])
         }
         var ignore = ModelFolder.ignoreList(git: ignoreGitPaths, extra: ignorePaths, signatureRelative: signatureRelativePath)
         for name in Self.excludedNames { ignore.add(name) }
         var folderHasher = hasher
         folderHasher.walker.ignore = ignore
-        return Manifest(files: try folderHasher.hash(folder: path))
+        return (folderHasher, try folderHasher.walker.list(path))
     }
 
     /// SHA-256 of the folder's canonical manifest bytes, as provenance records it.

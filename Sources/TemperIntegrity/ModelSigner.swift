@@ -13,6 +13,11 @@ public struct SigningOptions: Sendable {
     public var writeManifest = true
     public var tensorLister: TensorLister = TensorListing.default
     public var hasher = ParallelHasher()
+    /// A manifest already built for this folder (for example merged from machines' parts):
+    /// its file digests are signed instead of re-reading the files it covers; the folder's
+    /// listing must match it exactly (paths and sizes). `manifestSource` names it in errors.
+    public var manifest: Manifest?
+    public var manifestSource = "manifest"
 
     public init(signaturePath: String? = nil) { self.signaturePath = signaturePath }
 }
@@ -46,7 +51,9 @@ public enum ModelSigner {
         var entries = try hasher.walker.list(folder)
         let coversManifest = options.writeManifest && !ignore.ignores([Manifest.fileName])
         if options.writeManifest { entries.removeAll { $0.relativePath == Manifest.fileName } }
-        let digests = try hasher.hash(entries: entries, withTensors: options.writeManifest)
+        let digests = try options.manifest.map { try Self.digests(entries, from: $0, source: options.manifestSource,
+                                                                   signatureRelative: signatureRelative, hasher: hasher) }
+            ?? hasher.hash(entries: entries, withTensors: options.writeManifest)
 
         var resources = digests.map { SignedResource(name: $0.path, digest: $0.sha256) }
         var manifestPath: String?
@@ -74,5 +81,28 @@ public enum ModelSigner {
         return SignResult(folder: folder, signature: signaturePath, modelName: statement.modelName, curve: key.curve,
                           files: statement.resources.count, tensors: tensorCount, subjectDigest: statement.subjectDigest.hex,
                           manifest: manifestPath, manifestDigest: manifestDigest?.hex)
+    }
+
+    /// The folder's file digests taken from `manifest`, after checking it lists exactly the
+    /// folder's files with their sizes; only files manifests leave out (provenance) are read.
+    static func digests(_ entries: [FolderEntry], from manifest: Manifest, source: String, signatureRelative: String?,
+                        hasher: FolderHasher) throws -> [FileDigest] {
+        let covered = entries.filter { !ManifestBuilder.isExcluded($0.relativePath, signatureRelative: signatureRelative) }
+        var byPath: [[UInt8]: FileDigest] = [:]
+        for f in manifest.files { byPath[Array(f.path.utf8)] = f }
+        for entry in covered {
+            guard let f = byPath.removeValue(forKey: Array(entry.relativePath.utf8)) else {
+                throw IntegrityError.manifestDoesNotMatchFolder(manifest: source, file: entry.relativePath, reason: "the manifest does not list it")
+            }
+            guard f.size == entry.size else {
+                throw IntegrityError.manifestDoesNotMatchFolder(manifest: source, file: entry.relativePath,
+                                                                reason: "the manifest says \(f.size) bytes, the file has \(entry.size)")
+            }
+        }
+        if let extra = FolderWalker.sortPaths(byPath.values.map(\.path)).first {
+            throw IntegrityError.manifestDoesNotMatchFolder(manifest: source, file: extra, reason: "listed in the manifest but not in the folder")
+        }
+        let excluded = entries.filter { ManifestBuilder.isExcluded($0.relativePath, signatureRelative: signatureRelative) }
+        return manifest.files + (try hasher.hash(entries: excluded, withTensors: false))
     }
 }
