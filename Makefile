@@ -7,7 +7,7 @@ INTEROP_APT_PACKAGES = g++ cmake python3-venv
 BIN = .build/release/temper
 DEMO_OUT = out/demo
 
-.PHONY: deps build demo test bench interop clean
+.PHONY: deps build demo test bench interop fuzz clean
 
 # Installs the system libraries when they are missing (needs root; otherwise says what to install).
 deps:
@@ -34,6 +34,11 @@ interop: build
 	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	elif [ -n "$$missing" ]; then echo "interop: missing$$missing (the llama.cpp checks may be skipped)"; fi
 	bash Fixtures/interop.sh $(BIN)
+
+# Every parser of untrusted bytes under libFuzzer + ASan, FUZZ_RUNS inputs per target.
+FUZZ_RUNS ?= 100000
+fuzz: deps
+	bash Fixtures/fuzz/run.sh $(FUZZ_RUNS)
 
 clean:
 	rm -rf .build out

@@ -55,6 +55,10 @@ let package = Package(
         .executableTarget(name: "TemperBench", dependencies: ["TemperFormats", "TemperIntegrity", "TemperTensor"],
                           path: "Benchmarks/TemperBench"),
 
+        // `make fuzz`: every parser of untrusted bytes as a libFuzzer target (Fixtures/fuzz/run.sh).
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "TemperFuzz", dependencies: ["CFuzzDriver", "TemperFormats", "TemperIntegrity", "TemperText", "TemperModels"]),
+
         .testTarget(name: "TemperFormatsTests", dependencies: ["TemperFormats"]),
         .testTarget(name: "TemperIntegrityTests", dependencies: ["TemperIntegrity"]),
         .testTarget(name: "TemperTensorTests", dependencies: ["TemperTensor"]),
