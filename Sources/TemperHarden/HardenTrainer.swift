@@ -20,12 +20,18 @@ public struct HardenSummary: Codable, Sendable, Equatable {
 public enum HardenTrainer {
     /// Builds one step's loss from its paired batch: the loss tensor and its parts.
     public typealias PairedLoss = (_ batch: PairedBatch, _ step: TrainingStep) throws -> (loss: Tensor, metrics: [String: Double])
+    /// Replaces the default retain term (`retainWeight` × response CE) with the transform's
+    /// own term on the same harmless batch (already weighted).
+    public typealias RetainLoss = (_ batch: Batch, _ step: TrainingStep) throws -> (loss: Tensor, metrics: [String: Double])
 
     @discardableResult
     public static func run(model: any CausalLanguageModel, encoding: TextEncoding, data: HardenData, settings: HardenTraining,
                            stateFolder: URL? = nil, saveEvery: Int? = nil, lossLog: URL? = nil,
                            log: @escaping (String) -> Void = { _ in },
+                           batchGroup: Int = 1, retainLoss: RetainLoss? = nil,
                            loss pairedLoss: PairedLoss) throws -> HardenSummary {
+        // `batchGroup` consecutive steps train on one batch (LAT's model iterations per adversary run).
+        try HardenError.require(batchGroup > 0, "steps per batch", batchGroup, "must be positive")
         try settings.validate()
         let batches = try HardenBatches(encoding: encoding, data: data, settings: settings)
         let tuner = try FineTuner(model: model, config: settings.trainingConfig(saveEvery: saveEvery), isTrainable: settings.isTrainable)
@@ -46,13 +52,19 @@ public enum HardenTrainer {
                 log(String(format: "step %d/%d loss %.4f  %@  lr %.2e |g| %.3f  eta %.0f s", p.step, p.totalSteps, p.loss,
                            parts.joined(separator: "  "), p.learningRate, p.gradientNorm, p.etaSeconds))
             }) { step in
-                let batch = try batches.pairedBatch(step: step.step)
+                let batch = try batches.pairedBatch(step: step.step / batchGroup)
                 var (loss, metrics) = try pairedLoss(batch, step)
                 var tokens = batch.harmfulReal.filter { $0 }.count + batch.refusalReal.filter { $0 }.count
-                if let rb = try batches.retainBatch(step: step.step) {
-                    let (ce, _) = try model.loss(try TokenBatch(rb), labels: rb.labels.map(Int.init))
-                    metrics["retain_ce"] = Double(try ce.item())
-                    loss = try loss + ce * Float(settings.retainWeight)
+                if let rb = try batches.retainBatch(step: step.step / batchGroup) {
+                    if let retainLoss {
+                        let (term, parts) = try retainLoss(rb, step)
+                        loss = try loss + term
+                        metrics.merge(parts) { $1 }
+                    } else {
+                        let (ce, _) = try model.loss(try TokenBatch(rb), labels: rb.labels.map(Int.init))
+                        metrics["retain_ce"] = Double(try ce.item())
+                        loss = try loss + ce * Float(settings.retainWeight)
+                    }
                     tokens += rb.attentionMask.reduce(0) { $0 + Int($1) }
                 }
                 metrics["loss"] = Double(try loss.item())

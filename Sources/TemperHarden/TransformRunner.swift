@@ -7,8 +7,9 @@ import TemperText
 /// config and every data file by digest) and, with a key, a signature.
 enum TransformRunner {
     static func run(operation: String, config: some Encodable, settings: HardenTraining, modelFolder: URL, data: HardenData,
-                    output: URL, options: HardenRunOptions,
-                    makeLoss: (any CausalLanguageModel) -> HardenTrainer.PairedLoss) throws -> HardenResult {
+                    output: URL, options: HardenRunOptions, batchGroup: Int = 1,
+                    makeRetainLoss: ((any CausalLanguageModel) throws -> HardenTrainer.RetainLoss)? = nil,
+                    makeLoss: (any CausalLanguageModel) throws -> HardenTrainer.PairedLoss) throws -> HardenResult {
         let started = Date()
         try settings.validate()
         if !options.replace, FileManager.default.fileExists(atPath: output.path) { throw HardenError.outputExists(path: output.path) }
@@ -20,7 +21,8 @@ enum TransformRunner {
         do {
             summary = try HardenTrainer.run(model: model, encoding: encoding, data: data, settings: settings,
                                             stateFolder: options.stateFolder, saveEvery: options.saveEvery, lossLog: options.lossLog, log: options.log,
-                                            loss: makeLoss(model))
+                                            batchGroup: batchGroup, retainLoss: try makeRetainLoss?(model),
+                                            loss: try makeLoss(model))
         } catch let HardenError.nonFiniteLoss(step, detail, _) {
             let saved = try HardenOutput.saveLastGood(model: model, output: output)
             let note = saved == nil ? "; the weights themselves overflowed in the update before" + (options.stateFolder.map { ", the last saved state is in \($0.path)" } ?? "") : ""
