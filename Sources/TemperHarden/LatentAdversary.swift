@@ -19,7 +19,9 @@ public final class LatentAdversary {
     /// [batch, length, 1]: 1 where the adversary acts.
     let mask: Tensor
 
-    public init(indices: [Int], epsilons: [Int: Float], batchSize: Int, length: Int, hidden: Int, attackMask: [Bool]) throws {
+    /// Zero-initialised δ (`GDAdversary`), or `initial` values per index ([batch, length, hidden]).
+    public init(indices: [Int], epsilons: [Int: Float], batchSize: Int, length: Int, hidden: Int, attackMask: [Bool],
+                initial: [Int: Tensor] = [:]) throws {
         guard attackMask.count == batchSize * length else {
             throw HardenError.invalidConfig("attack mask of \(attackMask.count) for \(batchSize) × \(length)")
         }
@@ -28,7 +30,13 @@ public final class LatentAdversary {
         var d: [Int: Tensor] = [:]
         for i in indices {
             guard let e = epsilons[i], e > 0 else { throw HardenError.invalidSetting(name: "epsilon at residual \(i)", value: "\(epsilons[i] ?? 0)", rule: "must be positive") }
-            d[i] = try Tensor.zeros([batchSize, length, hidden], requiresGrad: true)
+            let shape = [batchSize, length, hidden]
+            if let start = initial[i] {
+                guard start.shape == shape else { throw HardenError.invalidConfig("initial δ at \(i) has shape \(start.shape), expected \(shape)") }
+                d[i] = start.clone().requiringGrad()
+            } else {
+                d[i] = try Tensor.zeros(shape, requiresGrad: true)
+            }
         }
         deltas = d
         mask = try Tensor(shape: [batchSize, length, 1], values: attackMask.map { $0 ? 1 : 0 })
@@ -104,28 +112,53 @@ public enum LatentAttack {
         let adversary = try LatentAdversary(indices: indices, epsilons: epsilons, batchSize: pairs.batchSize, length: pairs.length,
                                             hidden: model.hiddenSize, attackMask: batch.attackMask(completions: settings.attackCompletions))
         guard let first = adversary.indices.first else { throw HardenError.invalidSetting(name: "layers", value: "[]", rule: "name at least one residual point") }
-        let unwantedTokens = try pairs.harmfulTokens(), desiredTokens = try pairs.refusalTokens()
-        let unwantedStart = try cleanResidual(model, unwantedTokens, at: first)
-        let desiredStart = try cleanResidual(model, desiredTokens, at: first)
+        let inputs = try Inputs(model: model, batch: batch, first: first)
         let params = adversary.indices.compactMap { adversary.deltas[$0] }
         let optimizer = AdamW(parameters: params, learningRate: settings.learningRate)
-        let c = coefficients.normalized
         var metrics: [String: Double] = [:]
         for _ in 0..<settings.steps {
-            optimizer.zeroGrad()
-            let perturbations = try adversary.perturbations(frozen: false)
-            let parts = try LATTowardAway.adversary(
-                unwantedLogits: { try logits(model, unwantedTokens, start: ResidualStart(index: first, value: unwantedStart), perturbations) },
-                desiredLogits: { try logits(model, desiredTokens, start: ResidualStart(index: first, value: desiredStart), perturbations) },
-                batch: batch, coefficients: c)
-            metrics = try parts.metrics(prefix: "adv_")
-            metrics["adv_total"] = Double(try parts.total.item())
-            let grads = try gradients(of: parts.total, wrt: params)
-            for (p, g) in zip(params, grads) { p.grad = zeroingNaN(g) }
-            try optimizer.step()
-            adversary.project()
+            metrics = try step(model: model, inputs: inputs, adversary: adversary, optimizer: optimizer, coefficients: coefficients)
         }
         return Result(adversary: adversary, metrics: metrics)
+    }
+
+    /// The two token sequences and their clean residuals at the lowest perturbed point.
+    struct Inputs {
+        let batch: LATBatch
+        let unwanted: TokenBatch, desired: TokenBatch
+        let unwantedStart: ResidualStart, desiredStart: ResidualStart
+
+        init(model: any CausalLanguageModel, batch: LATBatch, first: Int) throws {
+            self.batch = batch
+            unwanted = try batch.pairs.harmfulTokens()
+            desired = try batch.pairs.refusalTokens()
+            unwantedStart = ResidualStart(index: first, value: try cleanResidual(model, unwanted, at: first))
+            desiredStart = ResidualStart(index: first, value: try cleanResidual(model, desired, at: first))
+        }
+    }
+
+    /// The adversary's loss under its current δ (in the graph), started at the lowest perturbed point.
+    static func loss(model: any CausalLanguageModel, inputs: Inputs, adversary: LatentAdversary,
+                     coefficients: LATCoefficients) throws -> LATParts {
+        let perturbations = try adversary.perturbations(frozen: false)
+        return try LATTowardAway.adversary(
+            unwantedLogits: { try logits(model, inputs.unwanted, start: inputs.unwantedStart, perturbations) },
+            desiredLogits: { try logits(model, inputs.desired, start: inputs.desiredStart, perturbations) },
+            batch: inputs.batch, coefficients: coefficients.normalized)
+    }
+
+    /// One inner step: zero grad, loss, NaN gradients zeroed, AdamW step, projection.
+    static func step(model: any CausalLanguageModel, inputs: Inputs, adversary: LatentAdversary, optimizer: AdamW,
+                     coefficients: LATCoefficients) throws -> [String: Double] {
+        optimizer.zeroGrad()
+        let parts = try loss(model: model, inputs: inputs, adversary: adversary, coefficients: coefficients)
+        var metrics = try parts.metrics(prefix: "adv_")
+        metrics["adv_total"] = Double(try parts.total.item())
+        let grads = try gradients(of: parts.total, wrt: optimizer.parameters)
+        for (p, g) in zip(optimizer.parameters, grads) { p.grad = zeroingNaN(g) }
+        try optimizer.step()
+        adversary.project()
+        return metrics
     }
 
     /// The unperturbed residual at point `index` of the current (frozen) model, outside the graph.
