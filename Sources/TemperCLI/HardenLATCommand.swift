@@ -105,6 +105,11 @@ struct LATOptions: ParsableArguments {
         if needsRetain && retain == nil {
             throw UsageError("the benign term (--sft/--kl) needs --retain HARMLESS.jsonl; pass --retain-weight 0 (or --sft 0 --kl 0) to train on the pairs alone")
         }
+        if mode == .unlearn, let retain {
+            // Rows both forgotten and retained are pushed away and held at once: warn, as `temper unlearn` does.
+            let overlap = try ForgetRetainData(forget: pairs, retain: retain).overlap
+            if overlap > 0 { Output.progress("warning: \(overlap) forget row(s) also appear in the retain set") }
+        }
         return try HardenData(harmful: pairs, retain: retain)
     }
 

@@ -131,49 +131,71 @@ public struct LATTransform: Codable, Sendable, Equatable {
         // Without sft/kl the harmless batches are not needed (retain weight 0 turns them off).
         if modelCoefficients.sft + modelCoefficients.kl == 0 { settings.retainWeight = 0 }
         let record = Record(self)
-        let model = modelCoefficients.normalized, adversary = adversaryCoefficients
-        let attack = self.attack
-        let me = self
+        let description = TransformRunner.DataDescription(records: data.records, summary: "\(data.harmful.rows.count) \(mode.rawValue) pairs")
         return try TransformRunner.run(operation: Self.operation, config: record, settings: settings, modelFolder: modelFolder,
-                                       data: data, output: output, options: options, batchGroup: modelStepsPerAttack,
-                                       makeRetainLoss: { net in try me.benignTerm(net, coefficients: model, weight: settings.retainWeight) }) { net in
-            let indices = try residualIndices(layerCount: net.layerCount)
-            record.residualIndices = indices
-            var radii: [Int: Float] = [:]
-            var current: (group: Int, result: LatentAttack.Result)?
-            return { pairs, step in
-                let batch = try LATBatch(pairs)
-                if radii.isEmpty {
-                    radii = try me.epsilonAbsolute.map { a in Dictionary(uniqueKeysWithValues: indices.map { ($0, Float(a)) }) }
-                        ?? LatentAttack.epsilons(model: net, batch: batch, indices: indices, fraction: me.epsilonFraction ?? 0,
-                                                 attackCompletions: attack.attackCompletions)
-                    record.epsilons = Dictionary(uniqueKeysWithValues: radii.map { ("\($0.key)", Double($0.value)) })
-                    options.log("harden lat: residual points \(indices), epsilon " + indices.map { String(format: "%.4g", radii[$0] ?? 0) }.joined(separator: ", "))
+                                       data: description, output: output, options: options) { net, encoding in
+            let batches = try HardenBatches(encoding: encoding, data: data, settings: settings)
+            let paired = try pairedLoss(net, record: record, log: options.log)
+            let benign = try benignTerm(net, coefficients: modelCoefficients.normalized, weight: settings.retainWeight)
+            // Each batch serves `modelStepsPerAttack` consecutive model steps (one adversary run).
+            return try HardenTrainer.runSteps(model: net, settings: settings, stateFolder: options.stateFolder, saveEvery: options.saveEvery,
+                                              lossLog: options.lossLog, log: options.log) { step in
+                let group = step.step / modelStepsPerAttack
+                let pairs = try batches.pairedBatch(step: group)
+                var (loss, metrics) = try paired(pairs, step)
+                var tokens = pairs.harmfulReal.filter { $0 }.count + pairs.refusalReal.filter { $0 }.count
+                if let rb = try batches.retainBatch(step: group) {
+                    let (term, parts) = try benign(rb)
+                    loss = try loss + term
+                    metrics.merge(parts) { $1 }
+                    tokens += rb.attentionMask.reduce(0) { $0 + Int($1) }
                 }
-                let group = step.step / me.modelStepsPerAttack
-                if current?.group != group {
-                    current = (group, try LatentAttack.run(model: net, batch: batch, indices: indices, epsilons: radii,
-                                                           settings: attack, coefficients: adversary))
-                }
-                guard let result = current?.result else { throw HardenError.invalidConfig("no adversary for step \(step.step)") }
-                let perturbations = try result.adversary.perturbations(frozen: true)
-                let parts = try LATTowardAway.model(
-                    unwantedLogits: { try LatentAttack.logits(net, try pairs.harmfulTokens(), start: nil, perturbations) },
-                    desiredLogits: { try LatentAttack.logits(net, try pairs.refusalTokens(), start: nil, perturbations) },
-                    batch: batch, coefficients: model)
-                var metrics = try parts.metrics(prefix: "def_").merging(result.metrics) { $1 }
-                for (i, e) in radii { metrics["epsilon_r\(i)"] = Double(e) }
-                return (parts.total, metrics)
+                metrics["loss"] = Double(try loss.item())
+                return StepLoss(loss: loss, tokens: tokens, metrics: metrics)
             }
+        }
+    }
+
+    /// The model's toward/away loss under the adversary of the step's batch: the adversary is
+    /// run once per group of `modelStepsPerAttack` steps and kept frozen for the group.
+    func pairedLoss(_ net: any CausalLanguageModel, record: Record, log: @escaping (String) -> Void) throws -> HardenTrainer.PairedLoss {
+        let indices = try residualIndices(layerCount: net.layerCount)
+        record.residualIndices = indices
+        let model = modelCoefficients.normalized
+        var radii: [Int: Float] = [:]
+        var current: (group: Int, result: LatentAttack.Result)?
+        return { pairs, step in
+            let batch = try LATBatch(pairs)
+            if radii.isEmpty {
+                radii = try epsilonAbsolute.map { a in Dictionary(uniqueKeysWithValues: indices.map { ($0, Float(a)) }) }
+                    ?? LatentAttack.epsilons(model: net, batch: batch, indices: indices, fraction: epsilonFraction ?? 0,
+                                             attackCompletions: attack.attackCompletions)
+                record.epsilons = Dictionary(uniqueKeysWithValues: radii.map { ("\($0.key)", Double($0.value)) })
+                log("harden lat: residual points \(indices), epsilon " + indices.map { String(format: "%.4g", radii[$0] ?? 0) }.joined(separator: ", "))
+            }
+            let group = step.step / modelStepsPerAttack
+            if current?.group != group {
+                current = (group, try LatentAttack.run(model: net, batch: batch, indices: indices, epsilons: radii,
+                                                       settings: attack, coefficients: adversaryCoefficients))
+            }
+            guard let result = current?.result else { throw HardenError.invalidConfig("no adversary for step \(step.step)") }
+            let perturbations = try result.adversary.perturbations(frozen: true)
+            let parts = try LATTowardAway.model(
+                unwantedLogits: { try LatentAttack.logits(net, try pairs.harmfulTokens(), start: nil, perturbations) },
+                desiredLogits: { try LatentAttack.logits(net, try pairs.refusalTokens(), start: nil, perturbations) },
+                batch: batch, coefficients: model)
+            var metrics = try parts.metrics(prefix: "def_").merging(result.metrics) { $1 }
+            for (i, e) in radii { metrics["epsilon_r\(i)"] = Double(e) }
+            return (parts.total, metrics)
         }
     }
 
     /// The benign term on harmless rows, without the perturbation (`do_defense_step`'s "sft"
     /// and "kl"): weight × (sft·CE(response) + kl·1000·KL(current ‖ initial) on the response
     /// positions). The initial model for KL is a second, frozen load of IN.
-    func benignTerm(_ net: any CausalLanguageModel, coefficients c: LATCoefficients, weight: Double) throws -> HardenTrainer.RetainLoss {
+    func benignTerm(_ net: any CausalLanguageModel, coefficients c: LATCoefficients, weight: Double) throws -> (Batch) throws -> (Tensor, [String: Double]) {
         let initial = c.kl > 0 ? try ModelRegistry.loadCausalLM(net.source.folder) : nil
-        return { rb, _ in
+        return { rb in
             let tokens = try TokenBatch(rb)
             let labels = rb.labels.map(Int.init)
             let (ce, output) = try net.loss(tokens, labels: labels)

@@ -43,6 +43,11 @@ import Testing
         let provenance = try CLI.run(["provenance", out, "--json"])
         #expect(provenance.stdout.contains(clean) && provenance.stdout.contains("\"epsilonAbsolute\" : 0.5"))
 
+        // Forget rows that are also retained: a warning with the count.
+        let overlap = try CLI.run(["harden", "lat", Self.model, dir.appendingPathComponent("u").path, "--mode", "unlearn", "--world", Self.world,
+                                   "--retain", Self.world + "/data/forget.jsonl", "--steps", "1", "--adversary-steps", "1"])
+        #expect(overlap.status == 0 && overlap.stderr.contains("warning: 24 forget row(s) also appear in the retain set"), "\(overlap.stderr)")
+
         let base = ["harden", "lat", Self.model, dir.appendingPathComponent("x").path, "--world", Self.world, "--steps", "1"]
         #expect(try CLI.run(base + ["--mode", "jailbreak", "--epsilon", "0"]).status == 64)
         #expect(try CLI.run(base + ["--mode", "jailbreak", "--epsilon", "0.1", "--epsilon-absolute", "1"]).status == 64)
