@@ -42,7 +42,6 @@ struct HardenTrainingOptions: ParsableArguments {
         guard retainWeight >= 0 else { throw ValidationError("--retain-weight must be ≥ 0") }
         if let freezeLayers, freezeLayers < 0 { throw ValidationError("--freeze-layers must be ≥ 0") }
         if saveEvery != nil && state == nil { throw ValidationError("--save-every needs --state") }
-        if harmful == nil && world.world == nil { throw ValidationError("give --harmful PAIRS.jsonl (or --world W)") }
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
         if let saveEvery, saveEvery <= 0 { throw ValidationError("--save-every must be positive") }
     }

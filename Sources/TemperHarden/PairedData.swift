@@ -81,6 +81,9 @@ public struct PairedBatch: Sendable, Equatable {
     public let mask: [Bool]
     /// Rows the examples came from.
     public let rows: [Int]
+    /// Each row's prompt length (bos and prompt, shared by both sequences): the answers
+    /// start there (latent adversarial training scores the completions from it).
+    public let promptLengths: [Int]
 
     public init(_ examples: [PairedExample], padId: Int) throws {
         guard !examples.isEmpty else { throw HardenError.invalidConfig("a paired batch needs at least one example") }
@@ -106,6 +109,7 @@ public struct PairedBatch: Sendable, Equatable {
         // when the pad id equals that token (pad = eos tokenizers).
         mask = (0..<total).map { i in hReal[i] != rReal[i] || (hReal[i] && h[i] != r[i]) }
         rows = examples.map(\.row)
+        promptLengths = examples.map(\.promptLength)
     }
 
     public func harmfulTokens() throws -> TokenBatch {

@@ -38,6 +38,9 @@ public struct ForwardOptions {
     /// [batch, length, intermediate] (`ModelOutput.mlpGates`): the units whose sign pattern
     /// a degeneracy audit compares.
     public var captureMLPGates: Bool = false
+    /// Capture each block's attention output (after its output projection, before the
+    /// residual add), [batch, length, hidden] (`ModelOutput.attentionOutputs`, one per block).
+    public var captureAttentionOutputs: Bool = false
     /// Start the pass at a residual point with a given tensor instead of the embedding:
     /// blocks before `index` are skipped (a per-section run, as interaction-basis audits
     /// need). Captured residuals then begin at `index`. Not allowed with a KV cache.
@@ -84,6 +87,8 @@ public struct ModelOutput {
     public var mlpOutputs: [Tensor]
     /// Each block's MLP gate pre-activation when captured.
     public var mlpGates: [Tensor] = []
+    /// Each block's attention output when captured (decoders).
+    public var attentionOutputs: [Tensor] = []
 
     /// The residual after block `layer` (0-based), when captured.
     public func residual(afterBlock layer: Int) -> Tensor? {
@@ -92,8 +97,8 @@ public struct ModelOutput {
     }
 }
 
-/// Applies perturbations and captures along one forward pass; every architecture's block
-/// loop goes through it, so the conventions above hold for all of them.
+/// Applies perturbations and captures along one forward pass; the decoders' one block loop
+/// (`DecoderStack`) and BERT's encoder loop go through it, so the conventions above hold for all.
 struct HookRunner {
     let options: ForwardOptions
     let shape: [Int]
@@ -102,6 +107,7 @@ struct HookRunner {
     private(set) var residuals: [Tensor] = []
     private(set) var mlpOutputs: [Tensor] = []
     private(set) var mlpGates: [Tensor] = []
+    private(set) var attentionOutputs: [Tensor] = []
     /// Index of the first block run (0 unless the pass starts later).
     let firstBlock: Int
 
@@ -149,6 +155,11 @@ struct HookRunner {
     /// Whether block `layer` runs in this pass.
     func runs(block layer: Int) -> Bool { layer >= firstBlock && layer <= lastBlock }
 
+    /// A block's attention output (before its residual add).
+    mutating func attention(_ a: Tensor) {
+        if options.captureAttentionOutputs { attentionOutputs.append(a) }
+    }
+
     /// An MLP output without a gate capture (encoders).
     mutating func mlp(_ m: Tensor) {
         if options.captureMLPOutputs { mlpOutputs.append(m) }
@@ -163,7 +174,8 @@ struct HookRunner {
     var runsToEnd: Bool { options.stopAfterBlock == nil }
 
     func output(finalHidden: Tensor?, logits: Tensor?) -> ModelOutput {
-        ModelOutput(logits: logits, finalHidden: finalHidden, residuals: residuals, mlpOutputs: mlpOutputs, mlpGates: mlpGates)
+        ModelOutput(logits: logits, finalHidden: finalHidden, residuals: residuals, mlpOutputs: mlpOutputs, mlpGates: mlpGates,
+                    attentionOutputs: attentionOutputs)
     }
 }
 

@@ -125,8 +125,14 @@ struct GPT2MLP {
     }
 }
 
+/// What every GPT-2 block of one pass shares: the key mask of a padded batch, the KV cache.
+struct GPT2Context {
+    let keyMask: [Bool]?
+    let cache: KVCache?
+}
+
 /// h = x + attn(ln_1(x)); out = h + mlp(ln_2(h)).
-struct GPT2Block {
+struct GPT2Block: DecoderBlock {
     let norm1: LayerNorm, attention: GPT2Attention, norm2: LayerNorm, mlp: GPT2MLP
 
     static func load(_ scope: WeightScope, _ c: GPT2Config, layer: Int) throws -> GPT2Block {
@@ -136,10 +142,11 @@ struct GPT2Block {
                   mlp: try .load(scope.scope("mlp", module: .mlp), c))
     }
 
-    func callAsFunction(_ x: Tensor, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> (Tensor, Tensor, Tensor) {
-        let h = try x + attention(norm1(x), keyMask: keyMask, cache: cache, layer: layer)
+    func callAsFunction(_ x: Tensor, _ c: GPT2Context, layer: Int) throws -> BlockOutput {
+        let a = try attention(norm1(x), keyMask: c.keyMask, cache: c.cache, layer: layer)
+        let h = try x + a
         let (m, pre) = try mlp(norm2(h))
-        return (try h + m, m, pre)
+        return BlockOutput(output: try h + m, attention: a, mlp: m, gate: pre)
     }
 }
 
@@ -156,7 +163,8 @@ public final class GPT2Model: CausalLanguageModel {
     public let linearModules: [LinearModule]
     let tokenEmbedding: Embedding
     let positionEmbedding: Embedding
-    let blocks: [GPT2Block]
+    let stack: DecoderStack<GPT2Block>
+    var blocks: [GPT2Block] { stack.blocks }
     let finalNorm: LayerNorm
     let head: Tensor
 
@@ -170,7 +178,8 @@ public final class GPT2Model: CausalLanguageModel {
         let base = loader.contains("transformer.wte.weight") ? loader.root.scope("transformer") : loader.root
         tokenEmbedding = try .load(base.scope("wte"), count: c.vocabSize, dim: c.hiddenSize)
         positionEmbedding = try .load(base.scope("wpe"), count: c.maxPositions, dim: c.hiddenSize)
-        blocks = try (0..<c.layerCount).map { try GPT2Block.load(base.block("h", index: $0), c, layer: $0) }
+        stack = DecoderStack(blocks: try (0..<c.layerCount).map { try GPT2Block.load(base.block("h", index: $0), c, layer: $0) },
+                             hiddenSize: c.hiddenSize)
         finalNorm = try .load(base.scope("ln_f", module: .norm), size: c.hiddenSize, eps: c.layerNormEps)
         head = c.tieWordEmbeddings ? tokenEmbedding.weight
             : try loader.root.scope("lm_head", module: .head).tensor("weight", shape: [c.vocabSize, c.hiddenSize])
@@ -196,21 +205,14 @@ public final class GPT2Model: CausalLanguageModel {
         guard past + t <= config.maxPositions else {
             throw ModelError.invalidInput(reason: "\(past + t) positions exceed GPT-2's n_positions = \(config.maxPositions)")
         }
-        let positions = try positionEmbedding(Array(past..<(past + t)), batch: 1, length: t)
-        let embedded = try tokenEmbedding(tokens.ids, batch: b, length: t) + positions
-        let keyMask = tokens.hasPadding ? tokens.attentionMask : nil
-        var hooks = try HookRunner(options, layerCount: config.layerCount, batch: b, length: t, hidden: config.hiddenSize,
-                                   usesCache: cache != nil)
-        var h = try hooks.input { embedded }
-        for (l, block) in blocks.enumerated() where hooks.runs(block: l) {
-            let (out, m, pre) = try block(h, keyMask: keyMask, cache: cache, layer: l)
-            hooks.mlp(m, gate: pre)
-            h = try hooks.residual(out, index: ResidualIndex.afterBlock(l))
+        let context = GPT2Context(keyMask: tokens.hasPadding ? tokens.attentionMask : nil, cache: cache)
+        return try stack.forward(tokens, options: options, cache: cache, context: context, embed: {
+            let positions = try positionEmbedding(Array(past..<(past + t)), batch: 1, length: t)
+            return try tokenEmbedding(tokens.ids, batch: b, length: t) + positions
+        }) { h in
+            let final = try finalNorm(h)
+            return (final, try DecoderInput.logits(final, head: head, bias: nil, options.logits))
         }
-        cache?.advance(by: t)
-        guard hooks.runsToEnd else { return hooks.output(finalHidden: nil, logits: nil) }
-        let final = try finalNorm(h)
-        return hooks.output(finalHidden: final, logits: try DecoderInput.logits(final, head: head, bias: nil, options.logits))
     }
 
     public func logitLens(_ hidden: Tensor) throws -> Tensor { try linear(finalNorm(hidden), weight: head) }

@@ -154,8 +154,16 @@ struct LlamaMLP {
     }
 }
 
+/// What every Llama block of one pass shares: the rotary table of its positions, the key mask
+/// of a padded batch, the KV cache.
+struct LlamaContext {
+    let rope: RoPETable
+    let keyMask: [Bool]?
+    let cache: KVCache?
+}
+
 /// Pre-norm decoder block: h = x + attn(norm(x)); out = h + mlp(norm(h)).
-struct LlamaBlock {
+struct LlamaBlock: DecoderBlock {
     let inputNorm: RMSNorm, attention: LlamaAttention, postAttentionNorm: RMSNorm, mlp: LlamaMLP
 
     static func load(_ scope: WeightScope, _ c: LlamaConfig) throws -> LlamaBlock {
@@ -165,11 +173,11 @@ struct LlamaBlock {
                    mlp: try .load(scope.scope("mlp", module: .mlp), c))
     }
 
-    /// The block output, its MLP output (before the residual add) and the MLP gate pre-activation.
-    func callAsFunction(_ x: Tensor, rope: RoPETable, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> (Tensor, Tensor, Tensor) {
-        let h = try x + attention(inputNorm(x), rope: rope, keyMask: keyMask, cache: cache, layer: layer)
+    func callAsFunction(_ x: Tensor, _ c: LlamaContext, layer: Int) throws -> BlockOutput {
+        let a = try attention(inputNorm(x), rope: c.rope, keyMask: c.keyMask, cache: c.cache, layer: layer)
+        let h = try x + a
         let (m, gate) = try mlp(postAttentionNorm(h))
-        return (try h + m, m, gate)
+        return BlockOutput(output: try h + m, attention: a, mlp: m, gate: gate)
     }
 }
 
@@ -182,7 +190,8 @@ public final class LlamaModel: CausalLanguageModel {
     public let source: ModelSource
     public let linearModules: [LinearModule]
     let embed: Embedding
-    let blocks: [LlamaBlock]
+    let stack: DecoderStack<LlamaBlock>
+    var blocks: [LlamaBlock] { stack.blocks }
     let norm: RMSNorm
     /// lm_head weight [vocab, hidden]: the embedding matrix itself when tied.
     let head: Tensor
@@ -207,7 +216,8 @@ public final class LlamaModel: CausalLanguageModel {
         // Causal-LM checkpoints nest the base model under `model.`; a bare LlamaModel does not.
         let base = loader.contains("model.embed_tokens.weight") ? loader.root.scope("model") : loader.root
         embed = try .load(base.scope("embed_tokens"), count: c.vocabSize, dim: c.hiddenSize)
-        blocks = try (0..<c.layerCount).map { try LlamaBlock.load(base.block("layers", index: $0), c) }
+        stack = DecoderStack(blocks: try (0..<c.layerCount).map { try LlamaBlock.load(base.block("layers", index: $0), c) },
+                             hiddenSize: c.hiddenSize)
         norm = try .load(base.scope("norm", module: .norm), size: c.hiddenSize, eps: c.rmsNormEps)
         head = c.tieWordEmbeddings ? embed.weight
             : try loader.root.scope("lm_head", module: .head).tensor("weight", shape: [c.vocabSize, c.hiddenSize])
@@ -237,19 +247,12 @@ public final class LlamaModel: CausalLanguageModel {
             throw ModelError.invalidInput(reason: "\(past + t) positions exceed the sliding window \(window) (not implemented)")
         }
         let rope = try config.rope.table(headDim: config.headDim, positions: Array(past..<(past + t)))
-        let keyMask = tokens.hasPadding ? tokens.attentionMask : nil
-        var hooks = try HookRunner(options, layerCount: config.layerCount, batch: b, length: t, hidden: config.hiddenSize,
-                                   usesCache: cache != nil)
-        var h = try hooks.input { try embed(tokens.ids, batch: b, length: t) }
-        for (l, block) in blocks.enumerated() where hooks.runs(block: l) {
-            let (out, m, gate) = try block(h, rope: rope, keyMask: keyMask, cache: cache, layer: l)
-            hooks.mlp(m, gate: gate)
-            h = try hooks.residual(out, index: ResidualIndex.afterBlock(l))
+        let context = LlamaContext(rope: rope, keyMask: tokens.hasPadding ? tokens.attentionMask : nil, cache: cache)
+        return try stack.forward(tokens, options: options, cache: cache, context: context,
+                                 embed: { try embed(tokens.ids, batch: b, length: t) }) { h in
+            let final = try norm(h)
+            return (final, try DecoderInput.logits(final, head: head, quantized: quantizedHead, options.logits))
         }
-        cache?.advance(by: t)
-        guard hooks.runsToEnd else { return hooks.output(finalHidden: nil, logits: nil) }
-        let final = try norm(h)
-        return hooks.output(finalHidden: final, logits: try DecoderInput.logits(final, head: head, quantized: quantizedHead, options.logits))
     }
 
     public func logitLens(_ hidden: Tensor) throws -> Tensor { try linear(norm(hidden), weight: head) }

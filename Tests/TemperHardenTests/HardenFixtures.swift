@@ -38,9 +38,9 @@ enum HardenFixtures {
     }
 
     /// A float32 tensor of the reference safetensors file.
-    static func tensor(_ name: String) throws -> Tensor {
-        let file = try SafetensorsFile(url: referenceTensors)
-        guard let record = file.record(named: name) else { throw HardenError.emptyData(source: referenceTensors.path, reason: "no tensor \(name)") }
+    static func tensor(_ name: String, file url: URL = referenceTensors) throws -> Tensor {
+        let file = try SafetensorsFile(url: url)
+        guard let record = file.record(named: name) else { throw HardenError.emptyData(source: url.path, reason: "no tensor \(name)") }
         let values = try HalfPrecision.toFloat32(try file.bytes(of: record), dtype: record.dtype, tensor: name)
         return try Tensor(shape: record.shape, values: values)
     }

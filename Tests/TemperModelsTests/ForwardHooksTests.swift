@@ -64,6 +64,33 @@ import TemperTensor
         #expect(throws: ModelError.self) { try model.forward(tokens, options: ForwardOptions(stopAfterBlock: 2)) }
     }
 
+    @Test func attentionAndMLPOutputsAddUpToEachBlocksResidualStep() throws {
+        var options = ForwardOptions(captureResiduals: true, captureMLPOutputs: true)
+        options.captureAttentionOutputs = true
+        let out = try noGrad { try model.forward(tokens, options: options) }
+        #expect(out.attentionOutputs.count == model.layerCount && out.mlpOutputs.count == model.layerCount)
+        for l in 0..<model.layerCount {
+            let step = try noGrad { try out.residuals[l + 1] - out.residuals[l] }
+            let parts = try noGrad { try out.attentionOutputs[l] + out.mlpOutputs[l] }
+            #expect(difference(step.toArray(), parts.toArray()).maxAbs <= 1e-5, "block \(l)")
+        }
+        let none = try noGrad { try model.forward(tokens) }
+        #expect(none.attentionOutputs.isEmpty)
+    }
+
+    @Test func startingAtAResidualPointSkipsTheBlocksBelowIt() throws {
+        let delta = try Tensor(shape: [2, 5, 64], repeating: 0.05)
+        let full = try noGrad { try model.forward(tokens, options: ForwardOptions(captureResiduals: true, perturbations: [1: delta])) }
+        let clean = try noGrad { try model.forward(tokens, options: ForwardOptions(captureResiduals: true, stopAfterBlock: 0)) }
+        var options = ForwardOptions(captureResiduals: true, perturbations: [1: delta])
+        options.start = ResidualStart(index: 1, value: clean.residuals[1])
+        let started = try noGrad { try model.forward(tokens, options: options) }
+        // Captures begin at the start point; the perturbation there is applied to the start tensor.
+        #expect(started.residuals.count == model.layerCount)
+        #expect(difference(try #require(started.logits).toArray(), try #require(full.logits).toArray()).maxAbs <= 1e-5)
+        #expect(difference(started.residuals[0].toArray(), full.residuals[1].toArray()).maxAbs <= 1e-6)
+    }
+
     @Test func rightPaddingLeavesRealPositionsUnchanged() throws {
         let padded = try TokenBatch(ids: [1, 4, 10, 20, 7, 1, 8, 9, 0, 0], batchSize: 2,
                                     attentionMask: [true, true, true, true, true, true, true, true, false, false])
