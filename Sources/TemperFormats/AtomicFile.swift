@@ -13,6 +13,7 @@ public final class AtomicFile {
 
     public init(url: URL) throws {
         finalURL = url
+        StaleStaging.sweep(for: url)
         let dir = url.deletingLastPathComponent()
         tempURL = dir.appendingPathComponent(".\(url.lastPathComponent).temper-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         fd = open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

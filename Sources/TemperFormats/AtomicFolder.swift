@@ -12,6 +12,7 @@ public final class AtomicFolder {
     /// only after the new one is complete).
     public init(url: URL, replace: Bool = false) throws {
         finalURL = url.standardizedFileURL
+        StaleStaging.sweep(for: finalURL)
         if FileManager.default.fileExists(atPath: finalURL.path) && !replace {
             throw FormatError.io(path: finalURL.path, reason: "already exists (choose another output or pass --force)")
         }
