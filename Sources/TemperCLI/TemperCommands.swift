@@ -23,6 +23,7 @@ enum TemperCommands {
         ProvenanceCommand.self,
         DiffCommand.self,
         HardenCommand.self,
+        UnlearnCommand.self,
         JobCommand.self,
         AuditCommand.self,
         ExplainRewardCommand.self,
