@@ -18,11 +18,11 @@ mkdir -p "$OUT"
 # Per-method settings: what the calibration in Experiments/unlearning.md chose (lr, steps).
 settings() {
   case $1 in
-    ga) echo "--lr 1e-4 --steps 60" ;;
-    graddiff) echo "--lr 3e-4 --steps 60" ;;
-    npo) echo "--lr 3e-4 --steps 60" ;;
+    ga) echo "--lr 5e-5 --steps 60" ;;
+    graddiff) echo "--lr 1e-4 --steps 60" ;;
+    npo) echo "--lr 1e-4 --steps 60" ;;
     simnpo) echo "--lr 3e-4 --steps 60" ;;
-    rmu) echo "--lr 1e-2 --steps 60" ;;
+    rmu) echo "--lr 1e-2 --steps 60 --retain-weight 10" ;;
   esac
 }
 "$T" eval "$W/model" --world "$W" --json > "$OUT/base.eval.json" 2> "$OUT/base.eval.log"
