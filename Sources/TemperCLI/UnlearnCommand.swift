@@ -17,7 +17,7 @@ struct UnlearnCommand: ParsableCommand {
           simnpo    γ·(−2/β)·mean logσ(β·(−log π_θ(y|x)/|y| − δ)) + α·CE(R), no reference model. Fan et al. 2024; open-unlearning simnpo.py. β default 1, δ 0 (that file's defaults).
           rmu       MSE(h_l(F), c·u) + α·MSE(h_l(R), h_l^frozen(R)) over real tokens, h_l the residual after block l, u uniform [0, 1) normalised to unit length (seeded by --steering-seed, default --seed); trains only the MLP down-projections (Llama down_proj, GPT-2 mlp.c_proj) of blocks l−2…l. Li et al. 2024; centerforaisafety/wmdp rmu/unlearn.py.
 
-        Defaults: lr 1e-5, 100 steps of batch 8, γ 1, α 1 (ga: none). RMU: lr 5e-5 and α 1200 (the reference's, for Zephyr-7B), l = round(7/32 · layers) — the reference steers layer 7 of 32 — at least 2 when the model has 3 or more blocks; c = --steering-scale (4) × the frozen model's mean residual norm at l on the first forget batch, because the reference's c = 6.5 is an absolute number tuned for Zephyr-7B's activations and means nothing on another model (the scale 4 is our choice, not calibrated against the reference). The layer, c and the norm it was set against are recorded in OUT's provenance config.
+        Defaults (calibrated on the fixture world, Experiments/unlearning.md): 60 steps of batch 8, γ 1, α 1 (ga: none); lr 5e-5 (ga), 1e-4 (graddiff, npo), 3e-4 (simnpo). RMU: lr 1e-2 and α 10 on the world (the reference's lr 5e-5 and α 1200 for Zephyr-7B did not move the world's forget accuracy: its forget and retain prompts share every token before the entity); l = round(7/32 · layers) — the reference steers layer 7 of 32 — at least 2 when the model has 3 or more blocks; c = --steering-scale (4) × the frozen model's mean residual norm at l on the first forget batch, because the reference's c = 6.5 is an absolute number tuned for Zephyr-7B's activations and means nothing on another model (the scale 4 is our choice, not calibrated against the reference). The layer, c and the norm it was set against are recorded in OUT's provenance config.
 
         Data: --forget and --retain are JSONL files of prompt/response rows (Formats/datasets.md); --world W fills in the world's forget and retain fact splits for files not given. Rows in both sets are reported (a warning on stderr and forgetRetainOverlap in the result). Works on every causal LM Temper loads.
 
@@ -30,7 +30,7 @@ struct UnlearnCommand: ParsableCommand {
     @Option(name: .long, help: "JSONL of the rows to forget.") var forget: String?
     @Option(name: .long, help: "JSONL of the rows to keep (all methods but ga).") var retain: String?
     @OptionGroup var world: WorldPresetOptions
-    @Option(name: .long, help: "Weight α of the retain term (default 1; rmu 1200; 0 turns it off except for rmu).") var retainWeight: Double?
+    @Option(name: .long, help: "Weight α of the retain term (default 1; rmu 10; 0 turns it off except for rmu).") var retainWeight: Double?
     @Option(name: .long, help: "Weight γ of the forget term.") var gamma: Double = 1
     @Option(name: .long, help: "NPO/SimNPO inverse temperature β (default 0.1 for npo, 1 for simnpo).") var beta: Double?
     @Option(name: .long, help: "SimNPO margin δ.") var delta: Double = 0
