@@ -5,45 +5,24 @@ import TemperIntegrity
 import TemperText
 import TemperWorld
 
-/// Flags every `temper harden` transform shares: data, training settings, the retain term,
-/// the freeze ablation, output handling and signing.
+/// Flags every `temper harden` transform shares: the paired data and the retain term, plus
+/// the shared training loop's flags (`TrainingLoopOptions`).
 struct HardenTrainingOptions: ParsableArguments {
     @Option(name: .long, help: "JSONL of harmful pairs: prompt, harmful response and refusal on every row.") var harmful: String?
     @Option(name: .long, help: "JSONL of harmless (prompt, response) rows for the retain term.") var retain: String?
     @OptionGroup var world: WorldPresetOptions
-    @Option(name: .long, help: "How rows become text: chat (the model folder's chat template, loss on the assistant turn), plain (\"{prompt} {response}\" framed by the tokenizer's bos/eos, the default), or a format with one {prompt} and one {response}.")
-    var template: String?
-    @Option(name: .long, help: "With --template chat: a system message before every user turn.") var system: String?
-    @Option(name: .long, help: "Longest example in tokens, prompt included (default 256; 64 with --world).") var maxLength: Int?
-    @Option(name: .long, help: "AdamW learning rate (default: the transform's, 1e-4).") var lr: Double?
-    @Option(name: .long, help: "Training steps (default 300).") var steps: Int?
-    @Option(name: .long, help: "Passes over the harmful pairs instead of --steps.") var epochs: Int?
-    @Option(name: .long, help: "Paired examples per step.") var batch: Int = 8
-    @Option(name: .long, help: "Warm-up as a fraction of the steps.") var warmup: Double = 0.1
-    @Option(name: .long, help: "Seed of batch order and noise.") var seed: UInt64 = 0
     @Option(name: .long, help: "Weight of the cross-entropy on harmless rows (0 = refusals only, the reference recipe).")
     var retainWeight: Double = 1
-    @Option(name: .long, help: "Harmless rows per step for the retain term.") var retainBatch: Int = 8
-    @Option(name: .long, help: "Freeze the embeddings and blocks 0...K (freeze ablation).") var freezeLayers: Int?
-    @Option(name: .long, help: "PEM private key: sign OUT (model_signing format).") var key: String?
-    @Option(name: .long, help: "Folder for resumable training state (resumes when it holds one).") var state: String?
-    @Option(name: .long, help: "Save the state every N steps (with --state).") var saveEvery: Int?
-    @Option(name: .long, help: "Write every step's loss parts, learning rate and gradient norm to FILE (losses.jsonl, as the torch engine writes it).")
-    var logLosses: String?
-    @Flag(name: .long, help: "Replace OUT if it exists.") var force = false
+    @OptionGroup var loop: TrainingLoopOptions
+
+    var key: String? { loop.key }
+    var state: String? { loop.state }
+    var saveEvery: Int? { loop.saveEvery }
+    var logLosses: String? { loop.logLosses }
+    var force: Bool { loop.force }
 
     func validate() throws {
-        if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
-        if let steps, steps <= 0 { throw ValidationError("--steps must be positive") }
-        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
-        if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
-        guard batch > 0, retainBatch > 0 else { throw ValidationError("--batch and --retain-batch must be positive") }
-        guard (0...1).contains(warmup) else { throw ValidationError("--warmup must be in [0, 1]") }
         guard retainWeight >= 0 else { throw ValidationError("--retain-weight must be ≥ 0") }
-        if let freezeLayers, freezeLayers < 0 { throw ValidationError("--freeze-layers must be ≥ 0") }
-        if saveEvery != nil && state == nil { throw ValidationError("--save-every needs --state") }
-        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
-        if let saveEvery, saveEvery <= 0 { throw ValidationError("--save-every must be positive") }
     }
 
     /// The rows: the files given, the world's splits for the others (with --world).
@@ -62,35 +41,16 @@ struct HardenTrainingOptions: ParsableArguments {
 
     /// The settings, starting from the transform's defaults.
     func training(defaults: HardenTraining, data: HardenData) throws -> HardenTraining {
-        var t = defaults
-        t.learningRate = lr ?? defaults.learningRate
-        t.batchSize = batch
-        t.warmupFraction = warmup
-        t.seed = seed
-        t.retainWeight = retainWeight
-        t.retainBatchSize = retainBatch
-        t.freezeLayers = freezeLayers
-        t.maxLength = maxLength ?? (world.world != nil ? WorldPreset.maxLength : TextEncoding.defaultMaxLength)
-        if let steps { t.steps = steps }
-        if let epochs { t.steps = epochs * ((data.harmful.rows.count + batch - 1) / max(batch, 1)) }
-        return t
+        loop.training(defaults: defaults, retainWeight: retainWeight, rows: data.harmful.rows.count, world: world.world != nil)
     }
 
     func runOptions(input: String? = nil) throws -> HardenRunOptions {
-        if let preset = try world.preset(), let input { try preset.checkModel(URL(fileURLWithPath: input)) }
-        return HardenRunOptions(temperVersion: TemperVersion.string, replace: force, signingKey: try key.map { try ECPrivateKey.load(path: $0) },
-                                stateFolder: state.map { URL(fileURLWithPath: $0) }, saveEvery: saveEvery,
-                                format: try RowFormat.parse(template, system: system), lossLog: logLosses.map { URL(fileURLWithPath: $0) },
-                                log: Output.progress)
+        try loop.runOptions(world: try world.preset(), input: input)
     }
 
     func report(_ result: HardenResult, json: Bool) throws {
         if json { try Output.json(result); return }
-        let metrics = result.summary.finalMetrics.keys.sorted().map { String(format: "%@ %.4f", $0, result.summary.finalMetrics[$0] ?? 0) }
-        Output.line("wrote \(result.output) (\(result.operation), \(result.summary.steps) steps, \(String(format: "%.1f", result.summary.seconds)) s)")
-        Output.line("final: " + metrics.joined(separator: "  "))
-        Output.line("provenance: \(result.output)/\(ProvenanceLog.fileName) (manifest \(result.outputManifestSHA256))")
-        if let signature = result.signature { Output.line("signature: \(signature)") }
+        TrainingLoopOptions.reportLines(result)
     }
 }
 

@@ -24,6 +24,7 @@ enum TemperCommands {
         ProvenanceCommand.self,
         DiffCommand.self,
         HardenCommand.self,
+        UnlearnCommand.self,
         JobCommand.self,
         AuditCommand.self,
         ExplainRewardCommand.self,

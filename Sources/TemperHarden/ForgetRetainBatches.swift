@@ -43,9 +43,7 @@ public struct ForgetRetainBatches {
         guard let rows = data.retain else {
             throw HardenError.invalidSetting(name: "retain", value: "none", rule: "this method needs retain rows (--retain FILE or --world W)")
         }
-        let examples = try encoding.examples(rows)
-        retain = (examples, try BatchSampler(count: examples.count, batchSize: min(settings.retainBatchSize, examples.count),
-                                             seed: settings.seed &+ HardenBatches.retainSeedOffset))
+        retain = try HardenBatches.retainRows(rows, encoding: encoding, settings: settings)
     }
 
     /// The forget batch of 0-based step `step`.

@@ -25,9 +25,15 @@ public struct HardenBatches {
             throw HardenError.invalidSetting(name: "retain weight", value: "\(settings.retainWeight)",
                                              rule: "needs retain rows (--retain FILE), or set it to 0")
         }
+        retain = try Self.retainRows(rows, encoding: encoding, settings: settings)
+    }
+
+    /// Retain rows and their seeded sampler (the run's seed offset by `retainSeedOffset`):
+    /// the one retain order of paired and forget/retain runs.
+    static func retainRows(_ rows: RowSet, encoding: TextEncoding, settings: HardenTraining) throws -> (examples: [Example], sampler: BatchSampler) {
         let examples = try encoding.examples(rows)
-        retain = (examples, try BatchSampler(count: examples.count, batchSize: min(settings.retainBatchSize, examples.count),
-                                             seed: settings.seed &+ Self.retainSeedOffset))
+        return (examples, try BatchSampler(count: examples.count, batchSize: min(settings.retainBatchSize, examples.count),
+                                           seed: settings.seed &+ retainSeedOffset))
     }
 
     /// The paired batch of 0-based step `step`.

@@ -132,7 +132,7 @@ public struct LATTransform: Codable, Sendable, Equatable {
         if modelCoefficients.sft + modelCoefficients.kl == 0 { settings.retainWeight = 0 }
         let record = Record(self)
         let description = TransformRunner.DataDescription(records: data.records, summary: "\(data.harmful.rows.count) \(mode.rawValue) pairs")
-        return try TransformRunner.run(operation: Self.operation, config: record, settings: settings, modelFolder: modelFolder,
+        return try TransformRunner.run(operation: Self.operation, config: { record }, settings: settings, modelFolder: modelFolder,
                                        data: description, output: output, options: options) { net, encoding in
             let batches = try HardenBatches(encoding: encoding, data: data, settings: settings)
             let paired = try pairedLoss(net, record: record, log: options.log)

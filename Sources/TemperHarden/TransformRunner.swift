@@ -17,7 +17,7 @@ enum TransformRunner {
     static func run(operation: String, config: some Encodable, settings: HardenTraining, modelFolder: URL, data: HardenData,
                     output: URL, options: HardenRunOptions,
                     makeLoss: (any CausalLanguageModel) -> HardenTrainer.PairedLoss) throws -> HardenResult {
-        try run(operation: operation, config: config, settings: settings, modelFolder: modelFolder,
+        try run(operation: operation, config: { config }, settings: settings, modelFolder: modelFolder,
                 data: DataDescription(records: data.records, summary: "\(data.harmful.rows.count) pairs"),
                 output: output, options: options) { model, encoding in
             try HardenTrainer.run(model: model, encoding: encoding, data: data, settings: settings,
@@ -26,8 +26,9 @@ enum TransformRunner {
         }
     }
 
-    /// Any transform: `train` runs the loop on the loaded model and returns its summary.
-    static func run(operation: String, config: some Encodable, settings: HardenTraining, modelFolder: URL, data: DataDescription,
+    /// Any transform: `train` runs the loop on the loaded model and returns its summary;
+    /// `config` is read after training, so settings resolved from the model are recorded.
+    static func run<Config: Encodable>(operation: String, config: () -> Config, settings: HardenTraining, modelFolder: URL, data: DataDescription,
                     output: URL, options: HardenRunOptions,
                     train: (any CausalLanguageModel, TextEncoding) throws -> HardenSummary) throws -> HardenResult {
         let started = Date()
@@ -45,7 +46,7 @@ enum TransformRunner {
             let note = saved == nil ? "; the weights themselves overflowed in the update before" + (options.stateFolder.map { ", the last saved state is in \($0.path)" } ?? "") : ""
             throw HardenError.nonFiniteLoss(step: step, detail: detail + note, lastGood: saved?.path)
         }
-        let recorded = RecordedConfig(transform: config, data: data.records, template: encoding.formatDescription)
+        let recorded = RecordedConfig(transform: config(), data: data.records, template: encoding.formatDescription)
         let written = try HardenOutput.write(model: model, input: modelFolder, output: output, operation: operation, config: recorded,
                                              seed: settings.seed, started: started, options: options)
         options.log(String(format: "%@ done in %.1f s: %@", operation, summary.seconds, output.path))
