@@ -18,8 +18,19 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
     public var bosTokenId: Int?
     public var eosTokenId: Int?
     public var padTokenId: Int?
-    /// Linear RoPE scaling factor (`rope_type: linear`), written as `llama.rope.scaling.*`.
-    public var ropeLinearFactor: Double?
+    /// RoPE scaling (`rope_parameters` / `rope_scaling`), written as `{arch}.rope.scaling.*`
+    /// or, for `llama3`, as the `rope_freqs.weight` tensor.
+    public var ropeScaling: GGUFRopeScaling = .none
+    var ropeScalingRaw: GGUFRopeScaling.Raw?
+    var ropeScalingField = "rope_parameters"
+    /// config.json `model_type`: llama, mistral (both GGUF architecture `llama`) or qwen2.
+    public var modelType: String = "llama"
+
+    /// The GGUF architecture convert_hf_to_gguf writes: LlamaModel for llama and mistral,
+    /// Qwen2Model for qwen2.
+    public var architecture: String { modelType == "qwen2" ? "qwen2" : "llama" }
+    /// LlamaModel undoes HF's rotate-half Q/K layout; Qwen2Model (a plain TextModel) does not.
+    public var permutesQK: Bool { architecture == "llama" }
 
     public init(name: String = "llama", hiddenSize: Int, intermediateSize: Int, numHiddenLayers: Int,
                 numAttentionHeads: Int, numKeyValueHeads: Int? = nil, maxPositionEmbeddings: Int,
@@ -39,16 +50,7 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
         case numKeyValueHeads = "num_key_value_heads", maxPositionEmbeddings = "max_position_embeddings"
         case rmsNormEps = "rms_norm_eps", ropeTheta = "rope_theta", vocabSize = "vocab_size", headDim = "head_dim"
         case bosTokenId = "bos_token_id", eosTokenId = "eos_token_id", padTokenId = "pad_token_id"
-        case ropeParameters = "rope_parameters", ropeScaling = "rope_scaling"
-    }
-
-    /// `rope_parameters` (transformers 5) or `rope_scaling` (4.x), as convert_hf_to_gguf reads them.
-    struct RopeParameters: Decodable {
-        var ropeTheta: Double?
-        var ropeType: String?
-        var type: String?
-        var factor: Double?
-        enum CodingKeys: String, CodingKey { case ropeTheta = "rope_theta", ropeType = "rope_type", type, factor }
+        case ropeParameters = "rope_parameters", ropeScaling = "rope_scaling", modelType = "model_type"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,23 +62,14 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
         numKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .numKeyValueHeads) ?? numAttentionHeads
         maxPositionEmbeddings = try c.decode(Int.self, forKey: .maxPositionEmbeddings)
         rmsNormEps = try c.decode(Double.self, forKey: .rmsNormEps)
-        let rope = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters)
-            ?? c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
-        // convert_hf_to_gguf: rope_parameters' rope_theta first, then the top-level key.
-        ropeTheta = try rope?.ropeTheta ?? c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10000
-        switch (rope?.ropeType ?? rope?.type)?.lowercased() {
-        case nil, "default": ropeLinearFactor = nil
-        case "linear"?:
-            guard let factor = rope?.factor else {
-                throw DecodingError.dataCorruptedError(forKey: .ropeParameters, in: c, debugDescription: "rope_type linear without factor")
-            }
-            ropeLinearFactor = factor
-        case let other?:
-            // llama3 (needs the rope_freqs tensor), yarn, longrope, dynamic: not written yet, so refused
-            // rather than exported with plain RoPE.
-            throw DecodingError.dataCorruptedError(forKey: .ropeParameters, in: c,
-                                                   debugDescription: "RoPE scaling type '\(other)' is not supported by the GGUF export (supported: default, linear)")
-        }
+        modelType = try c.decodeIfPresent(String.self, forKey: .modelType) ?? "llama"
+        // convert_hf_to_gguf (through transformers' AutoConfig): rope_parameters, else
+        // rope_scaling; their rope_theta first, then the top-level key, then 10000.
+        let hasParameters = c.contains(.ropeParameters)
+        let rope = try c.decodeIfPresent(GGUFRopeScaling.Raw.self, forKey: hasParameters ? .ropeParameters : .ropeScaling)
+        ropeTheta = try rope?.rope_theta ?? c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10000
+        ropeScalingRaw = rope
+        ropeScalingField = hasParameters ? "rope_parameters" : "rope_scaling"
         vocabSize = try c.decode(Int.self, forKey: .vocabSize)
         headDim = try c.decodeIfPresent(Int.self, forKey: .headDim)
         // Special ids may be lists (Llama 3.1 eos); like gguf-py's SpecialVocab, only ints count.
@@ -92,6 +85,11 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
             throw FormatError.invalidContent(path: path, rule: "not a Llama config: \(error)")
         }
         config.name = name
+        config.ropeScaling = try GGUFRopeScaling(raw: config.ropeScalingRaw, field: config.ropeScalingField, path: path)
+        guard ["llama", "mistral", "qwen2"].contains(config.modelType) else {
+            throw FormatError.unsupportedConfigField(path: path, field: "model_type", value: config.modelType,
+                                                     reason: "the GGUF export writes llama, mistral and qwen2")
+        }
         try config.validate(path: path)
         return config
     }
@@ -111,9 +109,6 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
         }
         if numAttentionHeads % numKeyValueHeads != 0 {
             throw FormatError.invalidContent(path: path, rule: "num_attention_heads \(numAttentionHeads) is not a multiple of num_key_value_heads \(numKeyValueHeads)")
-        }
-        if let factor = ropeLinearFactor, !(factor.isFinite && factor > 0) {
-            throw FormatError.invalidContent(path: path, rule: "rope scaling factor \(factor) must be positive and finite")
         }
         guard rmsNormEps.isFinite, rmsNormEps > 0, ropeTheta.isFinite, ropeTheta > 0 else {
             throw FormatError.invalidContent(path: path, rule: "rms_norm_eps and rope_theta must be positive and finite")
@@ -187,6 +182,7 @@ public enum LlamaGGUFMapping {
 
     /// Heads for the Q/K permutation of this HF tensor (Q: attention heads, K: KV heads), or nil.
     public static func permutationHeads(for hfName: String, config: LlamaGGUFConfig) -> Int? {
+        guard config.permutesQK else { return nil }
         if hfName.hasSuffix("q_proj.weight") || hfName.hasSuffix("q_proj.bias") { return config.numAttentionHeads }
         if hfName.hasSuffix("k_proj.weight") || hfName.hasSuffix("k_proj.bias") { return config.numKeyValueHeads }
         return nil
