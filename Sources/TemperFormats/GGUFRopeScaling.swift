@@ -14,18 +14,7 @@ public enum GGUFRopeScaling: Sendable, Equatable {
     /// No scaling keys; a `rope_freqs.weight` tensor of per-dimension divisors instead.
     case llama3(factor: Double, lowFreqFactor: Double, highFreqFactor: Double, originalContext: Int)
 
-    /// The members of `rope_parameters` (transformers 5) / `rope_scaling` (4.x) that matter here.
-    struct Raw: Decodable, Equatable, Sendable {
-        var rope_theta: Double?
-        var rope_type: String?
-        var type: String?
-        var factor: Double?
-        var original_max_position_embeddings: Int?
-        var low_freq_factor: Double?, high_freq_factor: Double?
-        var extrapolation_factor: Double?, attention_factor: Double?, attn_factor: Double?
-        var beta_fast: Double?, beta_slow: Double?
-        var partial_rotary_factor: Double?
-    }
+    typealias Raw = LlamaConfigJSON.RopeFields
 
     /// convert_hf_to_gguf: `rope_type` (else 4.x `type`); `linear`/`yarn` need `factor`;
     /// `llama3` takes convert's defaults (8, 1, 4, 8192) for missing members. Types convert

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The hyperparameters a Llama GGUF needs, decoded from a Hugging Face `config.json`.
-public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
+public struct LlamaGGUFConfig: Sendable, Equatable {
     /// `general.name`; not part of config.json (convert_hf_to_gguf uses the folder name).
     public var name: String = "llama"
     public var hiddenSize: Int
@@ -21,8 +21,6 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
     /// RoPE scaling (`rope_parameters` / `rope_scaling`), written as `{arch}.rope.scaling.*`
     /// or, for `llama3`, as the `rope_freqs.weight` tensor.
     public var ropeScaling: GGUFRopeScaling = .none
-    var ropeScalingRaw: GGUFRopeScaling.Raw?
-    var ropeScalingField = "rope_parameters"
     /// config.json `model_type`: llama, mistral (both GGUF architecture `llama`) or qwen2.
     public var modelType: String = "llama"
 
@@ -44,48 +42,30 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
         self.bosTokenId = bosTokenId; self.eosTokenId = eosTokenId; self.padTokenId = padTokenId
     }
 
-    enum CodingKeys: String, CodingKey {
-        case hiddenSize = "hidden_size", intermediateSize = "intermediate_size"
-        case numHiddenLayers = "num_hidden_layers", numAttentionHeads = "num_attention_heads"
-        case numKeyValueHeads = "num_key_value_heads", maxPositionEmbeddings = "max_position_embeddings"
-        case rmsNormEps = "rms_norm_eps", ropeTheta = "rope_theta", vocabSize = "vocab_size", headDim = "head_dim"
-        case bosTokenId = "bos_token_id", eosTokenId = "eos_token_id", padTokenId = "pad_token_id"
-        case ropeParameters = "rope_parameters", ropeScaling = "rope_scaling", modelType = "model_type"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
-        intermediateSize = try c.decode(Int.self, forKey: .intermediateSize)
-        numHiddenLayers = try c.decode(Int.self, forKey: .numHiddenLayers)
-        numAttentionHeads = try c.decode(Int.self, forKey: .numAttentionHeads)
-        numKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .numKeyValueHeads) ?? numAttentionHeads
-        maxPositionEmbeddings = try c.decode(Int.self, forKey: .maxPositionEmbeddings)
-        rmsNormEps = try c.decode(Double.self, forKey: .rmsNormEps)
-        modelType = try c.decodeIfPresent(String.self, forKey: .modelType) ?? "llama"
-        // convert_hf_to_gguf (through transformers' AutoConfig): rope_parameters, else
-        // rope_scaling; their rope_theta first, then the top-level key, then 10000.
-        let hasParameters = c.contains(.ropeParameters)
-        let rope = try c.decodeIfPresent(GGUFRopeScaling.Raw.self, forKey: hasParameters ? .ropeParameters : .ropeScaling)
-        ropeTheta = try rope?.rope_theta ?? c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10000
-        ropeScalingRaw = rope
-        ropeScalingField = hasParameters ? "rope_parameters" : "rope_scaling"
-        vocabSize = try c.decode(Int.self, forKey: .vocabSize)
-        headDim = try c.decodeIfPresent(Int.self, forKey: .headDim)
-        // Special ids may be lists (Llama 3.1 eos); like gguf-py's SpecialVocab, only ints count.
-        bosTokenId = (try? c.decodeIfPresent(Int.self, forKey: .bosTokenId)) ?? nil
-        eosTokenId = (try? c.decodeIfPresent(Int.self, forKey: .eosTokenId)) ?? nil
-        padTokenId = (try? c.decodeIfPresent(Int.self, forKey: .padTokenId)) ?? nil
+    /// From the shared config.json decoder. GGUF needs max_position_embeddings and
+    /// rms_norm_eps (no defaults, as convert_hf_to_gguf writes what the config says); special
+    /// ids count only when they are single integers (gguf-py SpecialVocab).
+    public init(json j: LlamaConfigJSON, name: String = "llama", path: String = "config.json") throws {
+        guard let maxPositions = j.max_position_embeddings else {
+            throw FormatError.invalidContent(path: path, rule: "max_position_embeddings is missing")
+        }
+        guard let eps = j.rms_norm_eps else { throw FormatError.invalidContent(path: path, rule: "rms_norm_eps is missing") }
+        func single(_ list: TokenIDList?) -> Int? { list?.ids.count == 1 ? list?.ids.first : nil }
+        self.init(name: name, hiddenSize: j.hidden_size, intermediateSize: j.intermediate_size, numHiddenLayers: j.num_hidden_layers,
+                  numAttentionHeads: j.num_attention_heads, numKeyValueHeads: j.num_key_value_heads, maxPositionEmbeddings: maxPositions,
+                  rmsNormEps: eps, ropeTheta: j.ropeTheta, vocabSize: j.vocab_size, headDim: j.head_dim,
+                  bosTokenId: single(j.bos_token_id), eosTokenId: single(j.eos_token_id), padTokenId: single(j.pad_token_id))
+        modelType = j.model_type ?? "llama"
+        ropeScaling = try GGUFRopeScaling(raw: j.rope.fields, field: j.rope.field, path: path)
     }
 
     /// Decodes and validates a config.json; errors name `path`.
     public static func decode(configJSON: Data, name: String = "llama", path: String = "config.json") throws -> LlamaGGUFConfig {
-        var config: LlamaGGUFConfig
-        do { config = try JSONDecoder().decode(LlamaGGUFConfig.self, from: configJSON) } catch {
+        let json: LlamaConfigJSON
+        do { json = try JSONDecoder().decode(LlamaConfigJSON.self, from: configJSON) } catch {
             throw FormatError.invalidContent(path: path, rule: "not a Llama config: \(error)")
         }
-        config.name = name
-        config.ropeScaling = try GGUFRopeScaling(raw: config.ropeScalingRaw, field: config.ropeScalingField, path: path)
+        let config = try LlamaGGUFConfig(json: json, name: name, path: path)
         guard ["llama", "mistral", "qwen2"].contains(config.modelType) else {
             throw FormatError.unsupportedConfigField(path: path, field: "model_type", value: config.modelType,
                                                      reason: "the GGUF export writes llama, mistral and qwen2")
