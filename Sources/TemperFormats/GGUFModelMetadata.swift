@@ -17,7 +17,7 @@ public struct GGUFModelMetadata: Sendable, Equatable {
     public static func derive(folderName: String, configJSON: Data?, generationConfigJSON: Data?, readme: String?,
                               totalParams: Int) -> GGUFModelMetadata {
         var m = GGUFModelMetadata()
-        if let gen = generationConfigJSON.flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }) ?? nil {
+        if let gen = jsonObject(generationConfigJSON) {
             m.sampling = samplingKeys(gen)
         }
         let card = readme.map(ModelCardFrontMatter.parse) ?? [:]
@@ -37,7 +37,7 @@ public struct GGUFModelMetadata: Sendable, Equatable {
         m.tags = list(["tags", "pipeline_tag"])
         m.languages = list(["languages", "language"])
         var ids: [String] = []
-        if let config = configJSON.flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }) ?? nil,
+        if let config = jsonObject(configJSON),
            let nameOrPath = config["_name_or_path"] as? String, nameOrPath.filter({ $0 == "/" }).count <= 1 {
             ids.append(nameOrPath)
         }
@@ -54,6 +54,14 @@ public struct GGUFModelMetadata: Sendable, Equatable {
         if m.name == nil { m.name = folderName }
         if m.sizeLabel == nil, totalParams > 0 { m.sizeLabel = ModelID.roundedCount(totalParams) }
         return m
+    }
+
+    /// A JSON object, or nil when absent or not a valid JSON object: gguf-py's
+    /// `load_generation_config` ignores an invalid generation_config.json ("not all models have
+    /// valid ones"); config.json has been decoded strictly before this runs.
+    static func jsonObject(_ data: Data?) -> [String: Any]? {
+        guard let data else { return nil }
+        do { return try JSONSerialization.jsonObject(with: data) as? [String: Any] } catch { return nil }
     }
 
     /// `set_gguf_meta_model`'s order.
