@@ -30,7 +30,7 @@ let package = Package(
 
         // SIMD kernels (AVX2/F16C, chosen at run time) with portable paths giving the same bits.
         .target(name: "CTemperKernels"),
-        .target(name: "TemperFormats", dependencies: ["CZstd", "CTemperKernels"]),
+        .target(name: "TemperFormats", dependencies: ["CZstd", "CTemperKernels", "CCrypto", "TemperText"]),
         .target(name: "TemperIntegrity", dependencies: ["TemperFormats", "CCrypto"]),
         .target(name: "TemperTensor", dependencies: ["CBLAS"]),
         .target(name: "TemperText"),

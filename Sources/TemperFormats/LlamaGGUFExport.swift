@@ -24,42 +24,60 @@ public enum LlamaGGUFExport {
         public var permutationHeads: Int?
     }
 
-    /// The metadata in convert_hf_to_gguf's order: general.*, llama.* hyperparameters,
-    /// file type, quantization version, then tokenizer.ggml.*.
+    /// The metadata in convert_hf_to_gguf's order: general.* (architecture, type, sampling,
+    /// name), the `{arch}.*` hyperparameters as TextModel.set_gguf_parameters writes them
+    /// (llama.cpp conversion/base.py; LlamaModel adds vocab_size and rope.dimension_count,
+    /// conversion/llama.py), file type, quantization version, then tokenizer.*.
     public static func metadata(config c: LlamaGGUFConfig, tokenizerJSON: Data, outputType: LlamaGGUFOutputType,
-                                tokenizerPath: String = "tokenizer.json") throws -> [GGUFKeyValue] {
+                                tokenizerPath: String = "tokenizer.json",
+                                companions: LlamaGGUFCompanions = LlamaGGUFCompanions(), totalParams: Int = 0) throws -> [GGUFKeyValue] {
         try c.validate()
-        let a = "llama"
+        let a = c.architecture
         func u32(_ v: Int) -> GGUFValue { .uint32(UInt32(v)) }
         var kv: [GGUFKeyValue] = [
             GGUFKeyValue("general.architecture", .string(a)),
             GGUFKeyValue("general.type", .string("model")),
-            GGUFKeyValue("general.name", .string(c.name)),
+        ]
+        kv += GGUFModelMetadata.derive(folderName: companions.folderName ?? c.name, configJSON: companions.configJSON,
+                                       generationConfigJSON: companions.generationConfigJSON, readme: companions.readme,
+                                       totalParams: totalParams).keyValues
+        kv += [
             GGUFKeyValue("\(a).block_count", u32(c.numHiddenLayers)),
             GGUFKeyValue("\(a).context_length", u32(c.maxPositionEmbeddings)),
             GGUFKeyValue("\(a).embedding_length", u32(c.hiddenSize)),
             GGUFKeyValue("\(a).feed_forward_length", u32(c.intermediateSize)),
             GGUFKeyValue("\(a).attention.head_count", u32(c.numAttentionHeads)),
             GGUFKeyValue("\(a).attention.head_count_kv", u32(c.numKeyValueHeads)),
+        ]
+        kv += c.ropeScaling.metadata(arch: a)
+        kv += [
             GGUFKeyValue("\(a).rope.freq_base", .float32(Float(c.ropeTheta))),
             GGUFKeyValue("\(a).attention.layer_norm_rms_epsilon", .float32(Float(c.rmsNormEps))),
         ]
-        if let factor = c.ropeLinearFactor {
-            kv.append(GGUFKeyValue("\(a).rope.scaling.type", .string("linear")))
-            kv.append(GGUFKeyValue("\(a).rope.scaling.factor", .float32(Float(factor))))
-        }
-        if let hd = c.headDim {
+        // transformers' LlamaConfig/MistralConfig always carry head_dim (hidden / heads when
+        // config.json has none); Qwen2Config only when config.json names it.
+        if let hd = c.architecture == "llama" ? c.ropeDimensionCount : c.headDim {
             kv.append(GGUFKeyValue("\(a).attention.key_length", u32(hd)))
             kv.append(GGUFKeyValue("\(a).attention.value_length", u32(hd)))
         }
-        kv += [
-            GGUFKeyValue("general.file_type", .uint32(outputType.fileType)),
-            GGUFKeyValue("\(a).vocab_size", u32(c.vocabSize)),
-            GGUFKeyValue("\(a).rope.dimension_count", u32(c.ropeDimensionCount)),
-            GGUFKeyValue("general.quantization_version", .uint32(2)),
-        ]
-        return kv + (try LlamaGGUFTokenizer.metadata(tokenizerJSON: tokenizerJSON, config: c, path: tokenizerPath))
+        kv.append(GGUFKeyValue("general.file_type", .uint32(outputType.fileType)))
+        if a == "llama" {
+            kv.append(GGUFKeyValue("\(a).vocab_size", u32(c.vocabSize)))
+            kv.append(GGUFKeyValue("\(a).rope.dimension_count", u32(c.ropeDimensionCount)))
+        }
+        kv.append(GGUFKeyValue("general.quantization_version", .uint32(2)))
+        return kv + (try LlamaGGUFTokenizer.metadata(tokenizerJSON: tokenizerJSON, config: c, path: tokenizerPath, companions: companions))
     }
+
+    /// gguf-py `GGUFWriter.get_total_parameter_count`'s total for a dense model: every
+    /// written tensor's element count (rope_freqs included), which `general.size_label` rounds.
+    public static func parameterCount(_ planned: [PlannedTensor]) -> Int {
+        planned.reduce(0) { $0 + $1.spec.shape.reduce(1, *) }
+    }
+
+    /// `rope_freqs.weight` (llama3 RoPE scaling), planned first as LlamaModel.generate_extra_tensors
+    /// yields it before the checkpoint's tensors.
+    static let ropeFreqsName = "rope_freqs.weight"
 
     /// Maps names, checks shapes against the config and picks each tensor's GGUF type.
     /// Tensors convert_hf_to_gguf ignores (`rotary_emb.inv_freq`, …) are dropped.
@@ -69,6 +87,10 @@ public enum LlamaGGUFExport {
                             outputType: LlamaGGUFOutputType, source: String = "") throws -> [PlannedTensor] {
         try config.validate()
         var out: [PlannedTensor] = []
+        if let freqs = config.ropeScaling.ropeFreqs(theta: config.ropeTheta, headDim: config.ropeDimensionCount) {
+            out.append(PlannedTensor(hfName: ropeFreqsName, spec: GGUFTensorSpec(name: ropeFreqsName, shape: [freqs.count], type: .f32),
+                                     permutationHeads: nil))
+        }
         var layers = Set<Int>()
         for t in tensors where !LlamaGGUFMapping.isIgnored(t.hfName) {
             guard let name = LlamaGGUFMapping.ggufName(for: t.hfName) else {
@@ -99,13 +121,18 @@ public enum LlamaGGUFExport {
     /// (fetched, permuted, encoded, written, released). Returns what was written.
     @discardableResult
     public static func write(to url: URL, tensors: [LlamaGGUFTensorSource], config: LlamaGGUFConfig,
-                             tokenizerJSON: Data, outputType: LlamaGGUFOutputType, source: String = "") throws -> [PlannedTensor] {
+                             tokenizerJSON: Data, outputType: LlamaGGUFOutputType, source: String = "",
+                             companions: LlamaGGUFCompanions = LlamaGGUFCompanions()) throws -> [PlannedTensor] {
         // Plan first: it checks the config against the tensors before the tokenizer
         // metadata is sized from vocab_size.
         let planned = try plan(tensors, config: config, outputType: outputType, source: source)
         let kv = try metadata(config: config, tokenizerJSON: tokenizerJSON, outputType: outputType,
-                              tokenizerPath: source.isEmpty ? "tokenizer.json" : source + "/tokenizer.json")
-        let sources = Dictionary(tensors.map { ($0.hfName, $0) }, uniquingKeysWith: { a, _ in a })
+                              tokenizerPath: source.isEmpty ? "tokenizer.json" : source + "/tokenizer.json", companions: companions,
+                              totalParams: parameterCount(planned))
+        var sources = Dictionary(tensors.map { ($0.hfName, $0) }, uniquingKeysWith: { a, _ in a })
+        if let freqs = config.ropeScaling.ropeFreqs(theta: config.ropeTheta, headDim: config.ropeDimensionCount) {
+            sources[ropeFreqsName] = LlamaGGUFTensorSource(hfName: ropeFreqsName, shape: [freqs.count]) { freqs }
+        }
         let writer = GGUFWriter(url: url)
         do {
             try writer.writeHeader(metadata: kv, tensorCount: planned.count)

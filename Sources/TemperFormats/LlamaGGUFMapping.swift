@@ -1,7 +1,7 @@
 import Foundation
 
 /// The hyperparameters a Llama GGUF needs, decoded from a Hugging Face `config.json`.
-public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
+public struct LlamaGGUFConfig: Sendable, Equatable {
     /// `general.name`; not part of config.json (convert_hf_to_gguf uses the folder name).
     public var name: String = "llama"
     public var hiddenSize: Int
@@ -18,8 +18,17 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
     public var bosTokenId: Int?
     public var eosTokenId: Int?
     public var padTokenId: Int?
-    /// Linear RoPE scaling factor (`rope_type: linear`), written as `llama.rope.scaling.*`.
-    public var ropeLinearFactor: Double?
+    /// RoPE scaling (`rope_parameters` / `rope_scaling`), written as `{arch}.rope.scaling.*`
+    /// or, for `llama3`, as the `rope_freqs.weight` tensor.
+    public var ropeScaling: GGUFRopeScaling = .none
+    /// config.json `model_type`: llama, mistral (both GGUF architecture `llama`) or qwen2.
+    public var modelType: String = "llama"
+
+    /// The GGUF architecture convert_hf_to_gguf writes: LlamaModel for llama and mistral,
+    /// Qwen2Model for qwen2.
+    public var architecture: String { modelType == "qwen2" ? "qwen2" : "llama" }
+    /// LlamaModel undoes HF's rotate-half Q/K layout; Qwen2Model (a plain TextModel) does not.
+    public var permutesQK: Bool { architecture == "llama" }
 
     public init(name: String = "llama", hiddenSize: Int, intermediateSize: Int, numHiddenLayers: Int,
                 numAttentionHeads: Int, numKeyValueHeads: Int? = nil, maxPositionEmbeddings: Int,
@@ -33,65 +42,34 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
         self.bosTokenId = bosTokenId; self.eosTokenId = eosTokenId; self.padTokenId = padTokenId
     }
 
-    enum CodingKeys: String, CodingKey {
-        case hiddenSize = "hidden_size", intermediateSize = "intermediate_size"
-        case numHiddenLayers = "num_hidden_layers", numAttentionHeads = "num_attention_heads"
-        case numKeyValueHeads = "num_key_value_heads", maxPositionEmbeddings = "max_position_embeddings"
-        case rmsNormEps = "rms_norm_eps", ropeTheta = "rope_theta", vocabSize = "vocab_size", headDim = "head_dim"
-        case bosTokenId = "bos_token_id", eosTokenId = "eos_token_id", padTokenId = "pad_token_id"
-        case ropeParameters = "rope_parameters", ropeScaling = "rope_scaling"
-    }
-
-    /// `rope_parameters` (transformers 5) or `rope_scaling` (4.x), as convert_hf_to_gguf reads them.
-    struct RopeParameters: Decodable {
-        var ropeTheta: Double?
-        var ropeType: String?
-        var type: String?
-        var factor: Double?
-        enum CodingKeys: String, CodingKey { case ropeTheta = "rope_theta", ropeType = "rope_type", type, factor }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
-        intermediateSize = try c.decode(Int.self, forKey: .intermediateSize)
-        numHiddenLayers = try c.decode(Int.self, forKey: .numHiddenLayers)
-        numAttentionHeads = try c.decode(Int.self, forKey: .numAttentionHeads)
-        numKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .numKeyValueHeads) ?? numAttentionHeads
-        maxPositionEmbeddings = try c.decode(Int.self, forKey: .maxPositionEmbeddings)
-        rmsNormEps = try c.decode(Double.self, forKey: .rmsNormEps)
-        let rope = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters)
-            ?? c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
-        // convert_hf_to_gguf: rope_parameters' rope_theta first, then the top-level key.
-        ropeTheta = try rope?.ropeTheta ?? c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10000
-        switch (rope?.ropeType ?? rope?.type)?.lowercased() {
-        case nil, "default": ropeLinearFactor = nil
-        case "linear"?:
-            guard let factor = rope?.factor else {
-                throw DecodingError.dataCorruptedError(forKey: .ropeParameters, in: c, debugDescription: "rope_type linear without factor")
-            }
-            ropeLinearFactor = factor
-        case let other?:
-            // llama3 (needs the rope_freqs tensor), yarn, longrope, dynamic: not written yet, so refused
-            // rather than exported with plain RoPE.
-            throw DecodingError.dataCorruptedError(forKey: .ropeParameters, in: c,
-                                                   debugDescription: "RoPE scaling type '\(other)' is not supported by the GGUF export (supported: default, linear)")
+    /// From the shared config.json decoder. GGUF needs max_position_embeddings and
+    /// rms_norm_eps (no defaults, as convert_hf_to_gguf writes what the config says); special
+    /// ids count only when they are single integers (gguf-py SpecialVocab).
+    public init(json j: LlamaConfigJSON, name: String = "llama", path: String = "config.json") throws {
+        guard let maxPositions = j.max_position_embeddings else {
+            throw FormatError.invalidContent(path: path, rule: "max_position_embeddings is missing")
         }
-        vocabSize = try c.decode(Int.self, forKey: .vocabSize)
-        headDim = try c.decodeIfPresent(Int.self, forKey: .headDim)
-        // Special ids may be lists (Llama 3.1 eos); like gguf-py's SpecialVocab, only ints count.
-        bosTokenId = (try? c.decodeIfPresent(Int.self, forKey: .bosTokenId)) ?? nil
-        eosTokenId = (try? c.decodeIfPresent(Int.self, forKey: .eosTokenId)) ?? nil
-        padTokenId = (try? c.decodeIfPresent(Int.self, forKey: .padTokenId)) ?? nil
+        guard let eps = j.rms_norm_eps else { throw FormatError.invalidContent(path: path, rule: "rms_norm_eps is missing") }
+        func single(_ list: TokenIDList?) -> Int? { list?.ids.count == 1 ? list?.ids.first : nil }
+        self.init(name: name, hiddenSize: j.hidden_size, intermediateSize: j.intermediate_size, numHiddenLayers: j.num_hidden_layers,
+                  numAttentionHeads: j.num_attention_heads, numKeyValueHeads: j.num_key_value_heads, maxPositionEmbeddings: maxPositions,
+                  rmsNormEps: eps, ropeTheta: j.ropeTheta, vocabSize: j.vocab_size, headDim: j.head_dim,
+                  bosTokenId: single(j.bos_token_id), eosTokenId: single(j.eos_token_id), padTokenId: single(j.pad_token_id))
+        modelType = j.model_type ?? "llama"
+        ropeScaling = try GGUFRopeScaling(raw: j.rope.fields, field: j.rope.field, path: path)
     }
 
     /// Decodes and validates a config.json; errors name `path`.
     public static func decode(configJSON: Data, name: String = "llama", path: String = "config.json") throws -> LlamaGGUFConfig {
-        var config: LlamaGGUFConfig
-        do { config = try JSONDecoder().decode(LlamaGGUFConfig.self, from: configJSON) } catch {
+        let json: LlamaConfigJSON
+        do { json = try JSONDecoder().decode(LlamaConfigJSON.self, from: configJSON) } catch {
             throw FormatError.invalidContent(path: path, rule: "not a Llama config: \(error)")
         }
-        config.name = name
+        let config = try LlamaGGUFConfig(json: json, name: name, path: path)
+        guard ["llama", "mistral", "qwen2"].contains(config.modelType) else {
+            throw FormatError.unsupportedConfigField(path: path, field: "model_type", value: config.modelType,
+                                                     reason: "the GGUF export writes llama, mistral and qwen2")
+        }
         try config.validate(path: path)
         return config
     }
@@ -111,9 +89,6 @@ public struct LlamaGGUFConfig: Sendable, Equatable, Decodable {
         }
         if numAttentionHeads % numKeyValueHeads != 0 {
             throw FormatError.invalidContent(path: path, rule: "num_attention_heads \(numAttentionHeads) is not a multiple of num_key_value_heads \(numKeyValueHeads)")
-        }
-        if let factor = ropeLinearFactor, !(factor.isFinite && factor > 0) {
-            throw FormatError.invalidContent(path: path, rule: "rope scaling factor \(factor) must be positive and finite")
         }
         guard rmsNormEps.isFinite, rmsNormEps > 0, ropeTheta.isFinite, ropeTheta > 0 else {
             throw FormatError.invalidContent(path: path, rule: "rms_norm_eps and rope_theta must be positive and finite")
@@ -187,6 +162,7 @@ public enum LlamaGGUFMapping {
 
     /// Heads for the Q/K permutation of this HF tensor (Q: attention heads, K: KV heads), or nil.
     public static func permutationHeads(for hfName: String, config: LlamaGGUFConfig) -> Int? {
+        guard config.permutesQK else { return nil }
         if hfName.hasSuffix("q_proj.weight") || hfName.hasSuffix("q_proj.bias") { return config.numAttentionHeads }
         if hfName.hasSuffix("k_proj.weight") || hfName.hasSuffix("k_proj.bias") { return config.numKeyValueHeads }
         return nil

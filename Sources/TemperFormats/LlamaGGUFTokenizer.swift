@@ -8,8 +8,10 @@ import Foundation
 /// - WordLevel / WordPiece → model "bert" (llama.cpp's WPM tokenizer): convert_hf_to_gguf has
 ///   no WordLevel path, and WPM's whole-word longest match reproduces a whitespace WordLevel
 ///   tokenizer; normal tokens get the "▁" word prefix as convert's BertModel writes them.
-/// `tokenizer.ggml.pre` is "default": convert derives it by hashing a tokenizer run, which
-/// needs the tokenizer itself.
+/// `tokenizer.ggml.pre`: "default" for SentencePiece-style and WordLevel tokenizers; for
+/// byte-level BPE, convert's check-string hash looked up in its table (LlamaGGUFPreTokenizer).
+/// Special ids, add_* flags and the chat template follow gguf-py SpecialVocab
+/// (LlamaGGUFSpecialVocab) for llama and gpt2 models.
 public enum LlamaGGUFTokenizer {
     public enum Model: String, Sendable { case llama, gpt2, bert }
 
@@ -20,7 +22,8 @@ public enum LlamaGGUFTokenizer {
 
     static let wordPrefix = "\u{2581}"
 
-    public static func metadata(tokenizerJSON: Data, config: LlamaGGUFConfig, path: String = "tokenizer.json") throws -> [GGUFKeyValue] {
+    public static func metadata(tokenizerJSON: Data, config: LlamaGGUFConfig, path: String = "tokenizer.json",
+                                companions: LlamaGGUFCompanions = LlamaGGUFCompanions(), preTokenizer: String? = nil) throws -> [GGUFKeyValue] {
         func bad(_ reason: String) -> FormatError { .invalidContent(path: path, rule: reason) }
         guard let root = (try? JSONSerialization.jsonObject(with: tokenizerJSON)) as? [String: Any],
               let model = root["model"] as? [String: Any], let type = model["type"] as? String else {
@@ -54,13 +57,14 @@ public enum LlamaGGUFTokenizer {
             added[id] = entry["special"] as? Bool ?? false
         }
 
+        let specialNames = kind == .llama ? try allSpecialTokens(companions.tokenizerConfigJSON) : []
         var list: [GGUFValue] = [], types: [GGUFValue] = []
         list.reserveCapacity(n); types.reserveCapacity(n)
         for id in 0..<n {
             guard var token = tokens[id] else {
                 list.append(.string("[PAD\(id)]")); types.append(.int32(TokenType.unused.rawValue)); continue
             }
-            let t = tokenType(token, id: id, special: added[id], kind: kind, baseCount: vocab.count)
+            let t = tokenType(token, id: id, special: added[id], kind: kind, baseCount: vocab.count, specialNames: specialNames)
             if t == .userDefined, kind != .llama { token = token.replacingOccurrences(of: wordPrefix, with: " ") }
             if t == .normal, kind == .bert { token = phantom(token, wordPiece: type == "WordPiece") }
             list.append(.string(token)); types.append(.int32(t.rawValue))
@@ -68,7 +72,7 @@ public enum LlamaGGUFTokenizer {
 
         var kv: [GGUFKeyValue] = [
             GGUFKeyValue("tokenizer.ggml.model", .string(kind.rawValue)),
-            GGUFKeyValue("tokenizer.ggml.pre", .string("default")),
+            GGUFKeyValue("tokenizer.ggml.pre", .string(kind == .gpt2 ? try preTokenizer ?? LlamaGGUFPreTokenizer.name(tokenizerJSON: tokenizerJSON, path: path) : "default")),
             GGUFKeyValue("tokenizer.ggml.tokens", .array(.string, list)),
         ]
         if kind == .llama {
@@ -79,6 +83,10 @@ public enum LlamaGGUFTokenizer {
             kv.append(GGUFKeyValue("tokenizer.ggml.merges", .array(.string, try merges(model["merges"], path: path))))
         }
 
+        if kind != .bert {
+            let special = try LlamaGGUFSpecialVocab(tokenizer: root, companions: companions, config: config, nVocab: n, path: path)
+            return kv + special.metadata
+        }
         let unk = (model["unk_token"] as? String).flatMap { u in tokens.firstIndex { $0 == u } }
         var ids: [(String, Int)] = []
         for (key, id) in [("bos", config.bosTokenId), ("eos", config.eosTokenId), ("unknown", unk), ("padding", config.padTokenId)] {
@@ -100,12 +108,15 @@ public enum LlamaGGUFTokenizer {
         return kv
     }
 
-    static func tokenType(_ token: String, id: Int, special: Bool?, kind: Model, baseCount: Int) -> TokenType {
+    static func tokenType(_ token: String, id: Int, special: Bool?, kind: Model, baseCount: Int,
+                          specialNames: Set<String> = []) -> TokenType {
         if kind == .llama {
-            // gguf-py LlamaHfVocab: added tokens past the base vocabulary, then base tokens.
-            if let special, id >= baseCount { return special ? .control : .userDefined }
+            // gguf-py LlamaHfVocab: CONTROL only for transformers' `all_special_tokens` (the
+            // tokenizer_config roles and additional specials), not tokenizer.json's `special`
+            // flag; other added tokens past the base vocabulary are USER_DEFINED.
+            if special != nil, id >= baseCount { return specialNames.contains(token) ? .control : .userDefined }
             if isByteToken(token) { return .byte }
-            return special == true ? .control : .normal
+            return specialNames.contains(token) ? .control : .normal
         }
         guard let special else { return .normal }
         return special || looksSpecial(token) ? .control : .userDefined
@@ -153,5 +164,18 @@ public enum LlamaGGUFTokenizer {
             return (first ? true : nil, last ? true : nil)
         }
         return (nil, nil)
+    }
+
+    /// transformers' `all_special_tokens` for a LlamaTokenizerFast: the tokenizer_config.json
+    /// roles (bos, eos, unk, sep, pad, cls, mask; without the file, the class defaults <s>,
+    /// </s>, <unk>) and `additional_special_tokens` / `extra_special_tokens`.
+    static func allSpecialTokens(_ tokenizerConfig: Data?) throws -> Set<String> {
+        guard let tc = try LlamaGGUFCompanions.object(tokenizerConfig, path: "tokenizer_config.json") else { return ["<s>", "</s>", "<unk>"] }
+        func content(_ v: OrderedJSON?) -> String? { v?.stringValue ?? v?["content"]?.stringValue }
+        var names = Set(LlamaGGUFSpecialVocab.types.compactMap { content(tc["\($0)_token"]) })
+        for key in ["additional_special_tokens", "extra_special_tokens"] {
+            for e in tc[key]?.elements ?? tc[key]?.members?.map(\.value) ?? [] { if let c = content(e) { names.insert(c) } }
+        }
+        return names
     }
 }

@@ -51,24 +51,7 @@ enum ConfigFile {
     }
 }
 
-/// A token id field that configs write as null, one integer or a list (`eos_token_id`).
-public struct TokenIDList: Decodable, Sendable, Equatable {
-    public var ids: [Int]
-    public init(_ ids: [Int]) { self.ids = ids }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            ids = []
-            return
-        }
-        do {
-            ids = [try container.decode(Int.self)]
-        } catch DecodingError.typeMismatch {
-            ids = try container.decode([Int].self)  // a list, or a type error naming the field
-        }
-    }
-}
+// TokenIDList lives in TemperFormats (LlamaConfigJSON.swift), beside the one Llama config decoder.
 
 /// Checks shared by every config: sizes positive, heads dividing the hidden size, …
 struct ConfigCheck {

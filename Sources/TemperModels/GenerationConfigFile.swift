@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 
 /// The end-of-sequence ids a folder's `generation_config.json` names (`eos_token_id`: one id
 /// or a list), which transformers' `generate` stops at; empty when the file is absent.

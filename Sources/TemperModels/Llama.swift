@@ -33,30 +33,16 @@ public struct LlamaConfig: Sendable, Equatable {
 
     public static let modelTypes = ["llama", "mistral", "qwen2"]
 
-    private struct Raw: Decodable {
-        var model_type: String
-        var vocab_size: Int, hidden_size: Int, intermediate_size: Int
-        var num_hidden_layers: Int, num_attention_heads: Int
-        var num_key_value_heads: Int?, head_dim: Int?
-        var rms_norm_eps: Double?
-        var rope_theta: Double?
-        var rope_parameters: RoPEParameters?, rope_scaling: RoPEParameters?
-        var max_position_embeddings: Int?
-        var tie_word_embeddings: Bool?
-        var attention_bias: Bool?, mlp_bias: Bool?
-        var hidden_act: String?
-        var sliding_window: Int?, use_sliding_window: Bool?
-        var bos_token_id: TokenIDList?, eos_token_id: TokenIDList?
-    }
-
     /// Decodes and validates config.json bytes; `path` names the file in errors.
     public init(data: Data, path: String) throws {
-        let raw = try ConfigFile.decode(Raw.self, from: data, path: path)
+        // The one config.json decoder (TemperFormats LlamaConfigJSON, also read by the GGUF export).
+        let raw = try ConfigFile.decode(LlamaConfigJSON.self, from: data, path: path)
         let check = ConfigCheck(path: path)
-        guard Self.modelTypes.contains(raw.model_type) else {
-            throw ModelError.unsupportedModelType(path: path, modelType: raw.model_type)
+        guard let type = raw.model_type else { throw ModelError.invalidConfigField(path: path, field: "model_type", reason: "missing") }
+        guard Self.modelTypes.contains(type) else {
+            throw ModelError.unsupportedModelType(path: path, modelType: type)
         }
-        modelType = raw.model_type
+        modelType = type
         vocabSize = raw.vocab_size
         hiddenSize = raw.hidden_size
         intermediateSize = raw.intermediate_size

@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 import TemperTensor
 
 /// Rotary position embedding settings of a config and the inverse frequencies they give,
@@ -58,17 +59,8 @@ public struct RoPEConfig: Sendable, Equatable {
     }
 }
 
-/// The members of `rope_parameters` / `rope_scaling` that Temper reads.
-struct RoPEParameters: Decodable {
-    var rope_theta: Double?
-    var rope_type: String?
-    var type: String?
-    var factor: Double?
-    var low_freq_factor: Double?
-    var high_freq_factor: Double?
-    var original_max_position_embeddings: Int?
-    var partial_rotary_factor: Double?
-}
+/// The members of `rope_parameters` / `rope_scaling`, from the shared config.json decoder.
+typealias RoPEParameters = LlamaConfigJSON.RopeFields
 
 extension RoPEConfig {
     /// Resolves the config's rope fields (see the type comment); `field` names the source in errors.

@@ -58,12 +58,15 @@ import Testing
         #expect(try decode(#""rope_theta": 1.0, "rope_parameters": {"rope_theta": 100000.0, "rope_type": "default"}"#).ropeTheta == 100000)
         #expect(try decode(#""rope_theta": 250000.0"#).ropeTheta == 250000)
         let linear = try decode(#""rope_scaling": {"type": "linear", "factor": 4.0}"#)
-        #expect(linear.ropeLinearFactor == 4 && linear.ropeTheta == 10000)
+        #expect(linear.ropeScaling == .linear(factor: 4) && linear.ropeTheta == 10000)
         let tokenizer = try Data(contentsOf: GGUFFixtures.root.appendingPathComponent("Fixtures/tiny-llama/tokenizer.json"))
         let kv = try LlamaGGUFExport.metadata(config: linear, tokenizerJSON: tokenizer, outputType: .f32)
         #expect(kv.contains(GGUFKeyValue("llama.rope.scaling.type", .string("linear"))))
         #expect(kv.contains(GGUFKeyValue("llama.rope.scaling.factor", .float32(4))))
-        for refused in ["llama3", "yarn", "dynamic"] {
+        let llama3 = try decode(#""rope_parameters": {"rope_theta": 500000.0, "rope_type": "llama3", "factor": 8.0}"#)
+        #expect(llama3.ropeScaling == .llama3(factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 8192))
+        #expect(throws: FormatError.self) { try decode(#""rope_parameters": {"rope_type": "yarn", "factor": 4.0}"#) }
+        for refused in ["longrope", "dynamic", "su"] {
             #expect(throws: FormatError.self) { try decode(#""rope_parameters": {"rope_theta": 500000.0, "rope_type": "\#(refused)", "factor": 8.0}"#) }
         }
     }
@@ -101,7 +104,10 @@ import Testing
             + #""merges": [["a", "b"], ["Ġ", "a"], ["a b", "c"]]}, "added_tokens": [{"id": 4, "content": "<|end|>", "special": false}]}"#
         var config = TinyLlama.config
         config.vocabSize = 6
-        let g = try LlamaGGUFTokenizer.metadata(tokenizerJSON: Data(byteLevel.utf8), config: config)
+        // The toy vocabulary cannot tokenize convert's check string: no tokenizer.ggml.pre
+        // can be chosen, so the export refuses it (the fixture tests cover real tokenizers).
+        #expect(throws: FormatError.self) { try LlamaGGUFTokenizer.metadata(tokenizerJSON: Data(byteLevel.utf8), config: config) }
+        let g = try LlamaGGUFTokenizer.metadata(tokenizerJSON: Data(byteLevel.utf8), config: config, preTokenizer: "gpt-2")
         let gm = Dictionary(g.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         #expect(gm["tokenizer.ggml.model"] == .string("gpt2"))
         #expect(gm["tokenizer.ggml.merges"] == .array(.string, [.string("a b"), .string("Ġ a"), .string("a\u{0120}b c")]))
@@ -109,11 +115,15 @@ import Testing
         let spm = #"{"model": {"type": "BPE", "byte_fallback": true, "vocab": {"<unk>": 0, "<s>": 1, "</s>": 2, "<0x0A>": 3, "▁a": 4}, "merges": [], "unk_token": "<unk>"},"#
             + #""decoder": {"type": "Sequence"}, "added_tokens": [{"id": 1, "content": "<s>", "special": true}, {"id": 5, "content": "<extra>", "special": false}],"#
             + #""post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>"}}, {"Sequence": {"id": "A"}}]}}"#
-        let l = try LlamaGGUFTokenizer.metadata(tokenizerJSON: Data(spm.utf8), config: config)
+        // gguf-py LlamaHfVocab: CONTROL for transformers' all_special_tokens (here only the
+        // tokenizer_config bos), not for tokenizer.json's `special` flag.
+        let l = try LlamaGGUFTokenizer.metadata(tokenizerJSON: Data(spm.utf8), config: config,
+                                                companions: LlamaGGUFCompanions(tokenizerConfigJSON: Data(#"{"bos_token": "<s>"}"#.utf8)))
         let lm = Dictionary(l.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         #expect(lm["tokenizer.ggml.model"] == .string("llama"))
         #expect(lm["tokenizer.ggml.token_type"]?.arrayValue?.compactMap(\.integerValue) == [1, 3, 1, 6, 1, 4])
-        #expect(lm["tokenizer.ggml.scores"]?.arrayValue?.count == 6 && lm["tokenizer.ggml.unknown_token_id"] == .uint32(0))
+        // SpecialVocab finds unk only through tokenizer_config.json's unk_token (none here).
+        #expect(lm["tokenizer.ggml.scores"]?.arrayValue?.count == 6 && lm["tokenizer.ggml.unknown_token_id"] == nil)
         #expect(lm["tokenizer.ggml.add_bos_token"] == .bool(true))
         #expect(throws: FormatError.self) {
             try LlamaGGUFTokenizer.metadata(tokenizerJSON: Data(#"{"model": {"type": "Unigram", "vocab": []}}"#.utf8), config: config)
