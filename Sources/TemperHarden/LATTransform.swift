@@ -118,7 +118,7 @@ public struct LATTransform: Codable, Sendable, Equatable {
     }
 
     /// What the run measured and used, filled while it runs and recorded in provenance.
-    final class Record: Encodable, @unchecked Sendable {
+    final class Record: Encodable {
         let transform: LATTransform
         var residualIndices: [Int] = []
         var epsilons: [String: Double] = [:]
