@@ -118,7 +118,7 @@ public struct LATTransform: Codable, Sendable, Equatable {
     }
 
     /// What the run measured and used, filled while it runs and recorded in provenance.
-    final class Record: Encodable {
+    final class Record: Encodable, @unchecked Sendable {
         let transform: LATTransform
         var residualIndices: [Int] = []
         var epsilons: [String: Double] = [:]
