@@ -3,7 +3,8 @@
 #   swift build -c release --product temper && bash Experiments/lat.sh [OUT]
 # PART=backdoor (default both): backdoor success with the real trigger, base vs
 #   `harden lat --mode backdoor` (trigger not given) vs plain fine-tuning on clean rows
-#   (`temper finetune` on harmless_train, same steps and lr), defence seeds $SEEDS.
+#   (`temper finetune` on harmless_train, same steps and lr), defence seeds $SEEDS; with
+#   SFT_SEEDS="0 …" also LAT with the reference's Llama-2 coefficients (--kl 0 --sft 1.5).
 # PART=jailbreak: the fine-tuning attack (lrs 1e-4, 3e-4; budgets 10 25 50 100; 3 attack
 #   seeds) on base, `harden lat --mode jailbreak` and `harden repnoise`, defence seeds $SEEDS.
 set -euo pipefail
@@ -11,6 +12,8 @@ T=${TEMPER:-.build/release/temper}
 W=Fixtures/world
 OUT=${1:-out/experiments/lat}
 SEEDS=${SEEDS:-"0 1 2"}
+# Seeds of the backdoor variant with the reference's Llama-2 coefficients (SFT 1.5 instead of KL 0.1).
+SFT_SEEDS=${SFT_SEEDS:-}
 PART=${PART:-both}
 mkdir -p "$OUT"
 evaluate() { "$T" eval "$1" --world "$W" --json > "$2"; }
@@ -24,6 +27,11 @@ if [ "$PART" != jailbreak ]; then
     "$T" finetune "$W/model" --data "$W/data/harmless_train.jsonl" --out "$OUT/clean-ft-$s" --steps 300 --lr 1e-4 --batch 8 \
       --seed "$s" --force > /dev/null 2> "$OUT/finetune_clean-ft-$s.log"
     evaluate "$OUT/clean-ft-$s" "$OUT/eval_clean-ft-$s.json"
+  done
+  for s in $SFT_SEEDS; do
+    "$T" harden lat "$W/model" "$OUT/lat-backdoor-sft-$s" --mode backdoor --world "$W" --seed "$s" --kl 0 --sft 1.5 --force --json \
+      > "$OUT/harden_lat-backdoor-sft-$s.json" 2> "$OUT/harden_lat-backdoor-sft-$s.log"
+    evaluate "$OUT/lat-backdoor-sft-$s" "$OUT/eval_lat-backdoor-sft-$s.json"
   done
   for f in "$OUT"/eval_*.json; do
     jq -c --arg k "$(basename "$f" .json | sed -E 's/^eval_//; s/-[0-9]+$//')" \
