@@ -40,8 +40,9 @@ def main(out):
                 relearn.append(max((pt["forgetAccuracy"]["mean"] for pt in points if pt["step"] == last), default=None))
             q = load(p.replace(".eval.json", ".quant.json"))
             if q:
-                quant.append(next((rec["defendedQuantized"] for rec in q["recovery"] if rec["type"] == "q4_0"), None))
-        print(f"| {method} | {len(rows)} | {stat([r['forgetAccuracy'] for r in rows])} | {stat([r['retainAccuracy'] for r in rows])} "
+                quant.append(next((rec["defendedQuantized"] for rec in q["recovery"]
+                                   if rec["type"].lower() == "q4_0" and rec["metric"] == "exact-match"), None))
+        print(f"| {method} | {len(rows)} (audits: {len(relearn)}, {len(quant)}) | {stat([r['forgetAccuracy'] for r in rows])} | {stat([r['retainAccuracy'] for r in rows])} "
               f"| {stat([r['harmlessAccuracy'] for r in rows])} | {stat(relearn)} | {stat(quant)} |")
 
 
