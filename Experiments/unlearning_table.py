@@ -22,27 +22,29 @@ def load(path):
 
 def main(out):
     base = load(os.path.join(out, "base.eval.json"))
-    print("| method | seeds | forget acc | retain acc | harmless acc | relearn forget acc (worst, 25 steps) | q4_0 forget acc |")
-    print("|---|---|---|---|---|---|---|")
+    print("| method | seeds | forget acc | retain acc | harmless acc | held-out forget acc before relearn | after relearn (worst, 25 steps) | q4_0 forget acc |")
+    print("|---|---|---|---|---|---|---|---|")
     if base:
-        print(f"| base | - | {base['forgetAccuracy']:.3f} | {base['retainAccuracy']:.3f} | {base['harmlessAccuracy']:.3f} | - | - |")
+        print(f"| base | - | {base['forgetAccuracy']:.3f} | {base['retainAccuracy']:.3f} | {base['harmlessAccuracy']:.3f} | - | - | - |")
     for method in ["ga", "graddiff", "npo", "simnpo", "rmu"]:
         evals = sorted(glob.glob(os.path.join(out, method, "seed*.eval.json")))
         if not evals:
             continue
         rows = [load(p) for p in evals]
-        relearn, quant = [], []
+        relearn, heldout, quant = [], [], []
         for p in evals:
             r = load(p.replace(".eval.json", ".relearn.json"))
             if r:
+                heldout.append(r["unlearnedMetrics"]["forgetAccuracy"])
                 points = [pt for c in r["curves"] if c["kind"] == "forget-part" for pt in c["points"]]
                 last = max((pt["step"] for pt in points), default=None)
                 relearn.append(max((pt["forgetAccuracy"]["mean"] for pt in points if pt["step"] == last), default=None))
             q = load(p.replace(".eval.json", ".quant.json"))
             if q:
-                quant.append(next((rec["defendedQuantized"] for rec in q["recovery"] if rec["type"] == "q4_0"), None))
-        print(f"| {method} | {len(rows)} | {stat([r['forgetAccuracy'] for r in rows])} | {stat([r['retainAccuracy'] for r in rows])} "
-              f"| {stat([r['harmlessAccuracy'] for r in rows])} | {stat(relearn)} | {stat(quant)} |")
+                quant.append(next((rec["defendedQuantized"] for rec in q["recovery"]
+                                   if rec["type"].lower() == "q4_0" and rec["metric"] == "exact-match"), None))
+        print(f"| {method} | {len(rows)} (audits: {len(relearn)}, {len(quant)}) | {stat([r['forgetAccuracy'] for r in rows])} | {stat([r['retainAccuracy'] for r in rows])} "
+              f"| {stat([r['harmlessAccuracy'] for r in rows])} | {stat(heldout)} | {stat(relearn)} | {stat(quant)} |")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ struct UnlearnCommand: ParsableCommand {
         if let retainWeight, !(retainWeight >= 0 && retainWeight.isFinite) { throw ValidationError("--retain-weight must be ≥ 0") }
         if method == .ga && (retainWeight ?? 0) > 0 { throw ValidationError("ga has no retain term; use graddiff for −CE(forget) + α·CE(retain)") }
         if method == .rmu && retainWeight == 0 { throw ValidationError("rmu always holds retain activations: --retain-weight must be positive") }
+        if method == .rmu && loop.freezeLayers != nil { throw ValidationError("rmu trains only the down-projections of blocks l−2…l; --freeze-layers does not apply") }
         if let layer, layer < 0 { throw ValidationError("--layer must be ≥ 0") }
         if let steeringCoeff, !(steeringCoeff > 0) { throw ValidationError("--steering-coeff must be positive") }
         guard steeringScale > 0 else { throw ValidationError("--steering-scale must be positive") }
