@@ -11,13 +11,27 @@ public final class AtomicFile {
     private var fd: Int32
     private var finished = false
 
-    public init(url: URL) throws {
+    /// `stagingFolder`: where the temporary file goes instead of beside `url` (it must be on
+    /// the same file system; see `stagingFolder(outside:)`).
+    public init(url: URL, stagingFolder: URL? = nil) throws {
         finalURL = url
         StaleStaging.sweep(for: url)
-        let dir = url.deletingLastPathComponent()
+        let dir = stagingFolder ?? url.deletingLastPathComponent()
+        if let stagingFolder { StaleStaging.sweep(for: stagingFolder.appendingPathComponent(url.lastPathComponent)) }
         tempURL = dir.appendingPathComponent(".\(url.lastPathComponent).temper-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         fd = open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 { throw FormatError.io(path: url.path, reason: "cannot create temporary file: \(String(cString: strerror(errno)))") }
+    }
+
+    /// The parent of `folder` when a file written into `folder` can be staged there: it is
+    /// writable and on the same device, so the final rename stays atomic. Writers into a
+    /// signed folder stage outside it, so that a killed write leaves no stray file inside
+    /// the folder that would make its signature fail; nil means stage beside the file.
+    public static func stagingFolder(outside folder: URL) -> URL? {
+        let parent = folder.standardizedFileURL.deletingLastPathComponent()
+        var a = stat(), b = stat()
+        guard stat(folder.path, &a) == 0, stat(parent.path, &b) == 0, a.st_dev == b.st_dev, access(parent.path, W_OK) == 0 else { return nil }
+        return parent
     }
 
     /// Appends bytes; loops over short writes.
@@ -71,8 +85,8 @@ public final class AtomicFile {
     deinit { abandon() }
 
     /// Convenience: writes `data` to `url` atomically.
-    public static func write(_ data: Data, to url: URL) throws {
-        let file = try AtomicFile(url: url)
+    public static func write(_ data: Data, to url: URL, stagingFolder: URL? = nil) throws {
+        let file = try AtomicFile(url: url, stagingFolder: stagingFolder)
         do { try file.write(data); try file.commit() } catch { file.abandon(); throw error }
     }
 }

@@ -55,6 +55,8 @@ public enum ModelSigner {
                                                                    signatureRelative: signatureRelative, hasher: hasher) }
             ?? hasher.hash(entries: entries, withTensors: options.writeManifest)
 
+        // Temporary files go outside the folder, so a kill mid-write leaves nothing in it.
+        let staging = AtomicFile.stagingFolder(outside: URL(fileURLWithPath: folder))
         var resources = digests.map { SignedResource(name: $0.path, digest: $0.sha256) }
         var manifestPath: String?
         var manifestDigest: SHA256Digest?
@@ -63,7 +65,7 @@ public enum ModelSigner {
             let manifest = Manifest(files: digests.filter { !ManifestBuilder.isExcluded($0.path, signatureRelative: signatureRelative) })
             let bytes = manifest.canonicalBytes
             let path = folder + "/" + Manifest.fileName
-            try AtomicFile.write(Data(bytes), to: URL(fileURLWithPath: path))
+            try AtomicFile.write(Data(bytes), to: URL(fileURLWithPath: path), stagingFolder: staging)
             let digest = SHA256Digest.of(bytes)
             if coversManifest { resources.append(SignedResource(name: Manifest.fileName, digest: digest)) }
             manifestPath = path
@@ -77,7 +79,10 @@ public enum ModelSigner {
         let payload = statement.bytes
         let signature = try key.sign(DSSE.pae(payloadType: InTotoStatement.payloadType, payload: payload))
         let bundle = SigstoreBundle(keyHint: try key.publicKey().hint(), payload: payload, signature: signature)
-        try AtomicFile.write(Data(bundle.bytes), to: URL(fileURLWithPath: signaturePath))
+        // The signature is written last: until its rename the old signature stands (with the
+        // same manifest bytes when the files did not change), after it the new one.
+        try AtomicFile.write(Data(bundle.bytes), to: URL(fileURLWithPath: signaturePath),
+                             stagingFolder: signatureRelative == nil ? nil : staging)
         return SignResult(folder: folder, signature: signaturePath, modelName: statement.modelName, curve: key.curve,
                           files: statement.resources.count, tensors: tensorCount, subjectDigest: statement.subjectDigest.hex,
                           manifest: manifestPath, manifestDigest: manifestDigest?.hex)

@@ -3,4 +3,7 @@ import TemperCLI
 import Glibc
 #endif
 
+// A file-size limit (ulimit -f) must surface as a write error (EFBIG, reported and cleaned
+// up like a full disk), not as SIGXFSZ killing the process mid-write.
+signal(SIGXFSZ, SIG_IGN)
 exit(TemperMain.run(Array(CommandLine.arguments.dropFirst())))

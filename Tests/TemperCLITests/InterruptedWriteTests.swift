@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `temper` killed with SIGKILL at random points, and writing under a file-size limit:
+/// the previous output stays intact or the new one is complete, never a partial file under
+/// a final name, and what an interrupted run left is cleaned by the next one.
+@Suite(.serialized) struct InterruptedWriteTests {
+    static let model = CLI.fixtures.appendingPathComponent("world/model")
+
+    /// Starts `temper args`, kills it with SIGKILL after `delay` seconds (or lets it finish).
+    static func killed(_ args: [String], after delay: Double) throws {
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(useconds_t(delay * 1_000_000))
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+    }
+
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = Date()
+        try body()
+        return Date().timeIntervalSince(start)
+    }
+
+    @Test func convertKilledAtRandomKeepsTheOldFolderOrWritesTheNewOne() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        #expect(try CLI.run(["convert", Self.model.path, out.path, "--dtype", "f16"]).status == 0)
+        let old = try CLI.run(["hash", out.path, "--json"]).stdout
+        let full = try Self.seconds { _ = try CLI.run(["convert", Self.model.path, dir.appendingPathComponent("timing").path, "--dtype", "bf16"]) }
+        let newDigest = try CLI.run(["hash", dir.appendingPathComponent("timing").path, "--json"]).stdout
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            try Self.killed(["convert", Self.model.path, out.path, "--dtype", "bf16", "--force"], after: Double.random(in: 0...(full * 1.2), using: &generator))
+            let now = try CLI.run(["hash", out.path, "--json"])
+            #expect(now.status == 0, "no whole folder under the final name after a kill")
+            #expect(now.stdout == old || now.stdout == newDigest, "the folder is neither the old nor the new conversion")
+            let back = try CLI.run(["convert", Self.model.path, out.path, "--dtype", "f16", "--force"])
+            #expect(back.status == 0, "\(back.stderr)")
+        }
+        // Only staging names are left beside OUT, and a later run clears them (leftovers from
+        // the same second as its start are kept, so wait one).
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
+        #expect(names.allSatisfy { $0.contains(".temper-") })
+        sleep(2)
+        #expect(try CLI.run(["convert", Self.model.path, out.path, "--dtype", "f16", "--force"]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test func reSigningKilledAtRandomAlwaysVerifies() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("m")
+        try FileManager.default.copyItem(at: Self.model, to: folder)
+        let key = dir.appendingPathComponent("k.pem").path, pub = dir.appendingPathComponent("k.pub.pem").path
+        #expect(try CLI.run(["keygen", "--out", key]).status == 0)
+        #expect(try CLI.run(["sign", folder.path, "--key", key]).status == 0)
+        let full = try Self.seconds { _ = try CLI.run(["sign", folder.path, "--key", key]) }
+        for _ in 0..<50 {
+            try Self.killed(["sign", folder.path, "--key", key], after: Double.random(in: 0...(full * 1.2)))
+            let v = try CLI.run(["verify", folder.path, "--key", pub])
+            #expect(v.status == 0, "after a kill the folder does not verify: \(v.stdout) \(v.stderr)")
+        }
+    }
+
+    @Test func aFileSizeLimitIsAnErrorAndLeavesNothing() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        // 512 KiB: the world model (3 MB) cannot be written under it.
+        let script = "ulimit -f 512; exec \"$0\" convert \"$1\" \"$2\" --dtype f32"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script, CLI.binary.path, Self.model.path, out.path]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 1, "\(p.terminationReason) \(p.terminationStatus): \(message)")
+        #expect(message.contains("too large") || message.contains("File too large"), "\(message)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+}
