@@ -14,9 +14,11 @@ enum LlamaQuantizeConversion {
                 return try input.floats(tensor)
             }, progress: progress)
         }
-        let staging = output.deletingLastPathComponent()
-            .appendingPathComponent(".\(output.lastPathComponent).f32-\(UUID().uuidString).gguf")
-        defer { try? FileManager.default.removeItem(at: staging) }
+        // The f32 intermediate lives in a staging folder named as AtomicFolder names its own, so
+        // a run killed here leaves a leftover the next write of OUTPUT recognises and removes.
+        let folder = try AtomicFolder(url: output.deletingLastPathComponent().appendingPathComponent(output.lastPathComponent), replace: true)
+        defer { folder.abandon() }
+        let staging = folder.stagingURL.appendingPathComponent("f32.gguf")
         let f32 = try CheckpointConverter.convert(input, to: staging, options: ConversionOptions(target: .gguf, dtype: .f32), progress: progress)
         guard f32.ggufArchitecture != nil else {
             throw FormatError.unsupportedInput(path: input.url.path, reason: "\(fileType.name) needs a model llama.cpp can load (a Hugging Face Llama folder or a model GGUF)")

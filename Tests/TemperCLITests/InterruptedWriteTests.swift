@@ -29,21 +29,25 @@ import Glibc
         return Date().timeIntervalSince(start)
     }
 
-    @Test func convertKilledAtRandomKeepsTheOldFolderOrWritesTheNewOne() throws {
+    /// A safetensors folder (convert) and a single GGUF file (quantize), each replaced under kills.
+    @Test(arguments: [("out", "f16", "bf16"), ("out.gguf", "q8_0", "q4_k_m")])
+    func convertKilledAtRandomKeepsTheOldOutputOrWritesTheNewOne(name: String, oldType: String, newType: String) throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("out")
-        #expect(try CLI.run(["convert", Self.model.path, out.path, "--dtype", "f16"]).status == 0)
+        let out = dir.appendingPathComponent(name)
+        #expect(try CLI.run(["convert", Self.model.path, out.path, "--dtype", oldType]).status == 0)
         let old = try CLI.run(["hash", out.path, "--json"]).stdout
-        let full = try Self.seconds { _ = try CLI.run(["convert", Self.model.path, dir.appendingPathComponent("timing").path, "--dtype", "bf16"]) }
-        let newDigest = try CLI.run(["hash", dir.appendingPathComponent("timing").path, "--json"]).stdout
+        let timing = dir.appendingPathComponent("timing-" + name)
+        let full = try Self.seconds { _ = try CLI.run(["convert", Self.model.path, timing.path, "--dtype", newType]) }
+        let newDigest = try CLI.run(["hash", timing.path, "--json"]).stdout.replacingOccurrences(of: "timing-", with: "")
+        try FileManager.default.removeItem(at: timing)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<50 {
-            try Self.killed(["convert", Self.model.path, out.path, "--dtype", "bf16", "--force"], after: Double.random(in: 0...(full * 1.2), using: &generator))
+            try Self.killed(["convert", Self.model.path, out.path, "--dtype", newType, "--force"], after: Double.random(in: 0...(full * 1.2), using: &generator))
             let now = try CLI.run(["hash", out.path, "--json"])
             #expect(now.status == 0, "no whole folder under the final name after a kill")
             #expect(now.stdout == old || now.stdout == newDigest, "the folder is neither the old nor the new conversion")
-            let back = try CLI.run(["convert", Self.model.path, out.path, "--dtype", "f16", "--force"])
+            let back = try CLI.run(["convert", Self.model.path, out.path, "--dtype", oldType, "--force"])
             #expect(back.status == 0, "\(back.stderr)")
         }
         // Only staging names are left beside OUT, and a later run clears them (leftovers from
@@ -51,7 +55,7 @@ import Glibc
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
         #expect(names.allSatisfy { $0.contains(".temper-") })
         sleep(2)
-        #expect(try CLI.run(["convert", Self.model.path, out.path, "--dtype", "f16", "--force"]).status == 0)
+        #expect(try CLI.run(["convert", Self.model.path, out.path, "--dtype", oldType, "--force"]).status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }.isEmpty)
     }
 
