@@ -5,19 +5,21 @@
 #
 # BIN is the temper binary, PYTHON one with torch, transformers, safetensors (what
 # convert_hf_to_gguf.py needs), WORK a scratch folder (kept, so the GGUFs can be inspected).
-# llama-perplexity and llama-tokenize come from Fixtures/llama_cpp_tools.sh (built once into
-# ~/.cache/temper/llama.cpp-build, ~10-20 min on 2 cores); the llama.cpp tree is the one that
-# build was configured from (or $TEMPER_LLAMA_CPP_SRC).
+# The llama.cpp side is libllama itself: llama_kld_min and llama_tokenize_min (this folder's .c
+# files, linked against libllama by Fixtures/llama_cpp_tools.sh, ~8-10 min on 2 cores the first
+# time) always; llama-perplexity and llama-tokenize as well when they are already built or
+# TEMPER_LLAMA_FULL_TOOLS=1 (they need all of llama-common: ~20-30 min more on 2 cores). The
+# llama.cpp tree is the one that build was configured from (or $TEMPER_LLAMA_CPP_SRC).
 # Models: every Fixtures/gguf_convert/<case>/ folder with random weights (both exports made by
 # check_convert_live.py, which also compares them key by key), plus each HF_FOLDER given
 # (exported here both ways, e.g. SmolLM2-135M-Instruct dequantised with `temper convert
 # model.gguf OUT/`). For each model:
-#   KLD:      llama-perplexity --kl-divergence-base on convert_hf_to_gguf's f32 GGUF writes the
-#             reference logits, then --kl-divergence on Temper's f32 GGUF; mean KLD must be
-#             <= $TEMPER_KLD_MAX (default 1e-5). Input: tokenize_corpus.txt repeated.
-#   tokenize: llama-tokenize on Temper's GGUF (one call per line of tokenize_corpus.txt, special
-#             tokens parsed, bos as the GGUF says) must give the ids of `temper tokenize` on
-#             the HF folder (add_special_tokens=True, added tokens matched in the text).
+#   KLD:      llama_kld_min REF OURS (and llama-perplexity --kl-divergence-base on REF then
+#             --kl-divergence on OURS): REF is convert_hf_to_gguf's f32 GGUF, OURS Temper's; mean
+#             KLD must be <= $TEMPER_KLD_MAX (default 1e-5). Input: tokenize_corpus.txt, repeated.
+#   tokenize: libllama's ids (llama_tokenize_min, and llama-tokenize -p LINE --ids) on Temper's
+#             GGUF for each line of tokenize_corpus.txt (special tokens parsed, bos/eos as the
+#             GGUF says) must be those of `temper tokenize` on the HF folder.
 # Prints `ok   - …` / `FAIL - …` lines (the differing strings and ids for a mismatch); exit 0
 # when all pass, 1 otherwise.
 set -euo pipefail
@@ -32,7 +34,11 @@ KLD_MAX=${TEMPER_KLD_MAX:-1e-5}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 
-TOOLS=$(bash "$HERE/../llama_cpp_tools.sh" llama-perplexity llama-tokenize)
+TOOLS=$(bash "$HERE/../llama_cpp_tools.sh" llama_kld_min llama_tokenize_min)
+FULL=0
+if [[ ${TEMPER_LLAMA_FULL_TOOLS:-} == 1 ]] || [[ -x $TOOLS/llama-perplexity && -x $TOOLS/llama-tokenize ]]; then
+    bash "$HERE/../llama_cpp_tools.sh" llama-perplexity llama-tokenize >/dev/null && FULL=1
+fi
 BUILD=${TEMPER_LLAMA_CPP_BUILD:-${TEMPER_CACHE:-$HOME/.cache/temper}/llama.cpp-build}
 SRC=${TEMPER_LLAMA_CPP_SRC:-$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt")}
 [[ -f $SRC/convert_hf_to_gguf.py ]] || { echo "check_llama_cpp: no convert_hf_to_gguf.py in '$SRC'" >&2; exit 1; }
@@ -40,6 +46,11 @@ SRC=${TEMPER_LLAMA_CPP_SRC:-$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BU
 failures=0
 pass() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
+check_kld() {  # NAME VALUE DETAIL
+    if [[ -z $2 ]]; then fail "$1: no mean KLD ($3)"
+    elif awk -v k="$2" -v m="$KLD_MAX" 'BEGIN { exit !(k <= m) }'; then pass "$1: mean KLD $2 <= $KLD_MAX ($3)"
+    else fail "$1: mean KLD $2 > $KLD_MAX ($3)"; fi
+}
 
 # The tiny folders: random weights, both exports, the key-by-key comparison.
 if TEMPER_BIN=$BIN "$PY" "$HERE/check_convert_live.py" "$SRC" "$WORK" >"$WORK/convert_live.txt" 2>&1; then
@@ -63,43 +74,8 @@ for hf in "$@"; do
     models+=("$name|$hf|$ref|$ours|128")
 done
 
-# Perplexity input: the corpus, repeated so every model gets a few chunks.
-TEXT=$WORK/kld_input.txt
-: >"$TEXT"; for _ in $(seq 12); do cat "$CORPUS" >>"$TEXT"; done
-
-for m in "${models[@]}"; do
-    IFS='|' read -r name hf ref ours ctx <<<"$m"
-    base=$WORK/$name.kld-base
-    common=(-f "$TEXT" -c "$ctx" -b "$ctx" -t 2 --no-warmup)
-    if "$TOOLS/llama-perplexity" -m "$ref" "${common[@]}" --kl-divergence-base "$base" >"$WORK/$name.ppl-base.log" 2>&1 \
-        && "$TOOLS/llama-perplexity" -m "$ours" "${common[@]}" --kl-divergence-base "$base" --kl-divergence \
-            >"$WORK/$name.kld.log" 2>&1; then
-        kld=$(sed -n 's/^Mean[[:space:]]*KLD:[[:space:]]*\([-0-9.e+]*\).*/\1/p' "$WORK/$name.kld.log" | head -1)
-        if [[ -z $kld ]]; then
-            fail "$name: no 'Mean KLD' line in $WORK/$name.kld.log"
-        elif awk -v k="$kld" -v m="$KLD_MAX" 'BEGIN { exit !(k <= m) }'; then
-            pass "$name: mean KLD $kld (<= $KLD_MAX, c=$ctx)"
-        else
-            fail "$name: mean KLD $kld > $KLD_MAX (c=$ctx)"
-        fi
-    else
-        fail "$name: llama-perplexity failed (see $WORK/$name.ppl-base.log, $WORK/$name.kld.log)"
-        tail -5 "$WORK/$name.kld.log" 2>/dev/null || tail -5 "$WORK/$name.ppl-base.log"
-    fi
-
-    # Token ids, line by line.
-    out=$WORK/$name.tokenize.txt
-    : >"$out"
-    args=()
-    while IFS= read -r line || [[ -n $line ]]; do args+=(--text "$line"); done <"$CORPUS"
-    "$BIN" tokenize "$hf" "${args[@]}" --json >"$WORK/$name.temper-tokenize.json" 2>"$WORK/$name.temper-tokenize.err" \
-        || { fail "$name: temper tokenize"; cat "$WORK/$name.temper-tokenize.err"; continue; }
-    while IFS= read -r line || [[ -n $line ]]; do
-        ids=$("$TOOLS/llama-tokenize" -m "$ours" -p "$line" --ids --no-escape --log-disable 2>/dev/null | tail -1) \
-            || ids="(llama-tokenize failed)"
-        printf '%s\n' "$ids" >>"$out"
-    done <"$CORPUS"
-    report=$("$PY" - "$WORK/$name.temper-tokenize.json" "$out" "$CORPUS" <<'PY'
+compare_ids() {  # NAME WHAT IDS_FILE: IDS_FILE against `temper tokenize` line by line
+    report=$("$PY" - "$WORK/$1.temper-tokenize.json" "$3" "$CORPUS" <<'PY'
 import json, sys
 enc = json.load(open(sys.argv[1]))["encodings"]
 llama = open(sys.argv[2], encoding="utf-8").read().splitlines()
@@ -116,10 +92,56 @@ PY
 )
     summary=$(tail -1 <<<"$report")
     if [[ ${summary%/*} == "${summary#*/}" ]]; then
-        pass "$name: llama-tokenize = temper tokenize on $summary corpus lines"
+        pass "$1: $2 = temper tokenize on $summary corpus lines"
     else
-        fail "$name: llama-tokenize = temper tokenize on only $summary corpus lines"
+        fail "$1: $2 = temper tokenize on only $summary corpus lines"
         sed '$d' <<<"$report"
+    fi
+}
+
+# Perplexity input: the corpus, repeated so every model gets a few chunks.
+TEXT=$WORK/kld_input.txt
+: >"$TEXT"; for _ in $(seq "${TEMPER_KLD_REPEAT:-2}"); do cat "$CORPUS" >>"$TEXT"; done
+
+for m in "${models[@]}"; do
+    IFS='|' read -r name hf ref ours ctx <<<"$m"
+    if line=$("$TOOLS/llama_kld_min" "$ref" "$ours" "$TEXT" "$ctx" 2>"$WORK/$name.kld-min.log"); then
+        kld=$(awk '{for (i = 1; i < NF; i++) if ($i == "mean_kld") print $(i + 1)}' <<<"$line")
+        check_kld "$name (libllama, double)" "$kld" "$line"
+    else
+        fail "$name: llama_kld_min failed"; tail -5 "$WORK/$name.kld-min.log"
+    fi
+    if [[ $FULL == 1 ]]; then
+        base=$WORK/$name.kld-base
+        common=(-f "$TEXT" -c "$ctx" -b "$ctx" -t 2 --no-warmup)
+        if "$TOOLS/llama-perplexity" -m "$ref" "${common[@]}" --kl-divergence-base "$base" >"$WORK/$name.ppl-base.log" 2>&1 \
+            && "$TOOLS/llama-perplexity" -m "$ours" "${common[@]}" --kl-divergence-base "$base" --kl-divergence \
+                >"$WORK/$name.kld.log" 2>&1; then
+            kld=$(sed -n 's/^Mean[[:space:]]*KLD:[[:space:]]*\([-0-9.e+]*\).*/\1/p' "$WORK/$name.kld.log" | head -1)
+            check_kld "$name (llama-perplexity)" "$kld" "c=$ctx"
+        else
+            fail "$name: llama-perplexity failed (see $WORK/$name.ppl-base.log, $WORK/$name.kld.log)"
+        fi
+    fi
+
+    # Token ids, line by line.
+    out=$WORK/$name.tokenize.txt
+    : >"$out"
+    args=()
+    while IFS= read -r line || [[ -n $line ]]; do args+=(--text "$line"); done <"$CORPUS"
+    "$BIN" tokenize "$hf" "${args[@]}" --json >"$WORK/$name.temper-tokenize.json" 2>"$WORK/$name.temper-tokenize.err" \
+        || { fail "$name: temper tokenize"; cat "$WORK/$name.temper-tokenize.err"; continue; }
+    "$TOOLS/llama_tokenize_min" "$ours" "$CORPUS" >"$out" 2>"$WORK/$name.tokenize-min.log" \
+        || { fail "$name: llama_tokenize_min failed"; tail -5 "$WORK/$name.tokenize-min.log"; continue; }
+    compare_ids "$name" "libllama llama_tokenize" "$out"
+    if [[ $FULL == 1 ]]; then
+        : >"$out.full"
+        while IFS= read -r line || [[ -n $line ]]; do
+            ids=$("$TOOLS/llama-tokenize" -m "$ours" -p "$line" --ids --no-escape --log-disable 2>/dev/null | tail -1) \
+                || ids="(llama-tokenize failed)"
+            printf '%s\n' "$ids" >>"$out.full"
+        done <"$CORPUS"
+        compare_ids "$name" "llama-tokenize" "$out.full"
     fi
 done
 
