@@ -19,7 +19,9 @@
 #             KLD must be <= $TEMPER_KLD_MAX (default 1e-5). Input: tokenize_corpus.txt, repeated.
 #   tokenize: libllama's ids (llama_tokenize_min, and llama-tokenize -p LINE --ids) on Temper's
 #             GGUF for each line of tokenize_corpus.txt (special tokens parsed, bos/eos as the
-#             GGUF says) must be those of `temper tokenize` on the HF folder.
+#             GGUF says) must be those of `temper tokenize` on the HF folder (HF_FOLDERs; the
+#             trimmed fixture tokenizers only report differences, see compare_ids), and the
+#             same on convert_hf_to_gguf's GGUF as on Temper's.
 # Prints `ok   - …` / `FAIL - …` lines (the differing strings and ids for a mismatch); exit 0
 # when all pass, 1 otherwise.
 set -euo pipefail
@@ -58,11 +60,11 @@ if TEMPER_BIN=$BIN "$PY" "$HERE/check_convert_live.py" "$SRC" "$WORK" >"$WORK/co
 else
     fail "check_convert_live.py"; cat "$WORK/convert_live.txt"
 fi
-models=()   # name|hf folder|convert gguf|temper gguf|context
+models=()   # name|hf folder|convert gguf|temper gguf|context|strict tokenizer check
 for d in "$HERE"/*/; do
     name=$(basename "$d")
     [[ -f $d/config.json && -f $WORK/live/$name.temper.gguf ]] || continue
-    models+=("$name|$WORK/live/$name|$WORK/live/$name.convert.gguf|$WORK/live/$name.temper.gguf|32")
+    models+=("$name|$WORK/live/$name|$WORK/live/$name.convert.gguf|$WORK/live/$name.temper.gguf|32|0")
 done
 for hf in "$@"; do
     name=$(basename "$hf")
@@ -71,10 +73,14 @@ for hf in "$@"; do
         || { fail "$name: convert_hf_to_gguf.py"; tail -5 "$WORK/$name.convert.log"; continue; }
     "$BIN" convert "$hf" "$ours" --dtype f32 >"$WORK/$name.temper.log" 2>&1 \
         || { fail "$name: temper convert"; tail -5 "$WORK/$name.temper.log"; continue; }
-    models+=("$name|$hf|$ref|$ours|128")
+    models+=("$name|$hf|$ref|$ours|128|1")
 done
 
-compare_ids() {  # NAME WHAT IDS_FILE: IDS_FILE against `temper tokenize` line by line
+# NAME WHAT IDS_FILE STRICT: IDS_FILE against `temper tokenize` line by line. STRICT=0 (the
+# committed fixtures, whose tokenizers keep only the tokens and merges convert's check string
+# needs) reports differences as `note` lines: there Hugging Face tokenizers and llama.cpp's BPE
+# part ways on words whose merges are missing, whichever converter wrote the GGUF.
+compare_ids() {
     report=$("$PY" - "$WORK/$1.temper-tokenize.json" "$3" "$CORPUS" <<'PY'
 import json, sys
 enc = json.load(open(sys.argv[1]))["encodings"]
@@ -93,8 +99,11 @@ PY
     summary=$(tail -1 <<<"$report")
     if [[ ${summary%/*} == "${summary#*/}" ]]; then
         pass "$1: $2 = temper tokenize on $summary corpus lines"
-    else
+    elif [[ $4 == 1 ]]; then
         fail "$1: $2 = temper tokenize on only $summary corpus lines"
+        sed '$d' <<<"$report"
+    else
+        echo "note - $1 (trimmed fixture vocabulary): $2 = temper tokenize on $summary corpus lines"
         sed '$d' <<<"$report"
     fi
 }
@@ -104,7 +113,7 @@ TEXT=$WORK/kld_input.txt
 : >"$TEXT"; for _ in $(seq "${TEMPER_KLD_REPEAT:-2}"); do cat "$CORPUS" >>"$TEXT"; done
 
 for m in "${models[@]}"; do
-    IFS='|' read -r name hf ref ours ctx <<<"$m"
+    IFS='|' read -r name hf ref ours ctx strict <<<"$m"
     if line=$("$TOOLS/llama_kld_min" "$ref" "$ours" "$TEXT" "$ctx" 2>"$WORK/$name.kld-min.log"); then
         kld=$(awk '{for (i = 1; i < NF; i++) if ($i == "mean_kld") print $(i + 1)}' <<<"$line")
         check_kld "$name (libllama, double)" "$kld" "$line"
@@ -133,7 +142,12 @@ for m in "${models[@]}"; do
         || { fail "$name: temper tokenize"; cat "$WORK/$name.temper-tokenize.err"; continue; }
     "$TOOLS/llama_tokenize_min" "$ours" "$CORPUS" >"$out" 2>"$WORK/$name.tokenize-min.log" \
         || { fail "$name: llama_tokenize_min failed"; tail -5 "$WORK/$name.tokenize-min.log"; continue; }
-    compare_ids "$name" "libllama llama_tokenize" "$out"
+    compare_ids "$name" "libllama llama_tokenize" "$out" "$strict"
+    if "$TOOLS/llama_tokenize_min" "$ref" "$CORPUS" 2>/dev/null | cmp -s - "$out"; then
+        pass "$name: libllama gives the same ids on convert_hf_to_gguf's GGUF as on Temper's"
+    else
+        fail "$name: libllama ids differ between convert_hf_to_gguf's GGUF and Temper's"
+    fi
     if [[ $FULL == 1 ]]; then
         : >"$out.full"
         while IFS= read -r line || [[ -n $line ]]; do
@@ -141,7 +155,7 @@ for m in "${models[@]}"; do
                 || ids="(llama-tokenize failed)"
             printf '%s\n' "$ids" >>"$out.full"
         done <"$CORPUS"
-        compare_ids "$name" "llama-tokenize" "$out.full"
+        compare_ids "$name" "llama-tokenize" "$out.full" "$strict"
     fi
 done
 
