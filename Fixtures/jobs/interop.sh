@@ -18,6 +18,7 @@ if ! "$PY" -c "import torch, transformers, safetensors, numpy" 2>/dev/null; then
 fi
 export PYTHON=$PY
 STEPS=${TEMPER_JOB_STEPS:-4}
+# TEMPER_JOB_ONLY=REGEX runs only the checks whose name matches (e.g. world-unlearn).
 status=0
 ok() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; status=1; }
@@ -31,6 +32,7 @@ expect_exit() {
 # check NAME MODEL "COMMAND METHOD" [transform options…]   (e.g. "harden repnoise", "unlearn npo")
 check() {
     local name=$1 model=$2 transform=$3; shift 3
+    if [[ -n ${TEMPER_JOB_ONLY:-} && ! $name =~ $TEMPER_JOB_ONLY ]]; then return; fi
     local w=$WORK/job-$name swift=$WORK/job-$name-swift
     # shellcheck disable=SC2086  # "$transform" is two words: the command and its method
     "$BIN" $transform "$model" "$swift" "$@" --steps "$STEPS" --log-losses "$swift.jsonl" --force >/dev/null 2>"$w.log" \

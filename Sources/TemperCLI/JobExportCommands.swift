@@ -32,7 +32,7 @@ struct JobOutputOptions: ParsableArguments {
 
     private func options(_ run: HardenRunOptions) throws -> JobExportOptions {
         JobExportOptions(job: URL(fileURLWithPath: out), engine: engine, engineSource: try JobEngineFiles.locate(explicit: engineSource),
-                                replace: training.force, format: run.format, temperVersion: TemperVersion.string, log: Output.progress)
+                                replace: run.replace, format: run.format, temperVersion: TemperVersion.string, log: Output.progress)
     }
 
     func report(_ result: JobExportResult, json: Bool) throws {
