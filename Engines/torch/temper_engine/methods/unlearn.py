@@ -17,6 +17,8 @@ from .. import model as model_lib
 from ..collectives import global_sum, sum_no_grad
 from ..losses import response_ce
 
+OPERATIONS = ("unlearn ga", "unlearn graddiff", "unlearn npo", "unlearn simnpo")
+
 
 def sequence_log_probability(logits, labels):
     """Σ_t log softmax(logits[t])[labels[t+1]] over labels ≠ −100, per row ([b]):
