@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TemperHarden
+import TemperWorld
 
 extension JobEngine: ExpressibleByArgument {}
 
@@ -12,17 +13,26 @@ struct JobOutputOptions: ParsableArguments {
     var engineSource: String?
 
     /// Refuses the transform flags that only mean something when Temper trains itself.
-    func check(_ training: HardenTrainingOptions) throws {
+    func check(_ training: TrainingLoopOptions) throws {
         if training.key != nil { throw ValidationError("--key signs at import: temper job import JOB OUT --key K") }
         if training.state != nil || training.saveEvery != nil { throw ValidationError("--state and --save-every apply to runs Temper trains itself") }
-        if training.logLosses != nil { throw ValidationError("the engine writes losses.jsonl into JOB/output; --log-losses is for temper harden") }
+        if training.logLosses != nil { throw ValidationError("the engine writes losses.jsonl into JOB/output; --log-losses is for runs Temper trains itself") }
     }
 
     func options(_ training: HardenTrainingOptions, input: String) throws -> JobExportOptions {
-        try check(training)
-        let run = try training.runOptions(input: input)
-        return JobExportOptions(job: URL(fileURLWithPath: out), engine: engine, engineSource: try JobEngineFiles.locate(explicit: engineSource),
-                                replace: training.force, format: run.format, temperVersion: TemperVersion.string, log: Output.progress)
+        try check(training.loop)
+        return try options(try training.runOptions(input: input))
+    }
+
+    /// For transforms on the shared loop alone (`temper unlearn`).
+    func options(_ loop: TrainingLoopOptions, world: WorldPreset?, input: String) throws -> JobExportOptions {
+        try check(loop)
+        return try options(try loop.runOptions(world: world, input: input))
+    }
+
+    private func options(_ run: HardenRunOptions) throws -> JobExportOptions {
+        JobExportOptions(job: URL(fileURLWithPath: out), engine: engine, engineSource: try JobEngineFiles.locate(explicit: engineSource),
+                                replace: run.replace, format: run.format, temperVersion: TemperVersion.string, log: Output.progress)
     }
 
     func report(_ result: JobExportResult, json: Bool) throws {
@@ -67,6 +77,29 @@ struct JobExportAdversarialCommand: ParsableCommand {
         let data = try training.data(retainWeight: training.retainWeight)
         let transform = try adversarial.transform(training: training, data: data)
         let result = try transform.exportJob(modelFolder: try InputPath.model(input), data: data, options: try job.options(training, input: input))
+        try job.report(result, json: format.json)
+    }
+}
+
+/// `temper job export unlearn METHOD IN [unlearn options] --out JOB` (ga, graddiff, npo, simnpo).
+struct JobExportUnlearnCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlearn",
+        abstract: "Export temper unlearn as a job (same options, --out JOB instead of OUT; rmu is not in the engine yet).",
+        discussion: "The forget and retain rows go into the job tokenized by Temper, with each step's batch indices, so the engine's per-step losses equal temper unlearn's.")
+
+    @Argument(help: "ga, graddiff, npo or simnpo.") var method: UnlearnMethod
+    @Argument(help: "The model folder to unlearn from.") var input: String
+    @OptionGroup var unlearn: UnlearnOptions
+    @OptionGroup var job: JobOutputOptions
+    @OptionGroup var format: OutputOptions
+
+    func validate() throws { try unlearn.check(method) }
+
+    func run() throws {
+        let (transform, data, preset) = try unlearn.prepared(method)
+        let result = try transform.exportJob(modelFolder: try InputPath.model(input), data: data,
+                                             options: try job.options(unlearn.loop, world: preset, input: input))
         try job.report(result, json: format.json)
     }
 }

@@ -28,6 +28,7 @@ class PairedBatch:
 
 @dataclass
 class RetainBatch:
+    """One rank's rows of a retain (or forget) batch."""
     input_ids: np.ndarray     # [b, T]
     real: np.ndarray
     labels: np.ndarray        # [b, T], -100 off the response
@@ -47,13 +48,17 @@ class Job:
         self.operation = self.spec["operation"]
         self.training = self.spec["training"]
         self.model = self.spec["model"]
-        self.paired = load_file(os.path.join(folder, "data", "paired.safetensors"))
+        # Paired transforms (harden) have data/paired; forget/retain ones (unlearn) data/forget.
+        self.paired = optional(os.path.join(folder, "data", "paired.safetensors"))
+        self.forget = optional(os.path.join(folder, "data", "forget.safetensors"))
         self.order = load_file(os.path.join(folder, "data", "order.safetensors"))
-        retain = os.path.join(folder, "data", "retain.safetensors")
-        self.retain = load_file(retain) if os.path.exists(retain) else None
+        self.retain = optional(os.path.join(folder, "data", "retain.safetensors"))
         steps = self.training["steps"]
-        if self.order["paired"].shape[0] != steps:
-            raise JobError(f"{folder}: order has {self.order['paired'].shape[0]} steps, job.json {steps}")
+        main = "paired" if self.paired is not None else "forget"
+        if main not in self.order or (main == "forget" and self.forget is None):
+            raise JobError(f"{folder}: data/ has neither paired nor forget rows with their order")
+        if self.order[main].shape[0] != steps:
+            raise JobError(f"{folder}: order has {self.order[main].shape[0]} steps, job.json {steps}")
 
     @property
     def transform(self):
@@ -77,15 +82,22 @@ class Job:
     def retain_batch(self, step, rank, world):
         if self.retain is None or "retain" not in self.order:
             return None
-        idx = [int(i) for i in self.order["retain"][step] if i >= 0]
-        counts = split_counts(len(idx), world, f"step {step + 1}: retain batch")
-        lengths = self.retain["length"][idx]
+        return self._rows_batch(self.retain, "retain", step, rank, world)
+
+    def forget_batch(self, step, rank, world):
+        """This rank's rows of the step's forget batch (same layout as a retain batch)."""
+        return self._rows_batch(self.forget, "forget", step, rank, world)
+
+    def _rows_batch(self, data, name, step, rank, world):
+        idx = [int(i) for i in self.order[name][step] if i >= 0]
+        counts = split_counts(len(idx), world, f"step {step + 1}: {name} batch")
+        lengths = data["length"][idx]
         length = int(max(lengths))
         real = np.arange(length)[None, :] < lengths[:, None]
         start = sum(counts[:rank])
         rows = slice(start, start + counts[rank])
-        ids = self.retain["input_ids"][idx, :length].astype(np.int64)
-        labels = self.retain["labels"][idx, :length].astype(np.int64)
+        ids = data["input_ids"][idx, :length].astype(np.int64)
+        labels = data["labels"][idx, :length].astype(np.int64)
         return RetainBatch(ids[rows], real[rows], labels[rows])
 
     def noise(self, step):
@@ -95,6 +107,10 @@ class Job:
             raise JobError(f"{path}: missing (the job's noise comes from Temper)")
         data = load_file(path)
         return [data[f"layer.{l}"] for l in range(self.model["layers"])]
+
+
+def optional(path):
+    return load_file(path) if os.path.exists(path) else None
 
 
 def split_counts(n, world, what):

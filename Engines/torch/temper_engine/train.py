@@ -44,6 +44,13 @@ def tensors(batch, device):
         global_mask_t=t(batch.global_mask, torch.bool), counts=batch.counts)
 
 
+def row_tensors(batch, device):
+    """A forget (or retain) batch: ids, attention mask and response-only labels."""
+    return SimpleNamespace(input_ids=torch.as_tensor(batch.input_ids, device=device),
+                           attention=torch.as_tensor(batch.real, dtype=torch.long, device=device),
+                           labels=torch.as_tensor(batch.labels, device=device))
+
+
 def number(v):
     return v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
 
@@ -78,6 +85,7 @@ def run(job_folder, out, bf16=False, checkpointing=False, shard=True):
     r, w = rank(), world_size()
     torch.use_deterministic_algorithms(True, warn_only=True)
     spec = job.training
+    job.device = device  # methods that load a second copy of the base (NPO's reference) put it here
     step_loss = method(job.operation).build(job.transform, job)
     base = job.spec["base"]["path"]
     model = model_lib.load(base, device, job.model["frozen"], bf16=bf16, checkpointing=checkpointing, shard=shard)
@@ -87,7 +95,10 @@ def run(job_folder, out, bf16=False, checkpointing=False, shard=True):
     max_norm = spec["max_grad_norm"] if spec["max_grad_norm"] is not None else float("inf")
     lines, status = [], "complete"
     for step in range(spec["steps"]):
-        batch = tensors(job.paired_batch(step, r, w), device)
+        if job.paired is not None:
+            batch = tensors(job.paired_batch(step, r, w), device)
+        else:
+            batch = row_tensors(job.forget_batch(step, r, w), device)
         noise = None
         if job.spec.get("noise") == "tensors":
             noise = [torch.as_tensor(n, device=device) for n in job.noise(step)]

@@ -28,7 +28,7 @@ enum JobData {
         ])
     }
 
-    /// data/retain.safetensors: input_ids, labels [M, T] I32 (labels −100 off the response,
+    /// data/retain.safetensors (and an unlearn job's data/forget.safetensors): input_ids, labels [M, T] I32 (labels −100 off the response,
     /// as `Example.labels`), length [M] I32.
     static func writeRetain(_ examples: [Example], padId: Int, to url: URL) throws {
         let m = examples.count
@@ -46,6 +46,14 @@ enum JobData {
     /// data/order.safetensors: `paired` [steps, batch] and `retain` [steps, retain batch] I32,
     /// the sampler's example indices of each step (−1 past the end of a short last batch).
     static func writeOrder(_ batches: HardenBatches, steps: Int, to url: URL) throws {
+        var samplers: [(name: String, sampler: BatchSampler)] = [("paired", batches.sampler)]
+        if let retain = batches.retain { samplers.append(("retain", retain.sampler)) }
+        try writeOrder(samplers, steps: steps, to: url)
+    }
+
+    /// data/order.safetensors with one [steps, batch] I32 table per named sampler (unlearn
+    /// jobs: `forget` and `retain`), in the order given.
+    static func writeOrder(_ samplers: [(name: String, sampler: BatchSampler)], steps: Int, to url: URL) throws {
         func table(_ sampler: BatchSampler) -> [Int32] {
             var out = [Int32](repeating: -1, count: steps * sampler.batchSize)
             for s in 0..<steps {
@@ -53,10 +61,7 @@ enum JobData {
             }
             return out
         }
-        var tensors: [(String, DType, [Int], [UInt8])] = [("paired", .i32, [steps, batches.sampler.batchSize], bytes(table(batches.sampler)))]
-        if let retain = batches.retain {
-            tensors.append(("retain", .i32, [steps, retain.sampler.batchSize], bytes(table(retain.sampler))))
-        }
+        let tensors: [(String, DType, [Int], [UInt8])] = samplers.map { ($0.name, .i32, [steps, $0.sampler.batchSize], bytes(table($0.sampler))) }
         try write(url, tensors)
     }
 

@@ -52,25 +52,12 @@ enum JobExporter {
 
     static func export(operation: String, config: some Encodable, settings: HardenTraining, gaussianNoise: Bool, noMaskNoise: Bool,
                        modelFolder: URL, data: HardenData, options: JobExportOptions) throws -> JobExportResult {
-        let available = try engineOperations(options.engineSource)
-        guard available.contains(operation) else { throw JobError.notInEngine(operation: operation, available: available) }
-        try settings.validate()
-        if !options.replace, FileManager.default.fileExists(atPath: options.job.path) { throw JobError.outputExists(path: options.job.path) }
-        let model = try ModelRegistry.loadCausalLM(modelFolder)
-        let encoding = try TextEncoding(tokenizer: try Tokenizer.load(model.source.folder), model: model, format: options.format,
-                                        maxLength: settings.maxLength)
+        let (model, encoding) = try prepare(operation: operation, settings: settings, modelFolder: modelFolder, options: options)
         let batches = try HardenBatches(encoding: encoding, data: data, settings: settings)
         let recorded = RecordedConfig(transform: config, data: data.records, template: encoding.formatDescription)
-        let configBytes = try HardenOutput.configJSON(recorded).serialized(style: .pythonIndented(2)) + [0x0A]
-        let baseDigest = try ManifestBuilder().digest(folder: modelFolder.path).hex
-        options.log("job export \(operation): \(modelFolder.path) → \(options.job.path), \(settings.steps) steps, \(batches.paired.count) pairs")
-
-        try FileManager.default.createDirectory(at: options.job.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let folder = try AtomicFolder(url: options.job, replace: options.replace)
-        do {
-            let root = folder.stagingURL
-            try JobEngineFiles.copy(from: options.engineSource, into: root)
-            try AtomicFile.write(Data(configBytes), to: root.appendingPathComponent("config.json"))
+        return try write(operation: operation, config: recorded, settings: settings, model: model, encoding: encoding,
+                         shape: .init(padId: batches.padId, batchSize: batches.sampler.batchSize, retainBatchSize: batches.retain?.sampler.batchSize ?? 0),
+                         summary: "\(batches.paired.count) pairs", noise: gaussianNoise, modelFolder: modelFolder, options: options) { root in
             try JobData.writePaired(batches.paired, padId: batches.padId, to: root.appendingPathComponent("data/paired.safetensors"))
             if let retain = batches.retain {
                 try JobData.writeRetain(retain.examples, padId: batches.padId, to: root.appendingPathComponent("data/retain.safetensors"))
@@ -80,6 +67,45 @@ enum JobExporter {
                 try JobData.writeNoise(batches, settings: settings, layers: model.layerCount, hidden: model.hiddenSize, allPositions: noMaskNoise,
                                        to: root.appendingPathComponent("noise"), log: options.log)
             }
+        }
+    }
+
+    /// The checks every export makes before writing, then the base model and its text encoding.
+    static func prepare(operation: String, settings: HardenTraining, modelFolder: URL,
+                        options: JobExportOptions) throws -> (model: any CausalLanguageModel, encoding: TextEncoding) {
+        let available = try engineOperations(options.engineSource)
+        guard available.contains(operation) else { throw JobError.notInEngine(operation: operation, available: available) }
+        try settings.validate()
+        if !options.replace, FileManager.default.fileExists(atPath: options.job.path) { throw JobError.outputExists(path: options.job.path) }
+        let model = try ModelRegistry.loadCausalLM(modelFolder)
+        let encoding = try TextEncoding(tokenizer: try Tokenizer.load(model.source.folder), model: model, format: options.format,
+                                        maxLength: settings.maxLength)
+        return (model, encoding)
+    }
+
+    /// The batch shape job.json records.
+    struct BatchShape {
+        var padId: Int
+        var batchSize: Int
+        var retainBatchSize: Int
+    }
+
+    /// Writes the job folder atomically: engine, config.json, the method's data files (`data`,
+    /// given the staging root), then job.json with every file's digest.
+    static func write(operation: String, config: some Encodable, settings: HardenTraining, model: any CausalLanguageModel, encoding: TextEncoding,
+                      shape: BatchShape, summary: String, noise: Bool, modelFolder: URL, options: JobExportOptions,
+                      data: (URL) throws -> Void) throws -> JobExportResult {
+        let configBytes = try HardenOutput.configJSON(config).serialized(style: .pythonIndented(2)) + [0x0A]
+        let baseDigest = try ManifestBuilder().digest(folder: modelFolder.path).hex
+        options.log("job export \(operation): \(modelFolder.path) → \(options.job.path), \(settings.steps) steps, \(summary)")
+
+        try FileManager.default.createDirectory(at: options.job.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let folder = try AtomicFolder(url: options.job, replace: options.replace)
+        do {
+            let root = folder.stagingURL
+            try JobEngineFiles.copy(from: options.engineSource, into: root)
+            try AtomicFile.write(Data(configBytes), to: root.appendingPathComponent("config.json"))
+            try data(root)
             let files = try ManifestBuilder(tensorLister: TensorListing.none).build(path: root.path).files
                 .filter { $0.path != JobSpec.fileName }
             let config = settings.trainingConfig()
@@ -88,12 +114,12 @@ enum JobExporter {
                 temperVersion: options.temperVersion, created: ProvenanceRecord.timestamp(Date()),
                 base: .init(path: modelFolder.standardizedFileURL.path, manifestSha256: baseDigest),
                 model: .init(modelType: model.modelType, layers: model.layerCount, hiddenSize: model.hiddenSize, vocabSize: encoding.vocabSize,
-                             padId: batches.padId, frozen: model.parameters.filter { !settings.isTrainable($0) }.map(\.name)),
-                training: .init(steps: config.steps, batchSize: batches.sampler.batchSize, retainBatchSize: batches.retain?.sampler.batchSize ?? 0,
+                             padId: shape.padId, frozen: model.parameters.filter { !settings.isTrainable($0) }.map(\.name)),
+                training: .init(steps: config.steps, batchSize: shape.batchSize, retainBatchSize: shape.retainBatchSize,
                                 learningRate: config.learningRate, warmupSteps: config.warmupSteps, schedule: "cosine",
                                 beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay,
                                 maxGradNorm: config.maxGradNorm.map(Double.init), retainWeight: settings.retainWeight, seed: settings.seed),
-                noise: gaussianNoise ? "tensors" : nil,
+                noise: noise ? "tensors" : nil,
                 files: files.map { JobSpec.File(path: $0.path, size: $0.size, sha256: $0.sha256.hex) })
             try AtomicFile.write(try spec.bytes(), to: root.appendingPathComponent(JobSpec.fileName))
             try folder.commit()

@@ -3,7 +3,8 @@
 A method module defines `OPERATION` (the Temper operation name) and
 `build(transform, job) -> step_loss`, where `step_loss(model, batch, step, noise)` returns
 `(total, parts)`: the global loss tensor (the same on every rank) and a dict of its parts
-as floats, named as Temper's metrics. Adding GA/GradDiff/NPO/SimNPO/RMU or LAT is one
+as floats, named as Temper's metrics. Unlearn jobs pass the step's forget batch
+(ids, attention, labels) instead of a paired batch. Adding RMU or LAT is one
 module here plus its line in operations.txt.
 """
 
@@ -13,6 +14,10 @@ import os
 MODULES = {
     "harden repnoise": "repnoise",
     "harden adversarial": "adversarial",
+    "unlearn ga": "unlearn",
+    "unlearn graddiff": "unlearn",
+    "unlearn npo": "unlearn",
+    "unlearn simnpo": "unlearn",
 }
 
 
