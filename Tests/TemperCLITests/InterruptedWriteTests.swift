@@ -75,6 +75,33 @@ import Glibc
         }
     }
 
+    /// `harden --state` killed mid-training, then run again: it resumes and writes exactly the
+    /// weights an uninterrupted run writes (same manifest).
+    @Test func hardenKilledWithStateResumesToTheSameWeights() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let world = CLI.fixtures.appendingPathComponent("world").path
+        func harden(_ out: URL, state: URL?) -> [String] {
+            ["harden", "repnoise", Self.model.path, out.path, "--world", world, "--steps", "12", "--force"]
+                + (state.map { ["--state", $0.path, "--save-every", "3"] } ?? [])
+        }
+        let reference = dir.appendingPathComponent("reference")
+        var status: Int32 = -1
+        let full = try Self.seconds { status = try CLI.run(harden(reference, state: nil)).status }
+        #expect(status == 0)
+        let expected = try CLI.run(["hash", reference.path, "--json"]).stdout
+        var resumed = 0
+        for trial in 0..<5 {
+            let out = dir.appendingPathComponent("out\(trial)"), state = dir.appendingPathComponent("state\(trial)")
+            try Self.killed(harden(out, state: state), after: full * Double.random(in: 0.4...0.95))
+            let again = try CLI.run(harden(out, state: state))
+            #expect(again.status == 0, "\(again.stderr)")
+            if again.stderr.contains("resumed from") { resumed += 1 }
+            #expect(try CLI.run(["hash", out.path, "--json"]).stdout == expected, "a resumed run wrote other weights")
+        }
+        #expect(resumed > 0, "no kill landed after a saved state; the test did not exercise resuming")
+    }
+
     @Test func aFileSizeLimitIsAnErrorAndLeavesNothing() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
