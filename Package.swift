@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "CFuzzDriver"),
         .executableTarget(name: "TemperFuzz", dependencies: ["CFuzzDriver", "TemperFormats", "TemperIntegrity", "TemperText", "TemperModels"]),
 
-        .testTarget(name: "TemperFormatsTests", dependencies: ["TemperFormats"]),
+        .testTarget(name: "TemperFormatsTests", dependencies: ["TemperFormats", "TemperText"]),
         .testTarget(name: "TemperIntegrityTests", dependencies: ["TemperIntegrity"]),
         .testTarget(name: "TemperTensorTests", dependencies: ["TemperTensor"]),
         .testTarget(name: "TemperTextTests", dependencies: ["TemperText"]),

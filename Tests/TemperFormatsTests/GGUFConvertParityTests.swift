@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TemperText
 @testable import TemperFormats
 
 /// Temper's HF → GGUF metadata and tensor plan against llama.cpp's own convert_hf_to_gguf.py
@@ -39,23 +40,7 @@ import Testing
 
     /// Python's `json.dumps(values, ensure_ascii=False)` of an array's elements.
     static func pythonJSON(_ values: [GGUFValue]) -> String {
-        func str(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{08}": out += "\\b"
-                case "\u{0C}": out += "\\f"
-                default:
-                    if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-                }
-            }
-            return out + "\""
-        }
+        func str(_ s: String) -> String { TemplateJSON.quote(s, ensureASCII: false) }
         let items = values.map { v -> String in
             switch v {
             case let .string(s): return str(s)
