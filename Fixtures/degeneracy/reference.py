@@ -2,7 +2,9 @@
 
 Runs the same algorithm as `temper audit degeneracy` in torch (float32 model, float64
 statistics) on fixed token sequences and writes `tiny-llama.reference.safetensors` (f64)
-plus `tiny-llama.reference.json` (the inputs and settings). Each step names the rib function
+plus `tiny-llama.reference.json` (the inputs and settings), `tiny-llama.jacobian.safetensors`
+(the "jacobian" basis formula) and `tiny-llama.edges.safetensors` (rib's functional and
+squared edges between consecutive node layers in the reference bases). Each step names the rib function
 it follows (rib @ 7a6199f: interaction_algos.py, linalg.py, hook_fns.py, data_accumulator.py).
 
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install torch numpy safetensors
@@ -152,6 +154,36 @@ def jacobian_gradients(section, x, c_out, out_has_bias):
     return grads
 
 
+def module_hat(section, f_hat, c_pinv, c_out, out_has_bias):
+    """linalg.module_hat: f̂ → f = f̂ C⁺ (constant coordinate dropped: blocks take no input
+    from it) → the section → [out, 1] (constant not scaled) → f̂' = out C'."""
+    out = section((f_hat @ c_pinv)[..., :-1].float())
+    out = augment(out) if out_has_bias else out
+    return out.double() @ c_out
+
+
+def edges(section, x, c_in, c_pinv, c_out, out_has_bias):
+    """linalg.calc_edge_functional and linalg.calc_edge_squared (no stochastic sources) for one
+    row: returns both edge matrices [out, in], not yet divided by the token count."""
+    f_hat = augment(x).double() @ c_in
+    with torch.no_grad():
+        const = module_hat(section, f_hat, c_pinv, c_out, out_has_bias)
+    r_out, r_in, t = c_out.shape[1], c_in.shape[1], f_hat.shape[1]
+    functional = torch.zeros(r_out, r_in, dtype=torch.float64)
+    j_hat = torch.zeros(1, t, r_out, r_in, dtype=torch.float64)
+    for w, a in zip(*trapezoidal_weights(N_INTERVALS)):
+        fa = (float(a) * f_hat).detach().requires_grad_(True)
+        out = module_hat(section, fa, c_pinv, c_out, out_has_bias)
+        norm = ((const - out) ** 2).sum(dim=(0, 1))
+        for i in range(r_out):
+            g = torch.autograd.grad(norm[i], fa, retain_graph=True)[0]
+            functional[i] -= float(w) * torch.einsum("bpj,bpj->j", g, f_hat)
+            for pos in range(t):
+                g = torch.autograd.grad(out[:, pos, i].sum(0), fa, retain_graph=True)[0]
+                j_hat[:, pos, i, :] -= float(w) * torch.einsum("bpj,bpj->bj", g, f_hat)
+    return functional, (j_hat ** 2).sum(dim=(0, 1))
+
+
 def one_rotation(gram, m_dash, lambda_dash):
     """interaction_algos._calculate_one_interaction_rotation (no centering, no LN isolation)."""
     d_dash, u_dash = eigendecompose(gram)
@@ -220,6 +252,20 @@ def main():
         c_next, next_has_bias = rot["C"], True
 
     save_file({k: v.detach().double().contiguous().numpy() for k, v in out.items()}, os.path.join(HERE, "tiny-llama.reference.safetensors"))
+
+    # Edges between consecutive node layers in the bases above (rib's "functional" and "squared").
+    edge_out = {}
+    for i in range(L + 1):
+        name, next_name = f"residual.{i}", (f"residual.{i + 1}" if i < L else "logits")
+        c_in, c_pinv, c_out = out[f"{name}.C"], out[f"{name}.C_pinv"], out[f"{next_name}.C"]
+        fun = torch.zeros(c_out.shape[1], c_in.shape[1], dtype=torch.float64)
+        sq = torch.zeros_like(fun)
+        for res, _ in acts:
+            a, b = edges(model.section(i), res[i].detach(), c_in, c_pinv, c_out, i < L)
+            fun, sq = fun + a, sq + b
+        edge_out[f"{name}.functional"], edge_out[f"{name}.squared"] = fun / n, sq / n
+        print("edges", name, "->", next_name, tuple(fun.shape))
+    save_file({k: v.detach().double().contiguous().numpy() for k, v in edge_out.items()}, os.path.join(HERE, "tiny-llama.edges.safetensors"))
 
     # basis_formula "jacobian" (LIB), exact (no stochastic sources), same rows and thresholds.
     jac = {}

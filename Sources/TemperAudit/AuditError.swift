@@ -27,6 +27,8 @@ public enum AuditError: Error, Equatable, Sendable {
     case nonFiniteActivations(layer: String, row: Int)
     /// A layer whose statistics leave nothing to keep (rank-0 Gram, all Λ below the threshold).
     case degenerateLayer(layer: String, reason: String)
+    /// A basis or VJP seed outside the f64 range (bases grow with depth; see SeedScale).
+    case numericRange(layer: String)
 }
 
 extension AuditError: LocalizedError {
@@ -46,6 +48,8 @@ extension AuditError: LocalizedError {
         case let .emptyDataset(path, reason): return "\(path): \(reason)"
         case let .nonFiniteActivations(layer, row): return "non-finite activations at \(layer) (dataset line \(row))"
         case let .degenerateLayer(layer, reason): return "\(layer): \(reason)"
+        case let .numericRange(layer):
+            return "\(layer): the interaction basis grew beyond the f64 range (it grows with every layer above it); audit fewer layers with --layers"
         }
     }
 
@@ -53,7 +57,7 @@ extension AuditError: LocalizedError {
     public var isBadInput: Bool {
         switch self {
         case .missingInput, .unreadableModel, .notAWorld, .vocabularyMismatch, .architectureMismatch, .unreadableResults,
-             .unknownLayer, .emptyDataset, .nonFiniteActivations, .degenerateLayer: return true
+             .unknownLayer, .emptyDataset, .nonFiniteActivations, .degenerateLayer, .numericRange: return true
         case .invalidConfig, .io: return false
         }
     }

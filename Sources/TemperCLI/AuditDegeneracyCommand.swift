@@ -30,6 +30,10 @@ struct AuditDegeneracyCommand: ParsableCommand {
     @Option(name: .long, help: "Tokens of the dataset to use (rows in file order).") var maxTokens: Int = 10_000
     @Option(name: .long, help: "Tokens per forward batch.") var batchTokens: Int = 2048
     @Option(name: .long, help: "Tokens for the interaction edges (0 skips them).") var edgeTokens: Int = 512
+    @Option(name: .long, help: "Edge formula, as rib's edge_formula: functional (the default: one VJP per output direction; signed edges) or squared (the square of each output token's attribution, summed: one VJP per output direction and position).")
+    var edgeFormula: String = "functional"
+    @Option(name: .long, help: "Random ±1 sources over output positions for --edge-formula squared (rib's n_stochastic_sources_edges); 0 = exact.")
+    var edgeSources: Int = 0
     @Option(name: .long, help: "Tokens for the ablation curves (0 skips them).") var ablationTokens: Int = 2048
     @Option(name: .long, help: "Report path without extension.") var report: String
     @OptionGroup var output: OutputOptions
@@ -56,6 +60,13 @@ struct AuditDegeneracyCommand: ParsableCommand {
         config.maxTokens = maxTokens
         config.batchTokens = batchTokens
         config.edgeTokens = edgeTokens
+        guard let formula = EdgeFormula(rawValue: edgeFormula) else {
+            throw ValidationError("--edge-formula must be functional or squared, got \(edgeFormula)")
+        }
+        guard edgeSources >= 0 else { throw ValidationError("--edge-sources must be ≥ 0 (0 = exact), got \(edgeSources)") }
+        guard edgeSources == 0 || formula == .squared else { throw ValidationError("--edge-sources needs --edge-formula squared") }
+        config.edgeFormula = formula
+        config.edgeSources = edgeSources == 0 ? nil : edgeSources
         config.ablationTokens = ablationTokens
         config.layers = try layers.map { try CommaList.parse($0, "layers") { $0.isEmpty ? nil : $0 } }
         let result = try DegeneracyRun.run(model: URL(fileURLWithPath: model), compare: compare.map { URL(fileURLWithPath: $0) },

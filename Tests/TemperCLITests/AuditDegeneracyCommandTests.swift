@@ -44,7 +44,21 @@ import Testing
             let html = try String(contentsOf: report.appendingPathExtension("html"), encoding: .utf8)
             #expect(html.contains("<svg") && html.contains("Ablation at residual.1"))
             #expect(FileManager.default.fileExists(atPath: report.appendingPathExtension("0.bases.safetensors").path))
+            let settings = try #require(json["settings"] as? [String: Any])
+            #expect(settings["edge_formula"] as? String == "functional" && settings["edge_sources"] == nil)
         }
+        // rib's squared edges with stochastic sources over output positions.
+        let report = dir.appendingPathComponent("reports/squared")
+        let r = try CLI.run(["audit", "degeneracy", CLI.fixtures.appendingPathComponent("tiny-llama").path, "--data", data.path,
+                             "--report", report.path, "--edge-tokens", "16", "--ablation-tokens", "0", "--edge-formula", "squared",
+                             "--edge-sources", "2", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let settings = try #require(json["settings"] as? [String: Any])
+        #expect(settings["edge_formula"] as? String == "squared" && settings["edge_sources"] as? Int == 2)
+        let edges = try #require((json["model"] as? [String: Any])?["edges"] as? [[String: Any]])
+        let weights = try #require((edges.first?["interaction"] as? [String: Any])?["weights"] as? [[Double]])
+        #expect(!weights.isEmpty && weights.allSatisfy { $0.allSatisfy { $0 >= 0 } })
     }
 
     @Test func badInputExits65() throws {
@@ -63,5 +77,9 @@ import Testing
         #expect(missing.status == 65)
         let usage = try CLI.run(["audit", "degeneracy", model, "--data", data.path, "--report", report, "--threshold", "-1"])
         #expect(usage.status == 64)
+        let sources = try CLI.run(["audit", "degeneracy", model, "--data", data.path, "--report", report, "--edge-sources", "4"])
+        #expect(sources.status == 64 && sources.stderr.contains("--edge-formula squared"))
+        let formula = try CLI.run(["audit", "degeneracy", model, "--data", data.path, "--report", report, "--edge-formula", "cubed"])
+        #expect(formula.status == 64 && formula.stderr.contains("functional or squared"))
     }
 }

@@ -110,10 +110,12 @@ public enum DegeneracyAudit {
             for (layer, next) in zip(layers, layers.dropFirst()) {
                 guard case let .residual(index) = layer, let a = bases[layer], let b = bases[next] else { continue }
                 progress("edges: \(layer.name) → \(next.name)")
+                let settings = InteractionEdges.Settings(formula: config.edgeFormula, sources: config.edgeSources, seed: config.seed,
+                                                         chunk: config.edgeChunk)
                 let inter = try InteractionEdges.compute(runner, batches: edgeBatches, from: index, to: next, cIn: a.c, cInPinv: a.cPinv,
-                                                         cOut: b.c, points: points, chunk: config.edgeChunk)
+                                                         cOut: b.c, points: points, settings: settings)
                 let pca = try InteractionEdges.compute(runner, batches: edgeBatches, from: index, to: next, cIn: a.u, cInPinv: a.u.transposed,
-                                                       cOut: b.u, points: points, chunk: config.edgeChunk)
+                                                       cOut: b.u, points: points, settings: settings)
                 edges.append(LayerEdges(interaction: EdgeSummary(from: layer.name, to: next.name, weights: inter),
                                         pca: EdgeSummary(from: layer.name, to: next.name, weights: pca)))
             }

@@ -14,6 +14,11 @@ public struct DegeneracyConfig: Sendable, Equatable {
     public var edgeTokens: Int = 512
     /// Output directions per batched VJP when computing edges.
     public var edgeChunk: Int = 16
+    /// rib's `edge_formula`: "functional" (rib's default) or "squared".
+    public var edgeFormula: EdgeFormula = .functional
+    /// Random ±1 sources over output positions for squared edges (rib `n_stochastic_sources_edges`);
+    /// nil = exact (one VJP per output position and direction).
+    public var edgeSources: Int?
     /// Tokens used for the ablation curves (0 = no curves).
     public var ablationTokens: Int = 2048
     /// Points on each ablation curve (kept-direction counts, evenly spaced).
@@ -50,6 +55,8 @@ public struct DegeneracyConfig: Sendable, Equatable {
         guard threshold > 0, threshold.isFinite else { throw AuditError.invalidConfig("--threshold must be positive, got \(threshold)") }
         guard intervals >= 0, intervals <= 64 else { throw AuditError.invalidConfig("--intervals must be in 0...64, got \(intervals)") }
         guard maxTokens > 0, batchTokens > 0 else { throw AuditError.invalidConfig("--max-tokens and the batch size must be positive") }
+        if let edgeSources, edgeSources <= 0 { throw AuditError.invalidConfig("--edge-sources must be positive (0 means exact), got \(edgeSources)") }
+        if edgeSources != nil, edgeFormula != .squared { throw AuditError.invalidConfig("--edge-sources applies to --edge-formula squared only (as rib's n_stochastic_sources_edges)") }
         if let jacobianSources, jacobianSources <= 0 { throw AuditError.invalidConfig("--sources must be positive (0 means exact), got \(jacobianSources)") }
         guard edgeTokens >= 0, ablationTokens >= 0, edgeChunk > 0, ablationPoints >= 2 else {
             throw AuditError.invalidConfig("edge/ablation token counts must be ≥ 0, the edge chunk > 0 and ablation points ≥ 2")

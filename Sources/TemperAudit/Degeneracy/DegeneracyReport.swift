@@ -11,9 +11,12 @@ public struct DegeneracyReport: Codable, Sendable {
         public var basisFormula: String
         /// Random sources per batch of the "jacobian" formula (0 = exact); absent for "(1-0)*alpha".
         public var jacobianSources: Int?
+        /// rib's edge formula ("functional" or "squared") and, for squared, its sources (0 = exact).
+        public var edgeFormula: String?
+        public var edgeSources: Int?
         enum CodingKeys: String, CodingKey {
             case threshold, intervals, maxTokens = "max_tokens", edgeTokens = "edge_tokens", ablationTokens = "ablation_tokens"
-            case basisFormula = "basis_formula", jacobianSources = "jacobian_sources"
+            case basisFormula = "basis_formula", jacobianSources = "jacobian_sources", edgeFormula = "edge_formula", edgeSources = "edge_sources"
         }
     }
 

@@ -56,12 +56,12 @@ enum DegeneracyReportHTML {
         return HTMLPage.figure(plot.svg, caption: "Next-token loss with only the top-k directions of \(name) kept; lower at equal k is better.")
     }
 
-    /// The 30 strongest edges among the first 12 directions of each side, as a two-column graph.
+    /// The 30 strongest edges (by |weight|) among the first 12 directions of each side, as a two-column graph.
     static func edgeFigure(_ e: DegeneracyReport.Edges) -> String {
         let w = e.interaction.weights
         let nOut = min(12, w.count), nIn = min(12, w.first?.count ?? 0)
         var all: [(i: Int, j: Int, v: Double)] = []
-        for i in 0..<nOut { for j in 0..<nIn { all.append((i, j, w[i][j])) } }
+        for i in 0..<nOut { for j in 0..<nIn { all.append((i, j, abs(w[i][j]))) } }
         let top = all.sorted { $0.v > $1.v }.prefix(30)
         let maxV = top.first?.v ?? 1
         func y(_ k: Int) -> Double { 30 + Double(k) * 22 }

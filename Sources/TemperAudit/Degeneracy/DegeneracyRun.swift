@@ -37,7 +37,9 @@ public enum DegeneracyRun {
         let settings = DegeneracyReport.Settings(threshold: config.threshold, intervals: config.intervals, maxTokens: config.maxTokens,
                                                  edgeTokens: config.edgeTokens, ablationTokens: config.ablationTokens,
                                                  basisFormula: config.basisFormula.rawValue,
-                                                 jacobianSources: config.basisFormula == .jacobian ? (config.jacobianSources ?? 0) : nil)
+                                                 jacobianSources: config.basisFormula == .jacobian ? (config.jacobianSources ?? 0) : nil,
+                                                 edgeFormula: config.edgeTokens > 0 ? config.edgeFormula.rawValue : nil,
+                                                 edgeSources: config.edgeTokens > 0 && config.edgeFormula == .squared ? (config.edgeSources ?? 0) : nil)
         let out = DegeneracyReport(data: data.path, settings: settings, model: models[0], compare: models.count > 1 ? models[1] : nil)
         try ReportFiles.write(out, html: DegeneracyReportHTML.page(out), to: report)
         return out

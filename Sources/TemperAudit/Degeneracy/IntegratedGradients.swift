@@ -28,19 +28,22 @@ enum IntegratedGradients {
         var tokens = 0
         for batch in batches {
             let f = try runner.residual(index, batch)
-            let seed = try noGrad { try Self.seed(runner.run(from: index, input: f, to: next, batch), batch, cNext: cNext, next: next) }
+            let outAtOne = try noGrad { try runner.run(from: index, input: f, to: next, batch) }
+            let seed = try Self.seed(outAtOne, batch, cNext: cNext, next: next, layer: layer)
+            let seedTensor = try seed.tensor(shape: outAtOne.shape)
             var inGrads = [Double](repeating: 0, count: f.count)
             for point in points {
                 let x = try noGrad { try f * Tensor(scalar: Float(point.alpha)) }.requiringGrad()
                 let out = try withGrad { try runner.run(from: index, input: x, to: next, batch) }
-                let g = try gradients(of: out, wrt: [x], seed: seed)[0]
+                let g = try gradients(of: out, wrt: [x], seed: seedTensor)[0]
                 g.withUnsafeBufferPointer { p in for i in 0..<inGrads.count { inGrads[i] += point.weight * Double(p[i]) } }
             }
             let gradTensor = try Tensor(shape: f.shape, values: inGrads.map(Float.init))
             let (gPanel, rows) = try SectionRunner.panel(gradTensor, batch, bias: true, layer: layer, biasValue: 0)
             let (fPanel, _) = try SectionRunner.panel(f, batch, bias: true, layer: layer)
-            try result.mDash.addProduct(transposing: gPanel, gPanel, count: rows)
-            try result.lambdaDash.addProduct(transposing: gPanel, fPanel, count: rows)
+            // The gradients came from the seed divided by seed.scale.
+            try result.mDash.addProduct(transposing: gPanel, gPanel, count: rows, scale: seed.scale * seed.scale)
+            try result.lambdaDash.addProduct(transposing: gPanel, fPanel, count: rows, scale: seed.scale)
             tokens += rows
         }
         let scale = 1 / Double(max(1, tokens))
@@ -49,13 +52,14 @@ enum IntegratedGradients {
         return result
     }
 
-    /// ∂(f̂(αf) · f̂(f))/∂f_{l+1}(αf) = (f̂(f) C^T) without the constant coordinate, zero at padding.
-    static func seed(_ out: Tensor, _ batch: DegeneracyBatch, cNext: Matrix64?, next: NodeLayer) throws -> Tensor {
+    /// ∂(f̂(αf) · f̂(f))/∂f_{l+1}(αf) = (f̂(f) C^T) without the constant coordinate, zero at
+    /// padding, formed in f64 and scaled into float32's range.
+    static func seed(_ out: Tensor, _ batch: DegeneracyBatch, cNext: Matrix64?, next: NodeLayer, layer: NodeLayer) throws -> SeedScale {
         let width = out.shape[out.rank - 1]
         let bias = ActivationStatistics.hasBias(next)
         guard let c = cNext else {
-            let masked = out.toArray().enumerated().map { batch.mask[$0.offset / width] ? $0.element : 0 }
-            return try Tensor(shape: out.shape, values: masked)
+            let masked = out.toArray().enumerated().map { batch.mask[$0.offset / width] ? Double($0.element) : 0 }
+            return try SeedScale(masked, layer: layer)
         }
         // Every position (padding included, zeroed after), augmented like the basis rows.
         let positions = batch.mask.count, stride = width + (bias ? 1 : 0)
@@ -65,10 +69,10 @@ enum IntegratedGradients {
         }
         let a = try Matrix64(rows: positions, cols: stride, values: aug)
         let s = try a.matmul(c).matmul(c, transposeOther: true)
-        var values = [Float](repeating: 0, count: positions * width)
+        var values = [Double](repeating: 0, count: positions * width)
         for pos in 0..<positions where batch.mask[pos] {
-            for k in 0..<width { values[pos * width + k] = Float(s[pos, k]) }
+            for k in 0..<width { values[pos * width + k] = s[pos, k] }
         }
-        return try Tensor(shape: out.shape, values: values)
+        return try SeedScale(values, layer: layer)
     }
 }

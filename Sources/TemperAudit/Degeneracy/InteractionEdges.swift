@@ -1,24 +1,37 @@
 import TemperModels
 import TemperTensor
+import TemperText
 
-/// Edges between consecutive node layers (METHODS.md §9 step 5): the integrated-gradient
-/// attribution of each direction i of layer l+1 to each direction j of layer l, squared and
-/// averaged over tokens,
+/// Edges between consecutive node layers (METHODS.md §9 step 5), as rib computes them
+/// (`linalg.calc_edge_functional`, `calc_edge_squared`, `calc_edge_stochastic`). With
+/// f̂ = f C (layer l, bias folded in) and f̂' = [g(f), 1] C' (layer l+1, g the section), and
+/// the trapezoidal points (α, w):
 ///
-///     E_ij = E_{b,s}[ (Σ_α w_α ∂(Σ_t f̂^{l+1}_{i,t}(α f)) / ∂f̂^l_{j,s} · f̂^l_{j,s})² ].
+/// - functional (rib's default): E_ij = −Σ_α w Σ_{b,p} ∂S_i(α)/∂(αf̂)_{b,p,j} · f̂_{b,p,j} / N,
+///   S_i(α) = Σ_{b,t} (f̂'_i(f) − f̂'_i(αf))²_{b,t}: one VJP per output direction i (signed);
+/// - squared: E_ij = Σ_{b,t} J_{b,t,i,j}² / N, J_{b,t,i,j} = Σ_α w Σ_p ∂f̂'_{b,t,i}/∂(αf̂)_{b,p,j} · f̂_{b,p,j}:
+///   one VJP per (output direction, output position);
+/// - squared with sources R: J_{b,r,i,j} seeded by Σ_t φ_{b,r,t} f̂'_{b,t,i}, E_ij = Σ_{b,r} J² / (N R);
+///   φ = ±1 (rib draws N(0, 1); both have E[φφᵀ] = I, so the estimate of the squared
+///   edges is unbiased either way, and ±1 has the smaller variance).
 ///
-/// rib's "squared" edges (`linalg.calc_edge_squared`) square before summing over output
-/// positions t, which needs one backward pass per (i, t); summing over t first needs one
-/// per direction i, and `chunk` directions share one batched VJP (the batch is repeated,
-/// each copy seeded with one direction). Both bases (interaction and PCA) go through this.
+/// N is the number of real tokens. The constant coordinate is not scaled by α (Llama and GPT-2
+/// blocks take no input from it, so its derivative is 0; it cancels in f̂'(f) − f̂'(αf)).
+/// `chunk` VJPs share one batched pass (the batch is repeated, each copy seeded separately).
+/// The sign of rib's minus signs is kept for the functional edges; squared edges are ≥ 0.
+public enum EdgeFormula: String, Sendable, Equatable, CaseIterable {
+    case functional
+    case squared
+}
+
 public struct EdgeSummary: Codable, Sendable, Equatable {
     public var from: String
     public var to: String
-    /// Edge matrix [to][from].
+    /// Edge matrix [to][from] (functional edges are signed).
     public var weights: [[Double]]
-    /// Share of the total edge mass in the largest 1% of edges (at least one edge).
+    /// Share of the total |edge| mass in the largest 1% of edges (at least one edge).
     public var top1PercentMass: Double
-    /// Share of edges needed to hold 90% of the mass.
+    /// Share of edges needed to hold 90% of the |edge| mass.
     public var edgesFor90PercentMass: Double
 
     enum CodingKeys: String, CodingKey {
@@ -29,7 +42,7 @@ public struct EdgeSummary: Codable, Sendable, Equatable {
         self.from = from
         self.to = to
         self.weights = weights
-        let all = weights.flatMap { $0 }.sorted(by: >)
+        let all = weights.flatMap { $0 }.map(abs).sorted(by: >)
         let total = all.reduce(0, +)
         let top = max(1, all.count / 100)
         top1PercentMass = total > 0 ? all.prefix(top).reduce(0, +) / total : 0
@@ -40,58 +53,49 @@ public struct EdgeSummary: Codable, Sendable, Equatable {
 }
 
 enum InteractionEdges {
+    struct Settings {
+        var formula: EdgeFormula = .functional
+        /// Random ±1 sources over output positions for the squared formula; nil = exact.
+        var sources: Int?
+        var seed: UInt64 = 0
+        var chunk: Int = 16
+    }
+
     /// `cIn`/`cInPinv`: layer l's basis [w, r] / [r, w]; `cOut`: layer l+1's [w', r'].
     static func compute(_ runner: SectionRunner, batches: [DegeneracyBatch], from index: Int, to next: NodeLayer,
                         cIn: Matrix64, cInPinv: Matrix64, cOut: Matrix64, points: [(alpha: Double, weight: Double)],
-                        chunk: Int) throws -> [[Double]] {
+                        settings: Settings) throws -> [[Double]] {
         let (rIn, rOut) = (cIn.cols, cOut.cols)
-        let widthOut = runner.width(next)
+        let width = runner.width(next)
+        let cTilde = try cOut.rows(Array(0..<width))     // without the constant row: it has no derivative
         var edges = [[Double]](repeating: [Double](repeating: 0, count: rIn), count: rOut)
+        var generator = Xoshiro256StarStar(seed: settings.seed, stream: UInt64(index))
         var tokens = 0
         for batch in batches {
-            let f = try runner.residual(index, batch)
-            let (fPanel, rows) = try SectionRunner.panel(f, batch, bias: true, layer: .residual(index))
-            let fHat = try Matrix64(rows: rows, cols: cIn.rows, values: fPanel).matmul(cIn)      // [n, rIn]
-            for start in stride(from: 0, to: rOut, by: chunk) {
-                let directions = Array(start..<min(rOut, start + chunk))
-                let repeated = try repeatBatch(batch, times: directions.count)
-                let seed = try seeds(batch, directions: directions, cOut: cOut, width: widthOut)
-                var grads = [Double](repeating: 0, count: f.count * directions.count)
-                for point in points {
-                    let x = try repeatTensor(f, times: directions.count, scale: Float(point.alpha)).requiringGrad()
-                    let out = try withGrad { try runner.run(from: index, input: x, to: next, repeated) }
-                    let g = try gradients(of: out, wrt: [x], seed: seed)[0]
-                    g.withUnsafeBufferPointer { p in for i in 0..<grads.count { grads[i] += point.weight * Double(p[i]) } }
-                }
-                for (c, i) in directions.enumerated() {
-                    let slice = Array(grads[(c * f.count)..<((c + 1) * f.count)])
-                    let (gPanel, _) = try SectionRunner.panel(try Tensor(shape: f.shape, values: slice.map(Float.init)), batch,
-                                                              bias: true, layer: .residual(index), biasValue: 0)
-                    // ∂/∂f̂ = (∂/∂f) C⁺ᵀ; attribution = that times f̂, per token.
-                    let gHat = try Matrix64(rows: rows, cols: cIn.rows, values: gPanel).matmul(cInPinv, transposeOther: true)
-                    for n in 0..<rows { for j in 0..<rIn {
-                        let a = gHat[n, j] * fHat[n, j]
-                        edges[i][j] += a * a
-                    } }
-                }
+            let pass = try EdgePass(runner: runner, batch: batch, index: index, next: next, cIn: cIn, cInPinv: cInPinv,
+                                    cTilde: cTilde, points: points)
+            let copies = try EdgeCopies.make(settings, directions: rOut, batch: batch, generator: &generator)
+            for start in stride(from: 0, to: copies.count, by: settings.chunk) {
+                let chunk = Array(copies[start..<min(copies.count, start + settings.chunk)])
+                let sums = try pass.rowSums(chunk)
+                for (copy, j) in zip(chunk, sums) { accumulate(&edges[copy.direction], copy: copy, rowSums: j, rIn: rIn, settings: settings) }
             }
-            tokens += rows
+            tokens += pass.rows
         }
-        return edges.map { $0.map { $0 / Double(max(1, tokens)) } }
+        let sourceCount = settings.formula == .squared ? Double(settings.sources ?? 1) : 1
+        return edges.map { $0.map { $0 / (Double(max(1, tokens)) * sourceCount) } }
     }
 
-    /// Copy c of the batch is seeded with direction directions[c] at every real position.
-    static func seeds(_ batch: DegeneracyBatch, directions: [Int], cOut: Matrix64, width: Int) throws -> Tensor {
-        let positions = batch.mask.count
-        var values = [Float](repeating: 0, count: directions.count * positions * width)
-        for (c, i) in directions.enumerated() {
-            let column = (0..<width).map { Float(cOut[$0, i]) }
-            for pos in 0..<positions where batch.mask[pos] {
-                let base = (c * positions + pos) * width
-                for k in 0..<width { values[base + k] = column[k] }
+    /// Functional: E_i −= Σ_b J_b; squared: E_i += Σ_b J_b² over the rows the copy's position is real in.
+    static func accumulate(_ edge: inout [Double], copy: EdgeCopies.Copy, rowSums: [Double], rIn: Int, settings: Settings) {
+        let batchRows = rowSums.count / rIn
+        for b in 0..<batchRows {
+            let base = b * rIn
+            switch settings.formula {
+            case .functional: for j in 0..<rIn { edge[j] -= rowSums[base + j] }
+            case .squared: for j in 0..<rIn { edge[j] += rowSums[base + j] * rowSums[base + j] }
             }
         }
-        return try Tensor(shape: [directions.count * batch.tokens.batchSize, batch.length, width], values: values)
     }
 
     static func repeatBatch(_ batch: DegeneracyBatch, times: Int) throws -> DegeneracyBatch {
@@ -106,5 +110,34 @@ enum InteractionEdges {
         var shape = t.shape
         shape[0] *= times
         return try Tensor(shape: shape, values: [[Float]](repeating: values, count: times).flatMap { $0 })
+    }
+}
+
+/// The VJPs one edge computation needs: which output direction each copy of the batch seeds,
+/// and at which output position (exact squared) or with which ±1 weights over positions.
+enum EdgeCopies {
+    struct Copy {
+        var direction: Int
+        /// Exact squared edges: the one output position seeded (in every row).
+        var position: Int?
+        /// Squared edges with sources: φ per (row, position) of the padded batch.
+        var phi: [Float]?
+    }
+
+    static func make(_ settings: InteractionEdges.Settings, directions: Int, batch: DegeneracyBatch,
+                     generator: inout Xoshiro256StarStar) throws -> [Copy] {
+        switch settings.formula {
+        case .functional:
+            return (0..<directions).map { Copy(direction: $0) }
+        case .squared:
+            guard let sources = settings.sources else {
+                return (0..<directions).flatMap { i in (0..<batch.length).map { Copy(direction: i, position: $0) } }
+            }
+            // One φ per source, shared by every direction (rib draws φ once per batch).
+            let phis: [[Float]] = (0..<sources).map { _ in
+                batch.mask.map { real in real ? (generator.next() & 1 == 0 ? 1 : -1) : 0 }
+            }
+            return (0..<directions).flatMap { i in phis.map { Copy(direction: i, phi: $0) } }
+        }
     }
 }

@@ -45,7 +45,8 @@ enum JacobianGradients {
                         phi[base + positions[k / directions] * directions + k % directions] = 1
                     }
                 }
-                let seedTensor = try outputSeed(phi, copies: copies, batch: batch, directions: directions, cNext: cNext, width: widthOut)
+                let seed = try outputSeed(phi, copies: copies, batch: batch, directions: directions, cNext: cNext, width: widthOut, layer: layer)
+                let seedTensor = try seed.tensor(shape: [copies * batch.tokens.batchSize, batch.length, widthOut])
                 let repeated = try InteractionEdges.repeatBatch(batch, times: copies)
                 var grads = [Double](repeating: 0, count: f.count * copies)
                 for point in points {
@@ -58,7 +59,7 @@ enum JacobianGradients {
                     let slice = grads[(c * f.count)..<((c + 1) * f.count)].map(Float.init)
                     let (gPanel, rows) = try SectionRunner.panel(try Tensor(shape: f.shape, values: slice), batch,
                                                                  bias: true, layer: layer, biasValue: 0)
-                    try mDash.addProduct(transposing: gPanel, gPanel, count: rows)
+                    try mDash.addProduct(transposing: gPanel, gPanel, count: rows, scale: seed.scale * seed.scale)
                 }
             }
             tokens += positions.count
@@ -68,17 +69,13 @@ enum JacobianGradients {
     }
 
     /// φ C̃ᵀ per copy: the seed in the section output's own coordinates, C̃ = C without its
-    /// constant-coordinate row (the constant has no derivative).
+    /// constant-coordinate row (the constant has no derivative), scaled into float32's range.
     static func outputSeed(_ phi: [Float], copies: Int, batch: DegeneracyBatch, directions: Int, cNext: Matrix64?,
-                           width: Int) throws -> Tensor {
+                           width: Int, layer: NodeLayer) throws -> SeedScale {
         let rows = copies * batch.mask.count
-        let shape = [copies * batch.tokens.batchSize, batch.length, width]
-        guard let c = cNext else { return try Tensor(shape: shape, values: phi) }
+        guard let c = cNext else { return try SeedScale(phi.map(Double.init), layer: layer) }
         let phiMatrix = try Matrix64(rows: rows, cols: directions, values: phi.map(Double.init))
         let cTilde = try c.rows(Array(0..<width))
-        let seed = try phiMatrix.matmul(cTilde, transposeOther: true)
-        var values = [Float](repeating: 0, count: rows * width)
-        for r in 0..<rows { for k in 0..<width { values[r * width + k] = Float(seed[r, k]) } }
-        return try Tensor(shape: shape, values: values)
+        return try SeedScale(try phiMatrix.matmul(cTilde, transposeOther: true).values, layer: layer)
     }
 }
