@@ -102,6 +102,36 @@ import Glibc
         #expect(resumed > 0, "no kill landed after a saved state; the test did not exercise resuming")
     }
 
+    /// `finetune --save-every` killed at random: rerun with --resume when a state was saved
+    /// (without it otherwise), the weights equal an uninterrupted run's byte for byte (the
+    /// provenance differs: it records the step a run resumed from).
+    @Test func finetuneKilledResumesToTheSameWeights() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = CLI.fixtures.appendingPathComponent("world/data/harmful_a_train.jsonl").path
+        func finetune(_ out: URL, resume: Bool) -> [String] {
+            ["finetune", Self.model.path, "--data", data, "--out", out.path, "--steps", "12", "--batch", "4", "--lr", "1e-3",
+             "--save-every", "3", "--force"] + (resume ? ["--resume"] : [])
+        }
+        let reference = dir.appendingPathComponent("reference")
+        var status: Int32 = -1
+        let full = try Self.seconds { status = try CLI.run(finetune(reference, resume: false)).status }
+        #expect(status == 0)
+        let expected = try Data(contentsOf: reference.appendingPathComponent("model.safetensors"))
+        var resumed = 0
+        for trial in 0..<5 {
+            let out = dir.appendingPathComponent("out\(trial)")
+            try Self.killed(finetune(out, resume: false), after: full * Double.random(in: 0.4...0.95))
+            let hasState = FileManager.default.fileExists(atPath: out.path + ".finetune-state")
+            let again = try CLI.run(finetune(out, resume: hasState))
+            #expect(again.status == 0, "\(again.stderr)")
+            if hasState { resumed += 1 }
+            let weights = try Data(contentsOf: out.appendingPathComponent("model.safetensors"))
+            #expect(weights == expected, "trial \(trial) (resumed: \(hasState)) wrote other weights")
+        }
+        #expect(resumed > 0, "no kill landed after a saved state; the test did not exercise resuming")
+    }
+
     @Test func aFileSizeLimitIsAnErrorAndLeavesNothing() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
