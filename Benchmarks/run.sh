@@ -13,6 +13,7 @@
 #   TEMPER_BENCH_SIGN_MB    size of the signed folder (1024)   TEMPER_BENCH_SPARSE_GB (10)
 #   TEMPER_BENCH_REPEATS    timed repetitions, median reported (3; load uses max(5, this))
 #   TEMPER_BENCH_TRAIN_STEPS  timed training steps per config (5, after 2 warm-up steps)
+#   TEMPER_BENCH_TRAIN_CONFIGS  training configs to run (default "a b c"; c is SmolLM2-135M-shaped, ~1 min per side)
 #   TEMPER_BENCH_OUT        output folder (Benchmarks/out)
 #   TEMPER_BENCH_REPNOISE_MODEL  a Hugging Face model folder (e.g. SmolLM2-135M-Instruct): adds the
 #                           `repnoise` row, one RepNoise step (batch 4 of Fixtures/causal pairs) in Temper
@@ -215,7 +216,7 @@ if wants sign; then
 fi
 
 if wants train; then
-    for config in a b; do
+    for config in ${TEMPER_BENCH_TRAIN_CONFIGS:-a b c}; do
         quiet
         say "5. training step, config $config"
         rm -f "$RAW/train_${config}_temper.json" "$RAW/train_${config}_peer.json"

@@ -14,7 +14,10 @@ struct LlamaBenchConfig {
                                           seq: 64, batch: 16, vocab: 320)
         case "b": return LlamaBenchConfig(name: "b", hidden: 512, layers: 8, heads: 8, kvHeads: 8, intermediate: 1376,
                                           seq: 128, batch: 8, vocab: 4096)
-        default: throw BenchError.usage("--config must be a or b, got '\(name)'")
+        // SmolLM2-135M's shape (untied lm_head here): 30 layers, hidden 576, GQA 9/3, vocab 49152.
+        case "c": return LlamaBenchConfig(name: "c", hidden: 576, layers: 30, heads: 9, kvHeads: 3, intermediate: 1536,
+                                          seq: 128, batch: 4, vocab: 49152)
+        default: throw BenchError.usage("--config must be a, b or c, got '\(name)'")
         }
     }
 

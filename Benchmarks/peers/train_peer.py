@@ -16,6 +16,8 @@ from common import median, note, report, samples
 CONFIGS = {
     "a": dict(hidden=128, layers=4, heads=4, kv_heads=2, intermediate=352, seq=64, batch=16, vocab=320),
     "b": dict(hidden=512, layers=8, heads=8, kv_heads=8, intermediate=1376, seq=128, batch=8, vocab=4096),
+    # SmolLM2-135M's shape (untied lm_head here).
+    "c": dict(hidden=576, layers=30, heads=9, kv_heads=3, intermediate=1536, seq=128, batch=4, vocab=49152),
 }
 EPS = 1e-5
 
