@@ -208,7 +208,8 @@ public enum CheckpointConverter {
             let name = input.url.lastPathComponent
             let config = try LlamaGGUFConfig.decode(configJSON: configJSON, name: name, path: input.url.appendingPathComponent("config.json").path)
             let total = tensors.count
-            let sources = tensors.map { pair in
+            let ordered = LlamaGGUFExport.convertOrder(tensors) { ($0.tensor.record?.file ?? "", $0.tensor.name) }
+            let sources = ordered.map { pair in
                 LlamaGGUFTensorSource(hfName: pair.name, shape: pair.tensor.shape) {
                     progress(done, total, pair.name); done += 1
                     return try input.floats(pair.tensor)
