@@ -267,6 +267,7 @@ public enum CheckpointConverter {
         for (key, value) in input.checkpoint?.metadata ?? [] { kv.append(GGUFKeyValue("safetensors.\(key)", .string(value))) }
         let writer = GGUFWriter(url: output)
         var written: UInt64 = 0
+        var scratch: [Float] = []  // one f32 buffer for every tensor in turn
         do {
             try writer.writeHeader(metadata: kv, tensorCount: specs.count)
             try writer.writeTensorInfos(specs)
@@ -276,8 +277,9 @@ public enum CheckpointConverter {
                     let raw = try input.rawBytes(pair.tensor)
                     try writer.writeTensorData(raw); written += UInt64(raw.count)
                 } else {
-                    let bytes = try Quantize.encode(try input.floats(pair.tensor), as: spec.type,
-                                                    rowLength: max(spec.shape.last ?? 1, 1), tensor: spec.name)
+                    let bytes = try input.withFloats(pair.tensor, scratch: &scratch) {
+                        try Quantize.encode($0, as: spec.type, rowLength: max(spec.shape.last ?? 1, 1), tensor: spec.name)
+                    }
                     try writer.writeTensorData(bytes); written += UInt64(bytes.count)
                 }
             }
