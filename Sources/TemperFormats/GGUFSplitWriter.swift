@@ -81,6 +81,9 @@ public enum GGUFSplitWriter {
             throw FormatError.unsupportedInput(path: source.path, reason: "general.alignment \(source.alignment): llama-gguf-split pads tensor data to 32 bytes in every shard, so only 32-byte-aligned models are split")
         }
         let ranges = try plan(source.tensors, limit: limit, path: source.path)
+        guard ranges.count <= Int(UInt16.max) else {  // split.no and split.count are u16
+            throw FormatError.invalidContent(path: source.path, rule: "\(ranges.count) shards: split.count is a u16 (at most \(UInt16.max)); raise the limit")
+        }
         let urls = shardURLs(for: output, count: ranges.count)
         if !replace, let existing = urls.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
             throw FormatError.io(path: existing.path, reason: "already exists (choose another output or pass --force)")

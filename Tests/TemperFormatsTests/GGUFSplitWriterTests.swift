@@ -13,11 +13,10 @@ import Testing
         var description: String { name }
     }
 
-    static let cases: [Case] = {
+    static func cases() throws -> [Case] {
         let url = GGUFFixtures.root.appendingPathComponent("Fixtures/gguf_split/expected.json")
-        guard let data = FileManager.default.contents(atPath: url.path),
-              let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let cases = o["cases"] as? [[String: Any]] else { return [] }
-        return cases.map { c in
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        return try #require(o["cases"] as? [[String: Any]]).map { c in
             let args = c["args"] as? [String] ?? []
             let value = args.last ?? ""
             let limit: GGUFSplitLimit = args.first == "--split-max-size"
@@ -26,7 +25,7 @@ import Testing
             let shards = (c["shards"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0["size"] as? Int ?? -1, $0["sha256"] as? String ?? "") }
             return Case(name: c["case"] as? String ?? "", folder: c["folder"] as? String ?? "", limit: limit, shards: shards)
         }
-    }()
+    }
 
     static func work() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("temper-split-\(UUID().uuidString)")
@@ -42,9 +41,9 @@ import Testing
         }
     }
 
-    @Test func expectationsArePresent() { #expect(Self.cases.count == 4) }
+    @Test func expectationsArePresent() throws { #expect(try Self.cases().count == 4) }
 
-    @Test(arguments: cases) func shardsEqualLlamaGGUFSplit(_ c: Case) throws {
+    @Test(arguments: try cases()) func shardsEqualLlamaGGUFSplit(_ c: Case) throws {
         let work = Self.work()
         defer { try? FileManager.default.removeItem(at: work) }
         let hf = try GGUFConvertFileTests.materialize(c.folder, in: work)
