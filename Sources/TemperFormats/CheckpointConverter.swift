@@ -66,32 +66,7 @@ public enum CheckpointConverter {
     /// must not exist yet, a folder `output` must be an empty staging folder.
     public static func convert(_ input: ConversionInput, to output: URL, options: ConversionOptions,
                                progress: @escaping Progress = { _, _, _ in }) throws -> ConversionSummary {
-        if let split = options.split {
-            guard options.target == .gguf else {
-                throw FormatError.unsupportedInput(path: output.path, reason: "--split-max-tensors / --split-max-size apply to GGUF output only")
-            }
-            let shards: [URL], summary: ConversionSummary
-            if let gguf = input.gguf, options.dtype == nil, options.fileType == nil, options.renames.isEmpty {
-                // A GGUF as it is, cut into shards: what `llama-gguf-split --split` does.
-                guard input.ggufShards.count == 1 else {
-                    throw FormatError.unsupportedInput(path: input.url.path, reason: "already split into \(input.ggufShards.count) shards; merge it first (llama-gguf-split --merge)")
-                }
-                shards = try GGUFSplitWriter.write(gguf, to: output, limit: split, replace: options.replaceShards)
-                summary = ConversionSummary(output: output.path, format: "gguf", files: [], tensors: gguf.tensors.count, bytesWritten: 0,
-                                            ggufArchitecture: gguf.value(forKey: "general.architecture")?.stringValue)
-            } else {
-                var whole = options
-                whole.split = nil
-                (shards, summary) = try GGUFSplitWriter.writeThroughWhole(to: output, limit: split, replace: options.replaceShards) {
-                    try convert(input, to: $0, options: whole, progress: progress)
-                }
-            }
-            var out = summary
-            out.output = output.path
-            out.files = shards.map(\.lastPathComponent)
-            out.bytesWritten = try shards.reduce(0) { $0 + ((try FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? UInt64) ?? 0) }
-            return out
-        }
+        if let split = options.split { return try convertSplit(input, to: output, limit: split, options: options, progress: progress) }
         if options.target == .safetensors, let gguf = input.gguf, output.pathExtension != "safetensors" {
             // A folder from a GGUF is a Hugging Face model folder (names, config, tokenizer).
             guard options.renames.isEmpty, options.shardSize == nil else {
