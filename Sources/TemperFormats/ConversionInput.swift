@@ -65,6 +65,13 @@ public final class ConversionInput {
 
     /// The tensor's values as row-major f32 (GGUF block types dequantized as gguf-py does).
     public func floats(_ tensor: Tensor) throws -> [Float] {
+        if let record = tensor.record, record.dtype == .f32, let file = checkpoint?.file(named: record.file)?.mapped {
+            let n = try f32Count(record)
+            return try [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+                if let base = buffer.baseAddress { try file.read(into: base, offset: record.fileRange.lowerBound, count: 4 * n) }
+                initialized = n
+            }
+        }
         let raw = try rawBytes(tensor)
         switch tensor.encoding {
         case let .safetensors(dtype):
@@ -75,6 +82,40 @@ public final class ConversionInput {
         case let .gguf(type):
             return try GGMLDequantize.decode(raw, as: type, count: tensor.elementCount, tensor: tensor.name, path: url.path)
         }
+    }
+
+    /// Calls `body` with the tensor's f32 values held in `scratch`, which is grown as needed and
+    /// kept for the next tensor (no allocation and no page faults per tensor). An F32 safetensors
+    /// tensor is read with pread straight into it (no per-element loop, no faulting of the
+    /// mapping); F16/BF16/F8 are decoded into it; GGUF block types are dequantized.
+    public func withFloats<R>(_ tensor: Tensor, scratch: inout [Float], _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        guard case let .safetensors(dtype) = tensor.encoding, let record = tensor.record else {
+            return try floats(tensor).withUnsafeBufferPointer(body)
+        }
+        guard HalfPrecision.readableTypes.contains(dtype) else {
+            throw FormatError.unsupportedConversion(tensor: tensor.name, from: dtype.rawValue, to: "F32")
+        }
+        let n = dtype == .f32 ? try f32Count(record) : tensor.elementCount
+        if scratch.count < n { scratch = [Float](repeating: 0, count: n) }
+        return try scratch.withUnsafeMutableBufferPointer { all in
+            let out = UnsafeMutableBufferPointer(rebasing: all[0..<n])
+            if dtype == .f32, let file = checkpoint?.file(named: record.file)?.mapped, let base = out.baseAddress {
+                try file.read(into: base, offset: record.fileRange.lowerBound, count: 4 * n)
+            } else {
+                try HalfPrecision.toFloat32(try rawBytes(tensor), dtype: dtype, into: out, tensor: tensor.name)
+            }
+            return try body(UnsafeBufferPointer(out))
+        }
+    }
+
+    /// The element count of an F32 record, checked against its byte range.
+    private func f32Count(_ record: TensorRecord) throws -> Int {
+        let bytes = record.fileRange.upperBound - record.fileRange.lowerBound
+        guard bytes % 4 == 0, let n = Int(exactly: bytes / 4), UInt64(record.elementCount) == bytes / 4 else {
+            throw FormatError.byteLengthMismatch(path: url.path, tensor: record.name, shape: record.shape, dtype: "F32",
+                                                 expected: UInt64(record.elementCount) &* 4, actual: bytes)
+        }
+        return n
     }
 
     /// The Hugging Face config.json of the input folder, if any.

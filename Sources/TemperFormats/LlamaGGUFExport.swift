@@ -75,6 +75,18 @@ public enum LlamaGGUFExport {
         planned.reduce(0) { $0 + $1.spec.shape.reduce(1, *) }
     }
 
+    /// convert_hf_to_gguf's tensor order (llama.cpp conversion/base.py `index_tensors`, gguf-py
+    /// utility.py `SafetensorsLocal`): the model parts in sorted file-name order (the index's
+    /// `weight_map` values, sorted), and within each part the tensors sorted by name — not the
+    /// safetensors header or offset order. `key` gives each item's part file and HF name; Python
+    /// compares strings by code point, which is UTF-8 byte order. `plan` keeps the order it is given.
+    public static func convertOrder<T>(_ items: [T], key: (T) -> (file: String, name: String)) -> [T] {
+        let keyed = items.map { (key($0), $0) }
+        return keyed.sorted { a, b in
+            a.0.file != b.0.file ? a.0.file.utf8.lexicographicallyPrecedes(b.0.file.utf8) : a.0.name.utf8.lexicographicallyPrecedes(b.0.name.utf8)
+        }.map(\.1)
+    }
+
     /// `rope_freqs.weight` (llama3 RoPE scaling), planned first as LlamaModel.generate_extra_tensors
     /// yields it before the checkpoint's tensors.
     static let ropeFreqsName = "rope_freqs.weight"

@@ -47,11 +47,17 @@ public struct LlamaGGUFCompanions: Sendable {
 }
 
 /// gguf-py `SpecialVocab` (llama.cpp gguf-py/gguf/vocab.py) for the special token ids, the
-/// add_bos/add_eos/add_sep flags and the chat template. Not ported: the `eot`/`eom` fallback
-/// for a TemplateProcessing whose last token differs from eos, and named template lists.
+/// add_bos/add_eos/add_sep flags and the chat template, including the `eot`/`eom` fallback: a
+/// TemplateProcessing whose last special token differs from tokenizer_config's eos makes that
+/// token the eos and keeps the old eos as eot (then eom). Not ported: named template lists.
 struct LlamaGGUFSpecialVocab {
-    static let types = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"]
-    static let keys = ["bos": "bos", "eos": "eos", "unk": "unknown", "sep": "seperator", "pad": "padding", "cls": "cls", "mask": "mask"]
+    static let keys = ["bos": "bos", "eos": "eos", "unk": "unknown", "sep": "seperator", "pad": "padding", "cls": "cls", "mask": "mask",
+                       "eot": "eot", "eom": "eom"]
+
+    /// gguf-py's default `special_token_types`.
+    static let defaultTypes = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"]
+    /// `special_token_types`, in order (`eot`, `eom` appended by the fallback).
+    var types = defaultTypes
 
     var ids: [(String, Int)] = []
     var add: [(String, Bool)] = []
@@ -87,7 +93,11 @@ struct LlamaGGUFSpecialVocab {
                         }
                         last = special(single.last).flatMap { $0.isEmpty ? nil : $0 }
                         if let l = last {
-                            if tc == nil { eos = l } else if l != eos { tc?["eos_token"] = .string(l); eos = l }
+                            if tc == nil { eos = l } else if l != eos {
+                                let old: OrderedJSON = eos.map { .string($0) } ?? .null
+                                if !types.contains("eot") { types.append("eot"); tc?["eot_token"] = old } else if !types.contains("eom") { types.append("eom"); tc?["eom_token"] = old }
+                                tc?["eos_token"] = .string(l); eos = l
+                            }
                             setAdd("eos", l == eos)
                         }
                     }
@@ -120,7 +130,7 @@ struct LlamaGGUFSpecialVocab {
                 throw FormatError.unsupportedConfigField(path: "tokenizer_config.json", field: "chat_template", value: "a list",
                                                          reason: "named chat template lists are not written by the GGUF export yet")
             }
-            for t in Self.types {
+            for t in types {
                 if case let .bool(v)? = tc["add_\(t)_token"], !add.contains(where: { $0.0 == t }) { add.append((t, v)) }
                 guard let content = tc["\(t)_token"]?.stringValue ?? tc["\(t)_token"]?["content"]?.stringValue else { continue }
                 try setID(t, added.first { ($0["content"] as? String) == content }?["id"] as? Int)
@@ -128,7 +138,7 @@ struct LlamaGGUFSpecialVocab {
         }
         if let cfg = try LlamaGGUFCompanions.object(c.configJSON, path: "config.json") {
             func int(_ v: OrderedJSON?) -> Int? { if case let .number(text)? = v { return Int(text) } else { return nil } }
-            for t in Self.types {
+            for t in types {
                 let v = cfg["\(t)_token_id"].flatMap { $0 == .null ? nil : $0 } ?? cfg["text_config"]?["\(t)_token_id"]
                 try setID(t, int(v))
             }

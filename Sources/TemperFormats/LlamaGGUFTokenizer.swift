@@ -172,7 +172,7 @@ public enum LlamaGGUFTokenizer {
     static func allSpecialTokens(_ tokenizerConfig: Data?) throws -> Set<String> {
         guard let tc = try LlamaGGUFCompanions.object(tokenizerConfig, path: "tokenizer_config.json") else { return ["<s>", "</s>", "<unk>"] }
         func content(_ v: OrderedJSON?) -> String? { v?.stringValue ?? v?["content"]?.stringValue }
-        var names = Set(LlamaGGUFSpecialVocab.types.compactMap { content(tc["\($0)_token"]) })
+        var names = Set(LlamaGGUFSpecialVocab.defaultTypes.compactMap { content(tc["\($0)_token"]) })
         for key in ["additional_special_tokens", "extra_special_tokens"] {
             for e in tc[key]?.elements ?? tc[key]?.members?.map(\.value) ?? [] { if let c = content(e) { names.insert(c) } }
         }

@@ -6,30 +6,34 @@ import Testing
 /// Temper's HF → GGUF metadata and tensor plan against llama.cpp's own convert_hf_to_gguf.py
 /// run on the same tiny folders (Fixtures/gguf_convert/make_convert_expectations.py wrote
 /// each folder's expected.json): every KV pair key by key (type and value; arrays by element
-/// type, count and the sha256 of their JSON values), in order, and every tensor's name, shape
-/// and type (rope_freqs by its data too).
+/// type, count and the sha256 of their JSON values), in order, and every tensor's name, shape,
+/// type and place (rope_freqs by its data too). Whole files: GGUFConvertFileTests.
 @Suite struct GGUFConvertParityTests {
-    static let folders = ["Tiny-Llama3-8B-Instruct", "tiny-mistral-v0.2", "Qwen2-0.5B-tiny", "llama-bpe-tiny"]
+    static let folders = ["Tiny-Llama3-8B-Instruct", "tiny-mistral-v0.2", "Qwen2-0.5B-tiny", "llama-bpe-tiny", "tiny-card-llama"]
     static let root = GGUFFixtures.root.appendingPathComponent("Fixtures/gguf_convert")
 
     /// Keys convert writes that Temper does not derive (must be absent from Temper's output, so
     /// the list cannot silently go stale). Empty: every key of the four folders is derived.
     static let notDerived: Set<String> = []
 
-    struct Expected { var kv: [[String: Any]]; var tensors: [[String: Any]] }
+    struct Expected {
+        var kv: [[String: Any]]; var tensors: [[String: Any]]
+        /// sha256 and size of convert's whole f32 file.
+        var file: (sha256: String, size: Int)?
+    }
 
     static func expected(_ folder: String) throws -> Expected {
         let data = try Data(contentsOf: root.appendingPathComponent(folder).appendingPathComponent("expected.json"))
         let o = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        return Expected(kv: try #require(o["kv"] as? [[String: Any]]), tensors: try #require(o["tensors"] as? [[String: Any]]))
+        let file = (o["file"] as? [String: Any]).flatMap { f in (f["sha256"] as? String).map { ($0, f["size"] as? Int ?? -1) } }
+        return Expected(kv: try #require(o["kv"] as? [[String: Any]]), tensors: try #require(o["tensors"] as? [[String: Any]]), file: file)
     }
 
     static func export(_ folder: String) throws -> (config: LlamaGGUFConfig, kv: [GGUFKeyValue]) {
         let dir = root.appendingPathComponent(folder)
         let config = try LlamaGGUFConfig.decode(configJSON: try Data(contentsOf: dir.appendingPathComponent("config.json")), name: folder)
         // The size label counts the planned tensors, as convert counts the ones it writes.
-        let tied = !(try expected(folder)).tensors.contains { $0["name"] as? String == "output.weight" }
-        let planned = try LlamaGGUFExport.plan(sources(config, tied: tied), config: config, outputType: .f32)
+        let planned = try LlamaGGUFExport.plan(sources(folder), config: config, outputType: .f32)
         let kv = try LlamaGGUFExport.metadata(config: config, tokenizerJSON: try Data(contentsOf: dir.appendingPathComponent("tokenizer.json")),
                                               outputType: .f32, companions: try LlamaGGUFCompanions.read(folder: dir),
                                               totalParams: LlamaGGUFExport.parameterCount(planned))
@@ -92,31 +96,19 @@ import Testing
         #expect(kv.map(\.key) == expectedKeys.filter { !Self.notDerived.contains($0) }, "\(folder): key order")
     }
 
-    /// The checkpoint's tensors as the expectation script wrote them (its `hf_names`).
-    static func sources(_ c: LlamaGGUFConfig, tied: Bool) -> [LlamaGGUFTensorSource] {
-        let h = c.hiddenSize, hd = c.ropeDimensionCount, q = c.numAttentionHeads * hd, kv = c.numKeyValueHeads * hd, ff = c.intermediateSize
-        var out: [(String, [Int])] = [("model.embed_tokens.weight", [c.vocabSize, h])]
-        for i in 0..<c.numHiddenLayers {
-            let p = "model.layers.\(i)."
-            out += [(p + "input_layernorm.weight", [h]), (p + "self_attn.q_proj.weight", [q, h]), (p + "self_attn.k_proj.weight", [kv, h]),
-                    (p + "self_attn.v_proj.weight", [kv, h]), (p + "self_attn.o_proj.weight", [h, q]), (p + "post_attention_layernorm.weight", [h]),
-                    (p + "mlp.gate_proj.weight", [ff, h]), (p + "mlp.up_proj.weight", [ff, h]), (p + "mlp.down_proj.weight", [h, ff])]
-            if c.architecture == "qwen2" { out += [(p + "self_attn.q_proj.bias", [q]), (p + "self_attn.k_proj.bias", [kv]), (p + "self_attn.v_proj.bias", [kv])] }
-        }
-        out.append(("model.norm.weight", [h]))
-        if !tied { out.append(("lm_head.weight", [c.vocabSize, h])) }
-        return out.sorted { $0.0 < $1.0 }.map { n, s in LlamaGGUFTensorSource(hfName: n, shape: s) { [Float](repeating: 0, count: s.reduce(1, *)) } }
+    /// The checkpoint's tensors as weights.json lists them, in convert's order (parts, then names).
+    static func sources(_ folder: String) throws -> [LlamaGGUFTensorSource] {
+        let plan = LlamaGGUFExport.convertOrder(try GGUFConvertFileTests.plan(folder)) { (file: $0.part, name: $0.name) }
+        return plan.map { p in LlamaGGUFTensorSource(hfName: p.name, shape: p.shape) { [Float](repeating: 0, count: p.shape.reduce(1, *)) } }
     }
 
     @Test(arguments: folders) func tensorPlanMatchesConvertHFToGGUF(folder: String) throws {
         let expected = try Self.expected(folder)
         let (config, _) = try Self.export(folder)
-        let tied = !expected.tensors.contains { $0["name"] as? String == "output.weight" }
-        let planned = try LlamaGGUFExport.plan(Self.sources(config, tied: tied), config: config, outputType: .f32)
+        let planned = try LlamaGGUFExport.plan(Self.sources(folder), config: config, outputType: .f32)
         let ours = planned.map { "\($0.spec.name) \($0.spec.shape) \($0.spec.type.name.lowercased())" }
         let theirs = expected.tensors.map { "\($0["name"] ?? "?") \(($0["shape"] as? [Int]) ?? []) \($0["type"] ?? "?")" }
-        #expect(ours.sorted() == theirs.sorted())
-        #expect(planned.first?.spec.name == expected.tensors.first?["name"] as? String || expected.tensors.first?["name"] as? String != "rope_freqs.weight")
+        #expect(ours == theirs, "names, shapes, types and order")
         if let e = expected.tensors.first(where: { $0["name"] as? String == "rope_freqs.weight" }) {
             let freqs = try #require(config.ropeScaling.ropeFreqs(theta: config.ropeTheta, headDim: config.ropeDimensionCount))
             let bytes = freqs.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian) { Array($0) } }
