@@ -94,18 +94,25 @@ def build_rows(raw, env):
                         extra={"page_cache_resident_after_inspect_bytes": r.get("resident_bytes"),
                                "file_bytes": r.get("file_bytes"), "disk_bytes": r.get("disk_bytes")}))
     t, folder = load(raw, "sign_temper"), f"{sizes.get('sign_mb', '?')} MB folder"
-    for name, peer_name, goal in (("sha256sum", "sha256sum (coreutils)", 5), ("sign_peer", "model_signing sign key", 1.5)):
+    # Issue 19's goals: ≤ 0.3 s, ≥ 10× sha256sum, ≥ 3.5× model_signing. CPU time (user + system)
+    # is printed beside the wall time: on the shared machine it is the steadier figure.
+    def with_cpu(run):
+        return f"{fmt_time(run['median_s'])} (CPU {run.get('median_cpu_s', float('nan')):.2f} s)"
+    for name, peer_name, goal in (("sha256sum", "sha256sum (coreutils)", 10), ("sign_peer", "model_signing sign key", 3.5)):
         p = load(raw, name)
         if t and p:
             rows.append(row(f"4. hash+sign {folder} vs {peer_name.split()[0]}", t, p, peer_name, t["median_s"], p["median_s"],
-                            goal=goal))
+                            temper_figure=with_cpu(t), peer_figure=with_cpu(p), goal=goal,
+                            extra={"temper_cpu_s": t.get("cpu_s"), "peer_cpu_s": p.get("cpu_s"),
+                                   "temper_times_s": t.get("times_s"), "peer_times_s": p.get("times_s")}))
     t, p = load(raw, "sign_files_temper"), load(raw, "sign_peer")
     if t and p:
         rows.append(row(f"4. sign --no-manifest (files only) vs model_signing", t, p, "model_signing sign key",
-                        t["median_s"], p["median_s"]))
+                        t["median_s"], p["median_s"], temper_figure=with_cpu(t), peer_figure=with_cpu(p)))
     t, p = load(raw, "verify_temper"), load(raw, "verify_peer")
     if t and p:
-        rows.append(row(f"4. verify {folder}", t, p, "model_signing verify key", t["median_s"], p["median_s"]))
+        rows.append(row(f"4. verify {folder}", t, p, "model_signing verify key", t["median_s"], p["median_s"],
+                        temper_figure=with_cpu(t), peer_figure=with_cpu(p)))
     for config in ("a", "b", "c"):
         t, p = load(raw, f"train_{config}_temper"), load(raw, f"train_{config}_peer")
         if not (t and p):

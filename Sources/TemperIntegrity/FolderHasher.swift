@@ -6,8 +6,9 @@ import TemperFormats
 public typealias TensorLister = @Sendable (_ path: String, _ relativePath: String) throws -> [TensorRecord]?
 
 /// Hashes every file of a folder (and, where the lister knows the format, every tensor)
-/// over all cores. Whole-file digests and tensor digests are separate jobs so a single big
-/// weight file keeps two cores busy.
+/// over all cores. A weight file is read once for its own digest and its tensors' digests;
+/// only one bigger than a fair share of the work is split into a whole-file job and tensor
+/// jobs, so that a single big file keeps every core busy.
 public struct FolderHasher: Sendable {
     public var walker: FolderWalker
     public var hasher: ParallelHasher
@@ -66,10 +67,8 @@ public struct FolderHasher: Sendable {
             }
             plans.append(plan)
         }
-        let (paired, slots) = hasher.pairWholeFiles(jobs)
-        let results = try hasher.run(paired)
-        // Digest `d` of original job `k`, wherever pairing put it.
-        func digest(_ k: Int, _ d: Int) -> SHA256Digest { results[slots[k].job][slots[k].digest + d] }
+        let results = try hasher.run(jobs)
+        func digest(_ job: Int, _ d: Int) -> SHA256Digest { results[job][d] }
         return zip(entries, plans).map { entry, plan in
             var file = FileDigest(path: entry.relativePath, size: entry.size, sha256: digest(plan.fileJob, 0))
             if let records = plan.records {

@@ -5,14 +5,17 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads one `HashJob` with `pread` in chunks and hashes it: libcrypto streams for plain
-/// jobs, SHA-NI streams advanced in pairs (`SHA256NI.update2`) when the job hashes the same
-/// bytes twice (file + tensors) or carries a partner file.
+/// Reads the jobs of one work unit (one job, or two side by side) with `pread` in chunks and
+/// hashes them. With SHA-NI every byte is read once and all the streams it feeds — a weight
+/// file's digest, the digest of the tensor it lies in, and the same for the unit's second
+/// file — are compressed together (`SHA256NI.update(_:_:fourWay:)`, up to four streams per
+/// core). Without SHA-NI each job goes through libcrypto streams, still one read per byte.
 struct HashJobRunner: Sendable {
     let chunkSize: Int
-    let interleave: Bool
+    /// 1: libcrypto, one job at a time; 2: SHA-NI streams in pairs; 4: four at once.
+    let streamsPerCore: Int
 
-    /// One worker's read buffers (a second one for partner files).
+    /// One worker's read buffers, one per job of a unit.
     struct Buffers {
         let main: UnsafeMutableRawBufferPointer
         let partner: UnsafeMutableRawBufferPointer
@@ -23,71 +26,112 @@ struct HashJobRunner: Sendable {
         Buffers(main: .allocate(byteCount: chunkSize, alignment: 4096), partner: .allocate(byteCount: chunkSize, alignment: 4096))
     }
 
-    func hash(_ job: HashJob, buffers: Buffers) throws -> [SHA256Digest] {
-        let file = try OpenFile(job.path, expectedSize: job.expectedFileSize, needed: job.span.upperBound)
-        defer { file.closeFile() }
-        if let partner = job.partner { return try hashPair(job, file, partner, buffers) }
-        if job.alsoHashSpan && interleave { return try hashInterleaved(job, file, buffers.main) }
+    /// The digests of each job of `unit` (at most two jobs), in unit order (see `HashJob`).
+    func hash(_ unit: [HashJob], buffers: Buffers) throws -> [[SHA256Digest]] {
+        var files: [OpenFile] = []
+        defer { for file in files { file.closeFile() } }
+        for job in unit { files.append(try OpenFile(job.path, expectedSize: job.expectedFileSize, needed: job.span.upperBound)) }
+        if streamsPerCore < 2 { return try zip(unit, files).map { try hashPlain($0, $1, buffers.main) } }
+        let lanes = zip(unit, files).enumerated().map { k, pair in
+            Lane(job: pair.0, file: pair.1, buffer: k == 0 ? buffers.main : buffers.partner)
+        }
+        try lockstep(lanes)
+        return lanes.map(\.digests)
+    }
+
+    /// Advances every lane by the same number of bytes per round: the shortest run (bytes
+    /// until some lane's chunk ends or its set of streams changes), so all the streams of
+    /// all lanes stay in step and go through the interleaved kernels together.
+    private func lockstep(_ lanes: [Lane]) throws {
+        while true {
+            let active = lanes.filter { !$0.finished }
+            if active.isEmpty { return }
+            let runs = try active.map { try $0.nextRun() }
+            let count = runs.map(\.count).min() ?? 0
+            var streams: [SHA256NI] = [], inputs: [UnsafeRawBufferPointer] = []
+            for (lane, run) in zip(active, runs) {
+                let piece = lane.take(count)
+                for stream in run.streams { streams.append(stream); inputs.append(piece) }
+            }
+            SHA256NI.update(streams, inputs, fourWay: streamsPerCore >= 4)
+        }
+    }
+
+    /// One job through libcrypto: the span stream (when asked) and each target's stream.
+    private func hashPlain(_ job: HashJob, _ file: OpenFile, _ buffer: UnsafeMutableRawBufferPointer) throws -> [SHA256Digest] {
         let streams = job.targets.map { _ in SHA256Stream() }
         let spanStream = job.alsoHashSpan ? SHA256Stream() : nil
         var first = 0
-        try file.read(job.span, into: buffers.main) { chunk, position in
+        try file.read(job.span, into: buffer) { chunk, position in
             spanStream?.update(chunk)
-            forEachPiece(job.targets, from: &first, chunkAt: position, count: chunk.count) { t, lo, hi in
-                streams[t].update(UnsafeRawBufferPointer(rebasing: chunk[lo..<hi]))
+            let chunkEnd = position + UInt64(chunk.count)
+            while first < job.targets.count && job.targets[first].upperBound <= position { first += 1 }
+            var t = first
+            while t < job.targets.count && job.targets[t].lowerBound < chunkEnd {
+                let lo = max(job.targets[t].lowerBound, position), hi = min(job.targets[t].upperBound, chunkEnd)
+                if lo < hi { streams[t].update(UnsafeRawBufferPointer(rebasing: chunk[Int(lo - position)..<Int(hi - position)])) }
+                t += 1
             }
         }
         return (spanStream.map { [$0.finalize()] } ?? []) + streams.map { $0.finalize() }
     }
+}
 
-    /// File digest and tensor digests in one pass, each tensor piece paired with the same
-    /// bytes of the file stream.
-    private func hashInterleaved(_ job: HashJob, _ file: OpenFile, _ buffer: UnsafeMutableRawBufferPointer) throws -> [SHA256Digest] {
-        let span = SHA256NI()
-        let streams = job.targets.map { _ in SHA256NI() }
-        var first = 0
-        try file.read(job.span, into: buffer) { chunk, position in
-            var cursor = 0
-            forEachPiece(job.targets, from: &first, chunkAt: position, count: chunk.count) { t, lo, hi in
-                if lo > cursor { span.update(UnsafeRawBufferPointer(rebasing: chunk[cursor..<lo])) }
-                let piece = UnsafeRawBufferPointer(rebasing: chunk[lo..<hi])
-                SHA256NI.update2(span, piece, streams[t], piece)
-                cursor = hi
+/// One job's way through its span in the lockstep loop: the chunk in its buffer, the offset
+/// reached, and the first target that has not ended yet (targets are sorted, disjoint).
+private final class Lane {
+    let job: HashJob
+    let file: OpenFile
+    let buffer: UnsafeMutableRawBufferPointer
+    let spanStream: SHA256NI?
+    let targetStreams: [SHA256NI]
+    private var chunk = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var chunkStart: UInt64
+    private var offset = 0
+    private var target = 0
+
+    init(job: HashJob, file: OpenFile, buffer: UnsafeMutableRawBufferPointer) {
+        self.job = job; self.file = file; self.buffer = buffer
+        spanStream = job.alsoHashSpan ? SHA256NI() : nil
+        targetStreams = job.targets.map { _ in SHA256NI() }
+        chunkStart = job.span.lowerBound
+    }
+
+    var finished: Bool { chunkStart + UInt64(offset) >= job.span.upperBound }
+
+    /// The streams the next bytes feed and how many bytes until that changes (a target
+    /// starts or ends, or the chunk ends); reads the next chunk when this one is used up.
+    /// Never zero while the lane is not finished. Zero-length targets get no bytes.
+    func nextRun() throws -> (streams: [SHA256NI], count: Int) {
+        if offset == chunk.count {
+            chunkStart += UInt64(chunk.count)
+            offset = 0
+            chunk = try file.readChunk(at: chunkStart, end: job.span.upperBound, into: buffer)
+        }
+        let position = chunkStart + UInt64(offset)
+        let targets = job.targets
+        while target < targets.count && targets[target].upperBound <= position { target += 1 }
+        var streams = spanStream.map { [$0] } ?? []
+        var end = chunkStart + UInt64(chunk.count)
+        if target < targets.count {
+            let range = targets[target]
+            if range.lowerBound <= position {
+                streams.append(targetStreams[target])
+                end = min(end, range.upperBound)
+            } else {
+                end = min(end, range.lowerBound)
             }
-            if cursor < chunk.count { span.update(UnsafeRawBufferPointer(rebasing: chunk[cursor...])) }
         }
-        return [span.finalize()] + streams.map { $0.finalize() }
+        return (streams, Int(end - position))
     }
 
-    /// Two whole files side by side, interleaved while both have bytes left.
-    private func hashPair(_ job: HashJob, _ file: OpenFile, _ partner: HashJob.File, _ buffers: Buffers) throws -> [SHA256Digest] {
-        let other = try OpenFile(partner.path, expectedSize: partner.size, needed: partner.size)
-        defer { other.closeFile() }
-        let a = SHA256NI(), b = SHA256NI()
-        var pa: UInt64 = 0, pb: UInt64 = 0
-        let endA = job.span.upperBound, endB = partner.size
-        while pa < endA || pb < endB {
-            let ca = try file.readChunk(at: pa, end: endA, into: buffers.main)
-            let cb = try other.readChunk(at: pb, end: endB, into: buffers.partner)
-            SHA256NI.update2(a, ca, b, cb)
-            pa += UInt64(ca.count); pb += UInt64(cb.count)
-        }
-        return [a.finalize(), b.finalize()]
+    /// The next `count` bytes of the chunk (at most the current run), consumed.
+    func take(_ count: Int) -> UnsafeRawBufferPointer {
+        defer { offset += count }
+        return UnsafeRawBufferPointer(rebasing: chunk[offset..<offset + count])
     }
 
-    /// Calls `body(target, lo, hi)` for each target's overlap `[lo, hi)` with the chunk
-    /// (offsets within the chunk), skipping targets that ended before it.
-    private func forEachPiece(_ targets: [Range<UInt64>], from first: inout Int, chunkAt position: UInt64, count: Int,
-                              _ body: (Int, Int, Int) -> Void) {
-        let chunkEnd = position + UInt64(count)
-        while first < targets.count && targets[first].upperBound <= position { first += 1 }
-        var t = first
-        while t < targets.count && targets[t].lowerBound < chunkEnd {
-            let lo = max(targets[t].lowerBound, position), hi = min(targets[t].upperBound, chunkEnd)
-            if lo < hi { body(t, Int(lo - position), Int(hi - position)) }
-            t += 1
-        }
-    }
+    var digests: [SHA256Digest] { (spanStream.map { [$0.finalize()] } ?? []) + targetStreams.map { $0.finalize() } }
 }
 
 /// An open file descriptor with checked chunked reads.

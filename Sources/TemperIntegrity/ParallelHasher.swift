@@ -4,26 +4,19 @@ import Foundation
 /// produce one SHA-256 per target range. Targets lie inside `span`, sorted by start and
 /// not overlapping (a whole-file job has the single target `span`). With `alsoHashSpan`
 /// the digest of the whole span comes first, computed in the same pass (a weight file's
-/// digest and its tensors' digests from one read). A whole-file job may carry a `partner`
-/// file hashed alongside it on the same core; the partner's digest comes last.
+/// digest and its tensors' digests from one read).
 public struct HashJob: Sendable, Equatable {
-    public struct File: Sendable, Equatable {
-        public var path: String
-        public var size: UInt64
-    }
-
     public var path: String
     public var span: Range<UInt64>
     public var targets: [Range<UInt64>]
     public var alsoHashSpan: Bool
     /// The size the file had when the folder was listed; a different size now is an error.
     public var expectedFileSize: UInt64?
-    public var partner: File?
 
     public init(path: String, span: Range<UInt64>, targets: [Range<UInt64>], alsoHashSpan: Bool = false,
-                expectedFileSize: UInt64? = nil, partner: File? = nil) {
+                expectedFileSize: UInt64? = nil) {
         self.path = path; self.span = span; self.targets = targets; self.alsoHashSpan = alsoHashSpan
-        self.expectedFileSize = expectedFileSize; self.partner = partner
+        self.expectedFileSize = expectedFileSize
     }
 
     /// The plain SHA-256 of a whole file of `size` bytes.
@@ -31,87 +24,92 @@ public struct HashJob: Sendable, Equatable {
         HashJob(path: path, span: 0..<size, targets: [0..<size], expectedFileSize: size)
     }
 
-    var isWholeFile: Bool { !alsoHashSpan && partner == nil && targets == [span] && span.lowerBound == 0 && expectedFileSize == span.upperBound }
-
-    /// Estimated time in single-stream bytes: the scheduler starts the costliest jobs first.
-    /// Two streams interleaved on one core run about 1.7× faster than one.
-    var cost: UInt64 {
-        let own = targets.reduce(UInt64(0)) { $0 + UInt64($1.count) }
-        if alsoHashSpan { return (own + UInt64(span.count)) * 10 / 17 }
-        guard let partner else { return own }
-        let (short, long) = (min(own, partner.size), max(own, partner.size))
-        return short * 20 / 17 + (long - short)
-    }
+    /// Bytes hashed, summed over the job's streams (a combined job hashes its span twice).
+    var streamBytes: UInt64 { targets.reduce(alsoHashSpan ? UInt64(span.count) : 0) { $0 + UInt64($1.count) } }
+    /// Streams the job feeds at once (the span's and a target's, or a target's).
+    var streams: Int { alsoHashSpan ? 2 : 1 }
 }
 
 /// Hashes many jobs over all cores with bounded memory: each worker owns its read buffers
-/// (`chunkSize` bytes each) and takes the costliest remaining job first, so a big file starts
-/// early and small ones fill the gaps. A single range is hashed sequentially (SHA-256
-/// cannot be split); parallelism comes from files and tensors, and on CPUs with SHA-NI
-/// from two streams interleaved on each core.
+/// (`chunkSize` bytes each) and takes the costliest remaining unit first, so a big file
+/// starts early and small ones fill the gaps. A single range is hashed sequentially (SHA-256
+/// cannot be split); parallelism comes from files and tensors, and on CPUs with SHA-NI from
+/// up to four streams interleaved on each core: a unit there is one job or two jobs of
+/// similar cost read side by side (two weight files and their tensors: four streams).
 public struct ParallelHasher: Sendable {
     public var chunkSize: Int
     public var workers: Int
-    /// Interleave two streams per core where the CPU has SHA-NI (tests turn it off to
-    /// compare with libcrypto).
-    public var interleave: Bool
+    /// Streams compressed together per core: 1 (libcrypto, one job at a time), 2 (SHA-NI in
+    /// pairs) or 4 (SHA-NI four at once, needs AVX). Tests set it to cover every path.
+    var streamsPerCore: Int
+    /// Whether SHA-NI streams are interleaved (false: libcrypto).
+    public var interleave: Bool { streamsPerCore > 1 }
 
-    /// 1 MiB chunks stay in the L2 cache while a combined job hashes them twice.
-    public init(chunkSize: Int = 1 << 20, workers: Int = ProcessInfo.processInfo.activeProcessorCount, interleave: Bool = true) {
+    /// 256 KiB chunks: the two buffers of a unit stay in the core's L2 cache (1 MiB on the
+    /// bench machine) from `pread` to the hash rounds. `interleave: false` (tests) hashes
+    /// with libcrypto even where the CPU has SHA-NI.
+    public init(chunkSize: Int = 256 << 10, workers: Int = ProcessInfo.processInfo.activeProcessorCount, interleave: Bool = true) {
         self.chunkSize = max(4096, chunkSize)
         self.workers = max(1, workers)
-        self.interleave = interleave && SHA256NI.available
+        streamsPerCore = !(interleave && SHA256NI.available) ? 1 : SHA256NI.fourWayAvailable ? 4 : 2
     }
 
     /// Digests per job, in job order, one per target (see `HashJob`). Throws the first failing job's error.
     public func run(_ jobs: [HashJob]) throws -> [[SHA256Digest]] {
         if jobs.isEmpty { return [] }
-        let order = jobs.indices.sorted { jobs[$0].cost > jobs[$1].cost }
-        let results = JobResults<[SHA256Digest]>(count: jobs.count)
-        let runner = HashJobRunner(chunkSize: chunkSize, interleave: interleave)
-        DispatchQueue.concurrentPerform(iterations: min(workers, jobs.count)) { _ in
+        let units = self.units(jobs)
+        let results = JobResults<[[SHA256Digest]]>(count: units.count)
+        let runner = HashJobRunner(chunkSize: chunkSize, streamsPerCore: streamsPerCore)
+        DispatchQueue.concurrentPerform(iterations: min(workers, units.count)) { _ in
             let buffers = runner.makeBuffers()
             defer { buffers.deallocate() }
             while let slot = results.claim() {
-                let index = order[slot]
-                results.store(index, Result { try runner.hash(jobs[index], buffers: buffers) })
+                results.store(slot, Result { try runner.hash(units[slot].map { jobs[$0] }, buffers: buffers) })
             }
         }
-        return try results.values()
+        var out = [[SHA256Digest]](repeating: [], count: jobs.count)
+        for (unit, digests) in zip(units, try results.values()) {
+            for (job, d) in zip(unit, digests) { out[job] = d }
+        }
+        return out
     }
 
     /// Plain SHA-256 of each file (whole contents), in the order given.
     public func hashFiles(_ files: [(path: String, size: UInt64)]) throws -> [SHA256Digest] {
-        let jobs = files.map { HashJob.wholeFile(path: $0.path, size: $0.size) }
-        let (paired, slots) = pairWholeFiles(jobs)
-        let digests = try run(paired)
-        return slots.map { digests[$0.job][$0.digest] }
+        try run(files.map { HashJob.wholeFile(path: $0.path, size: $0.size) }).map { $0[0] }
     }
 
-    /// Joins whole-file jobs in pairs (similar sizes together) when interleaving is on and
-    /// enough jobs remain to keep every worker busy. Returns the new jobs and, for each
-    /// original job, where its first digest now is.
-    func pairWholeFiles(_ jobs: [HashJob]) -> (jobs: [HashJob], slots: [(job: Int, digest: Int)]) {
-        var slots = jobs.indices.map { (job: $0, digest: 0) }
-        guard interleave else { return (jobs, slots) }
-        let singles = jobs.indices.filter { jobs[$0].isWholeFile }.sorted { jobs[$0].span.count > jobs[$1].span.count }
-        let pairs = min(singles.count / 2, max(0, jobs.count - workers))
-        guard pairs > 0 else { return (jobs, slots) }
-        var out: [HashJob] = []
-        var dropped = Set<Int>()
-        for p in 0..<pairs {
-            let (i, j) = (singles[2 * p], singles[2 * p + 1])
-            var job = jobs[i]
-            job.partner = HashJob.File(path: jobs[j].path, size: jobs[j].span.upperBound)
-            slots[i] = (out.count, 0); slots[j] = (out.count, 1)
-            out.append(job)
-            dropped.insert(i); dropped.insert(j)
+    /// Work units (job indices), costliest first. With SHA-NI, jobs taken in order of cost
+    /// are joined in pairs while more units than workers remain, each with the next job when
+    /// that one costs at least half as much (a pair runs in step only while both have bytes
+    /// left; a long job beside a short one would run mostly alone anyway).
+    func units(_ jobs: [HashJob]) -> [[Int]] {
+        let single = jobs.map { cost([$0]) }
+        let order = jobs.indices.sorted { single[$0] != single[$1] ? single[$0] > single[$1] : $0 < $1 }
+        guard streamsPerCore > 1 else { return order.map { [$0] } }
+        var units: [[Int]] = []
+        var k = 0
+        while k < order.count {
+            let remaining = units.count + (order.count - k)
+            if k + 1 < order.count, remaining - 1 >= workers, single[order[k + 1]] * 2 >= single[order[k]] {
+                units.append([order[k], order[k + 1]])
+                k += 2
+            } else {
+                units.append([order[k]])
+                k += 1
+            }
         }
-        for i in jobs.indices where !dropped.contains(i) {
-            slots[i] = (out.count, 0)
-            out.append(jobs[i])
-        }
-        return (out, slots)
+        let unitCost = units.map { cost($0.map { jobs[$0] }) }
+        return units.indices.sorted { unitCost[$0] != unitCost[$1] ? unitCost[$0] > unitCost[$1] : $0 < $1 }.map { units[$0] }
+    }
+
+    /// Estimated time of a unit in one-stream bytes: its stream bytes over the speed-up of
+    /// the streams it runs at once (measured per core on Zen 5: 2 streams 1.5×, 3 1.7×, 4 1.8×).
+    func cost(_ unit: [HashJob]) -> UInt64 {
+        let bytes = unit.reduce(UInt64(0)) { $0 + $1.streamBytes }
+        let streams = streamsPerCore == 1 ? 1 : min(streamsPerCore, unit.reduce(0) { $0 + $1.streams })
+        let speedup: [UInt64] = [10, 10, 15, 17, 18]
+        return bytes * 10 / speedup[streams]
     }
 }
 

@@ -2,11 +2,14 @@ import CCrypto
 import Foundation
 
 /// Streaming SHA-256 on the SHA-NI block functions of `Sources/CCrypto/sha256_ni.h`, whose
-/// point is `update2`: two streams advanced together, their rounds interleaved on one core
-/// (≈1.7× the throughput of one stream). Only used when `available`; everything else (and
-/// every CPU without SHA-NI) goes through libcrypto's `SHA256Stream`.
+/// point is `update(_:_:fourWay:)`: up to four streams advanced together, their rounds
+/// interleaved on one core (two streams ≈1.5×, four ≈1.8× the throughput of one). Only used
+/// when `available`; everything else (and every CPU without SHA-NI) goes through libcrypto's
+/// `SHA256Stream`.
 final class SHA256NI {
     static let available: Bool = temper_sha256_ni_available() != 0
+    /// Whether the four-stream kernel may run (it is compiled for AVX).
+    static let fourWayAvailable: Bool = temper_sha256_ni_avx_available() != 0
 
     private let h = UnsafeMutablePointer<UInt32>.allocate(capacity: 8)
     private let tail = UnsafeMutablePointer<UInt8>.allocate(capacity: 128)
@@ -29,20 +32,39 @@ final class SHA256NI {
 
     /// Feeds `a` and `b` to their streams, compressing the blocks both have in step together.
     static func update2(_ sa: SHA256NI, _ a: UnsafeRawBufferPointer, _ sb: SHA256NI, _ b: UnsafeRawBufferPointer) {
-        guard let baseA = a.baseAddress, let baseB = b.baseAddress, !a.isEmpty, !b.isEmpty else {
-            sa.update(a); sb.update(b); return
+        update([sa, sb], [a, b], fourWay: false)
+    }
+
+    /// Feeds `inputs[i]` to `streams[i]` (distinct streams, at most four), compressing the
+    /// whole blocks they have in step together: four at once when `fourWay` (and
+    /// `fourWayAvailable`), else in pairs. Inputs of equal length keep all streams in step
+    /// (each stream's pending partial block can cost it one block on its own).
+    static func update(_ streams: [SHA256NI], _ inputs: [UnsafeRawBufferPointer], fourWay: Bool) {
+        var live: [(stream: SHA256NI, p: UnsafePointer<UInt8>, n: Int)] = []
+        for (s, input) in zip(streams, inputs) {
+            guard let base = input.baseAddress, !input.isEmpty else { continue }
+            s.length += UInt64(input.count)
+            let (p, n) = s.fillTail(base.assumingMemoryBound(to: UInt8.self), input.count)
+            live.append((s, p, n))
         }
-        sa.length += UInt64(a.count); sb.length += UInt64(b.count)
-        var (pa, na) = sa.fillTail(baseA.assumingMemoryBound(to: UInt8.self), a.count)
-        var (pb, nb) = sb.fillTail(baseB.assumingMemoryBound(to: UInt8.self), b.count)
-        let both = min(na, nb) / 64
-        if both > 0 {
-            temper_sha256_blocks_2x(sa.h, pa, sb.h, pb, both)
-            pa += 64 * both; na -= 64 * both
-            pb += 64 * both; nb -= 64 * both
+        let blocks = live.map { $0.n / 64 }.min() ?? 0
+        if blocks > 0 {
+            var i = 0
+            if fourWay && fourWayAvailable && live.count == 4 {
+                temper_sha256_blocks_4x(live[0].stream.h, live[0].p, live[1].stream.h, live[1].p,
+                                        live[2].stream.h, live[2].p, live[3].stream.h, live[3].p, blocks)
+                i = 4
+            }
+            while i + 1 < live.count {
+                temper_sha256_blocks_2x(live[i].stream.h, live[i].p, live[i + 1].stream.h, live[i + 1].p, blocks)
+                i += 2
+            }
+            if i < live.count { temper_sha256_blocks(live[i].stream.h, live[i].p, blocks) }
         }
-        sa.absorb(&pa, &na)
-        sb.absorb(&pb, &nb)
+        for (stream, p, n) in live {
+            var (rest, count) = (p + 64 * blocks, n - 64 * blocks)
+            stream.absorb(&rest, &count)
+        }
     }
 
     /// Completes a partial block from the front of the input when one is pending.

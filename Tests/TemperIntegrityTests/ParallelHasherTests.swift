@@ -18,9 +18,10 @@ import Testing
         }
         // Small chunks so every file crosses several chunk boundaries.
         for workers in [1, 3] {
-            for interleave in [false, true] {
-                let hasher = ParallelHasher(chunkSize: 4096, workers: workers, interleave: interleave)
-                #expect(try hasher.hashFiles(files) == expected, "workers \(workers) interleave \(interleave)")
+            for streams in HashJobRunnerTests.paths {
+                var hasher = ParallelHasher(chunkSize: 4096, workers: workers)
+                hasher.streamsPerCore = streams
+                #expect(try hasher.hashFiles(files) == expected, "workers \(workers) streams \(streams)")
             }
         }
     }
@@ -37,27 +38,31 @@ import Testing
         var combined = job
         combined.span = 0..<50_000
         combined.alsoHashSpan = true
-        for interleave in [false, true] {
-            let got = try ParallelHasher(chunkSize: 4096, workers: 2, interleave: interleave)
-                .run([job, .wholeFile(path: url.path, size: 50_000), combined])
+        for streams in HashJobRunnerTests.paths {
+            var hasher = ParallelHasher(chunkSize: 4096, workers: 1)
+            hasher.streamsPerCore = streams
+            let got = try hasher.run([job, .wholeFile(path: url.path, size: 50_000), combined])
             #expect(got[0] == slices)
             #expect(got[1] == [SHA256Digest.of(data)])
             #expect(got[2] == [SHA256Digest.of(data)] + slices)
         }
     }
 
-    @Test func pairingKeepsEveryWorkerBusy() {
-        let hasher = ParallelHasher(workers: 2, interleave: true)
-        let jobs = (0..<5).map { HashJob.wholeFile(path: "f\($0)", size: UInt64(100 + $0)) }
-        let (paired, slots) = hasher.pairWholeFiles(jobs)
-        if SHA256NI.available {
-            #expect(paired.count == 3 && paired.filter { $0.partner != nil }.count == 2)
-            #expect(hasher.pairWholeFiles(Array(jobs.prefix(2))).jobs.count == 2)  // two files, two cores: no pair
-        }
-        for (k, slot) in slots.enumerated() {
-            let job = paired[slot.job]
-            #expect((slot.digest == 0 ? job.path : job.partner?.path) == "f\(k)")
-        }
+    /// Four equal weight files and two small files on two cores: the weight files go in two
+    /// pairs (four streams per core), the small files together, costliest unit first.
+    @Test func unitsPairSimilarJobsAndKeepEveryWorkerBusy() {
+        var hasher = ParallelHasher(workers: 2)
+        hasher.streamsPerCore = 4
+        let shard = { (k: Int) in HashJob(path: "s\(k)", span: 0..<1000, targets: [8..<500, 500..<1000], alsoHashSpan: true) }
+        let jobs = [HashJob.wholeFile(path: "config", size: 20), shard(0), shard(1), shard(2), shard(3), .wholeFile(path: "tok", size: 30)]
+        #expect(hasher.units(jobs) == [[1, 2], [3, 4], [5, 0]])
+        // Two jobs, two cores: no pair. A long job is not paired with a much shorter one.
+        #expect(hasher.units(Array(jobs[1...2])) == [[0], [1]])
+        let long = HashJob.wholeFile(path: "big", size: 10_000)
+        #expect(hasher.units([long, shard(0), shard(1), shard(2)]) == [[0], [1, 2], [3]])
+        // libcrypto: one job per unit, costliest first.
+        hasher.streamsPerCore = 1
+        #expect(hasher.units(jobs) == [[1], [2], [3], [4], [5], [0]])
     }
 
     @Test func sizeChangeAndMissingFileAreErrors() throws {
