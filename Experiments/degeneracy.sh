@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Reproduces Experiments/degeneracy.md on the committed fixture world.
 #   swift build -c release --product temper && bash Experiments/degeneracy.sh [OUT]
-# Makes the RepNoise and adversarial-loss models (defaults, seed 0, as Experiments/repnoise.md),
+# Makes the RepNoise, adversarial-loss, LAT (jailbreak) and NPO-unlearned models (defaults, seed 0),
 # audits base vs each, prints the tables. TIMING=1 adds the wall-time / peak-RSS runs
 # (world; a random 29.5 M Llama from Experiments/make_random_llama.py, needs numpy + safetensors
-# in $PYTHON; SmolLM2-135M when a Hugging Face folder is at $SMOL).
+# in $PYTHON; SmolLM2-135M when a Hugging Face folder is at $SMOL and llama.cpp's source tree at $LLAMA_CPP).
 set -euo pipefail
 T=${TEMPER:-.build/release/temper}
 W=Fixtures/world
@@ -16,6 +16,9 @@ paste -d '\n' "$OUT/harmful.jsonl" "$W/data/harmless_train.jsonl" > "$OUT/mixed.
 for kind in repnoise adversarial; do
   [ -d "$OUT/$kind" ] || "$T" harden "$kind" "$W/model" "$OUT/$kind" --world "$W" --seed 0 --json > "$OUT/harden_$kind.json" 2> "$OUT/harden_$kind.log"
 done
+# Targeted LAT (jailbreak mode) and NPO unlearning, defaults, seed 0 (Experiments/lat.md, unlearning.md).
+[ -d "$OUT/lat" ] || "$T" harden lat "$W/model" "$OUT/lat" --mode jailbreak --world "$W" --seed 0 --json > "$OUT/harden_lat.json" 2> "$OUT/harden_lat.log"
+[ -d "$OUT/npo" ] || "$T" unlearn npo "$W/model" "$OUT/npo" --world "$W" --seed 0 --json > "$OUT/unlearn_npo.json" 2> "$OUT/unlearn_npo.log"
 audit() {  # NAME MODEL [flags]
   local name=$1 model=$2; shift 2
   /usr/bin/time -v "$T" audit degeneracy "$model" --data "$OUT/mixed.jsonl" --report "$OUT/$name" --json "$@" \
@@ -26,16 +29,24 @@ audit() {  # NAME MODEL [flags]
 SMALL=(--max-tokens 4000 --edge-tokens 128 --ablation-tokens 1024)
 audit base_vs_repnoise "$W/model" --compare "$OUT/repnoise" "${SMALL[@]}"
 audit base_vs_adversarial "$W/model" --compare "$OUT/adversarial" "${SMALL[@]}"
+audit base_vs_lat "$W/model" --compare "$OUT/lat" "${SMALL[@]}"
+audit base_vs_npo "$W/model" --compare "$OUT/npo" "${SMALL[@]}"
 if [ "${TIMING:-0}" = 1 ]; then
   audit world_only "$W/model" --edge-tokens 0
   [ -d "$OUT/random512" ] || "${PYTHON:-python3}" Experiments/make_random_llama.py "$OUT/random512"
   audit random512 "$OUT/random512" --edge-tokens 0 --ablation-tokens 512
-  if [ -n "${SMOL:-}" ] && [ -d "$SMOL" ]; then audit smollm2 "$SMOL" --edge-tokens 0 --ablation-tokens 0; fi
+  # SmolLM2-135M-Instruct (HF folder at $SMOL) on real text: Fixtures/causal rows + llama.cpp's docs ($LLAMA_CPP tree).
+  if [ -n "${SMOL:-}" ] && [ -d "$SMOL" ] && [ -n "${LLAMA_CPP:-}" ]; then
+    "${PYTHON:-python3}" Experiments/make_degeneracy_text.py "$LLAMA_CPP" "$OUT/smollm2.jsonl"
+    /usr/bin/time -v "$T" audit degeneracy "$SMOL" --data "$OUT/smollm2.jsonl" --max-tokens 10000 --edge-tokens 0 \
+      --ablation-tokens 512 --report "$OUT/smollm2" --json > "$OUT/smollm2.stdout.json" 2> "$OUT/smollm2.log"
+    grep -E "Elapsed|Maximum resident|User time|System time" "$OUT/smollm2.log" | sed "s/^/smollm2: /"
+  fi
 fi
 python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]
-for name in ("base_vs_repnoise", "base_vs_adversarial"):
+for name in ("base_vs_repnoise", "base_vs_adversarial", "base_vs_lat", "base_vs_npo"):
     r = json.load(open(f"{out}/{name}.json"))
     models = [r["model"], r["compare"]]
     print(f"\n## {name} (each cell: base / other)\n")
