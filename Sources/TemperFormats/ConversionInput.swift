@@ -96,6 +96,9 @@ public final class ConversionInput {
             throw FormatError.unsupportedConversion(tensor: tensor.name, from: dtype.rawValue, to: "F32")
         }
         let n = dtype == .f32 ? try f32Count(record) : tensor.elementCount
+        if dtype == .f32, let mapped = GGUFRequantizer.mappedFloats(try rawBytes(tensor), .f32), mapped.count == n {
+            return try body(mapped)  // aligned little-endian F32 in the mapping: no copy at all
+        }
         if scratch.count < n { scratch = [Float](repeating: 0, count: n) }
         return try scratch.withUnsafeMutableBufferPointer { all in
             let out = UnsafeMutableBufferPointer(rebasing: all[0..<n])
