@@ -3,10 +3,11 @@
  * at a time, and SHA-NI rounds are latency-bound, so when Temper must hash the same bytes
  * twice (a weight file and its tensors) or several files on one core, interleaving gets more
  * bytes per cycle: measured on the Zen 5 bench machine, per core, 1.9 GB/s for one stream,
- * 2.8 for two, 3.4 for four (Benchmarks/README.md, notes on row 4). Only block
- * compression lives here; buffering, padding and the fallback to libcrypto are in
- * Sources/TemperIntegrity/SHA256NI.swift. Elsewhere (other CPUs, other architectures)
- * temper_sha256_ni_available() returns 0 and the block functions are never called. */
+ * 2.8 for two, 3.4-4.0 for four, the last at the sha256rnds2 throughput limit
+ * (Benchmarks/README.md, notes on row 4). Only block compression lives here; buffering,
+ * padding and the fallback to libcrypto are in Sources/TemperIntegrity/SHA256NI.swift.
+ * Elsewhere (other CPUs, other architectures) temper_sha256_ni_available() returns 0 and the
+ * block functions are never called. */
 #ifndef TEMPER_SHA256_NI_H
 #define TEMPER_SHA256_NI_H
 #include <stdint.h>
