@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "CTemperKernels"),
         .target(name: "TemperFormats", dependencies: ["CZstd", "CTemperKernels", "CCrypto", "TemperText"]),
         .target(name: "TemperIntegrity", dependencies: ["TemperFormats", "CCrypto"]),
-        .target(name: "TemperTensor", dependencies: ["CBLAS"]),
+        .target(name: "TemperTensor", dependencies: ["CBLAS", "CTemperKernels"]),
         .target(name: "TemperText"),
         .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText", "CTemperKernels"]),
         // Transforms, the fine-tuning attack, data sources and judges: no fixture-world code.

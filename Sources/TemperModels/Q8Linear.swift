@@ -56,8 +56,8 @@ final class Q8_0Matrix: @unchecked Sendable {
                 scales.withUnsafeBufferPointer { xd in
                     values.withUnsafeBufferPointer { xs in
                         let (xdAddress, xsAddress) = (UInt(bitPattern: xd.baseAddress), UInt(bitPattern: xs.baseAddress))
-                        // Rows split over the cores when there is enough work (≥ 32 k blocks per task).
-                        let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows * nb * tokens / 32768))
+                        // Rows split over the cores when there is enough work (≥ 4 k blocks, 136 kB of weights, per task).
+                        let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows * nb * tokens / 4096))
                         let chunk = (rows + tasks - 1) / tasks
                         DispatchQueue.concurrentPerform(iterations: tasks) { t in
                             let lo = t * chunk, hi = min(rows, lo + chunk)

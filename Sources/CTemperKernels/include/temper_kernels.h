@@ -1,4 +1,4 @@
-/* SIMD kernels Temper dispatches to at run time (AVX2 + F16C on x86-64), each with a portable
+/* SIMD kernels Temper dispatches to at run time (AVX2 + F16C / FMA on x86-64), each with a portable
  * C path that gives the same bits: the Q8_0 quantizer (bit-identical with the Swift scalar
  * code in Sources/TemperFormats/Quantize.swift, i.e. with gguf-py and ggml's reference) and
  * the Q8_0 x Q8_0 dot products of the int8 inference path (Sources/TemperModels/Q8Linear.swift),
@@ -26,5 +26,17 @@ size_t temper_q8_0_quantize_avx2(const float *x, uint8_t *out, size_t blocks);
 void temper_q8_0_gemm(const uint8_t *w, size_t rows, size_t nb,
                       const float *xd, const int8_t *xs, size_t tokens,
                       float *out, size_t out_stride, int simd);
+
+/* 1 when this CPU has AVX2 and FMA (checked once), else 0. */
+int temper_cpu_has_avx2_fma(void);
+
+/* f32 matrix-vector products for decoding (Sources/TemperTensor/Kernels/BLAS.swift routes
+ * products with a few rows here): y[t * ldy + r] = (accumulate ? y[t * ldy + r] : 0) +
+ * dot(row r of w, token t of x) for r < rows, t < tokens, with w rows of `cols` floats
+ * ldw apart and x rows ldx apart. Each dot product accumulates element k into lane k % 32
+ * with fused multiply-adds, reduces the 32 lanes in a fixed tree and adds the last
+ * cols % 32 products in order; the AVX2/FMA path and the portable path (fmaf) give the same bits. */
+void temper_f32_gemv(const float *w, size_t rows, size_t cols, size_t ldw,
+                     const float *x, size_t tokens, size_t ldx, float *y, size_t ldy, int accumulate, int simd);
 
 #endif
