@@ -83,6 +83,45 @@ TEMPER_AVX2_FMA static void gemv_avx2(const float *w, size_t rows, size_t cols, 
 }
 #endif
 
+#if TEMPER_X86
+TEMPER_AVX2_FMA static void weighted_rows_avx2(const float *p, size_t n, const float *v, size_t ldv, size_t d, float *out) {
+    size_t c = 0;
+    for (; c + 32 <= d; c += 32) {
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (size_t j = 0; j < n; j++) {
+            const float *row = v + j * ldv + c;
+            __m256 pj = _mm256_set1_ps(p[j]);
+            a0 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(row), a0);
+            a1 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(row + 8), a1);
+            a2 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(row + 16), a2);
+            a3 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(row + 24), a3);
+        }
+        _mm256_storeu_ps(out + c, a0); _mm256_storeu_ps(out + c + 8, a1);
+        _mm256_storeu_ps(out + c + 16, a2); _mm256_storeu_ps(out + c + 24, a3);
+    }
+    for (; c < d; c++) {
+        float a = 0;
+        for (size_t j = 0; j < n; j++) a = fmaf(p[j], v[j * ldv + c], a);
+        out[c] = a;
+    }
+}
+#endif
+
+void temper_f32_weighted_rows(const float *p, size_t n, const float *v, size_t ldv, size_t d, float *out, int simd) {
+#if TEMPER_X86
+    if (simd && temper_cpu_has_avx2_fma()) {
+        weighted_rows_avx2(p, n, v, ldv, d, out);
+        return;
+    }
+#endif
+    (void)simd;
+    for (size_t c = 0; c < d; c++) {
+        float a = 0;
+        for (size_t j = 0; j < n; j++) a = fmaf(p[j], v[j * ldv + c], a);
+        out[c] = a;
+    }
+}
+
 void temper_f32_gemv(const float *w, size_t rows, size_t cols, size_t ldw,
                      const float *x, size_t tokens, size_t ldx, float *y, size_t ldy, int accumulate, int simd) {
 #if TEMPER_X86

@@ -35,7 +35,18 @@ final class Q8_0Matrix: @unchecked Sendable {
         let tokens = x.count / inputs, nb = blocksPerRow
         // Activations as Q8_0, split into f32 scales and int8 values for the kernel.
         var packed = [UInt8](repeating: 0, count: tokens * nb * Quantize.q8_0BlockBytes)
-        x.withUnsafeBufferPointer { src in packed.withUnsafeMutableBytes { Quantize.quantizeQ8_0(src, into: $0, simd: simd) } }
+        x.withUnsafeBufferPointer { src in
+            packed.withUnsafeMutableBytes { dst in
+                // The AVX2 quantizer directly (a decode step's few blocks need no thread split),
+                // the reference code for whatever it leaves (non-finite values, tiny scales).
+                let blocks = tokens * nb, bs = Quantize.blockSize, bb = Quantize.q8_0BlockBytes
+                let done = simd ? temper_q8_0_quantize_avx2(src.baseAddress, dst.baseAddress?.assumingMemoryBound(to: UInt8.self), blocks) : 0
+                if done < blocks {
+                    Quantize.quantizeQ8_0(UnsafeBufferPointer(rebasing: src[(done * bs)...]),
+                                          into: UnsafeMutableRawBufferPointer(rebasing: dst[(done * bb)...]), simd: simd)
+                }
+            }
+        }
         var scales = [Float](repeating: 0, count: tokens * nb)
         var values = [Int8](repeating: 0, count: tokens * nb * Quantize.blockSize)
         packed.withUnsafeBytes { p in
@@ -57,7 +68,7 @@ final class Q8_0Matrix: @unchecked Sendable {
                     values.withUnsafeBufferPointer { xs in
                         let (xdAddress, xsAddress) = (UInt(bitPattern: xd.baseAddress), UInt(bitPattern: xs.baseAddress))
                         // Rows split over the cores when there is enough work (≥ 4 k blocks, 136 kB of weights, per task).
-                        let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows * nb * tokens / 4096))
+                        let tasks = max(1, min(TensorBackend.threads, rows * nb * tokens / 4096))
                         let chunk = (rows + tasks - 1) / tasks
                         DispatchQueue.concurrentPerform(iterations: tasks) { t in
                             let lo = t * chunk, hi = min(rows, lo + chunk)

@@ -39,4 +39,9 @@ int temper_cpu_has_avx2_fma(void);
 void temper_f32_gemv(const float *w, size_t rows, size_t cols, size_t ldw,
                      const float *x, size_t tokens, size_t ldx, float *y, size_t ldy, int accumulate, int simd);
 
+/* out[c] = sum over j < n, in order, of p[j] * v[j * ldv + c] for c < d (attention's
+ * probabilities times the value rows of one head while decoding), one fused multiply-add
+ * chain per output; the AVX2/FMA and portable paths give the same bits. */
+void temper_f32_weighted_rows(const float *p, size_t n, const float *v, size_t ldv, size_t d, float *out, int simd);
+
 #endif
