@@ -66,14 +66,14 @@ enum AttentionKernels {
     static func maskAndSoftmax(_ p: UnsafeMutablePointer<Float>, _ g: AttentionGeometry, _ config: AttentionConfig, batch: Int) {
         for row in 0..<g.t {
             let r = p + row * g.s
-            if config.causal {
-                let last = row + g.s - g.t
-                for j in max(last + 1, 0)..<max(g.s, last + 1) { r[j] = -.infinity }
-            }
+            // Under the causal mask only keys 0...last take part: the softmax runs over them
+            // and the masked rest is 0 (as exp(−∞) would give), half the exponentials of a prefill.
+            let visible = config.causal ? Swift.min(Swift.max(row + g.s - g.t + 1, 0), g.s) : g.s
             if let mask = config.keyMask {
-                for j in 0..<g.s where !mask[batch * g.s + j] { r[j] = -.infinity }
+                for j in 0..<visible where !mask[batch * g.s + j] { r[j] = -.infinity }
             }
-            _ = SoftmaxKernels.row(r, r, g.s, log: false)
+            _ = SoftmaxKernels.row(r, r, visible, log: false)
+            for j in visible..<g.s { r[j] = 0 }
         }
     }
 
