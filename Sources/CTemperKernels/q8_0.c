@@ -91,98 +91,30 @@ TEMPER_AVX2 static size_t q8_0_quantize_avx2(const float *x, uint8_t *out, size_
     return blocks;
 }
 
-/* int32 sum of the products of 32 int8 pairs in each of 8 blocks, one lane per block.
-   Exact for weights in [-128, 127] and activations in [-127, 127] (the quantizer's range). */
-TEMPER_AVX2 static inline __m256i block_sums8(const uint8_t *w, const int8_t *xs) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256i s[8];
-    for (int k = 0; k < 8; k++) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(w + 34 * k + 2));
-        __m256i b = _mm256_loadu_si256((const __m256i *)(xs + 32 * k));
-        /* |a| * (b with a's sign): maddubs needs an unsigned first operand; 127*127*2 fits int16. */
-        __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
-        s[k] = _mm256_madd_epi16(p, ones);
-    }
-    __m256i h01 = _mm256_hadd_epi32(s[0], s[1]), h23 = _mm256_hadd_epi32(s[2], s[3]);
-    __m256i h45 = _mm256_hadd_epi32(s[4], s[5]), h67 = _mm256_hadd_epi32(s[6], s[7]);
-    __m256i h0123 = _mm256_hadd_epi32(h01, h23), h4567 = _mm256_hadd_epi32(h45, h67);
-    return _mm256_add_epi32(_mm256_permute2x128_si256(h0123, h4567, 0x20), _mm256_permute2x128_si256(h0123, h4567, 0x31));
-}
+#define Q8_TARGET TEMPER_AVX2
+#define Q8_NAME(base) base##_avx2
+/* 127*128*2 fits int16, so maddubs never saturates here. */
+#define Q8_PRODUCT(u, s) _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1))
+#include "q8_0_dot.inc"
+#undef Q8_TARGET
+#undef Q8_NAME
+#undef Q8_PRODUCT
 
-/* The exact int32 sum of one block's 32 products. */
-TEMPER_AVX2 static inline int32_t block_sum1(const uint8_t *wb, const int8_t *xb) {
-    __m256i a = _mm256_loadu_si256((const __m256i *)(wb + 2)), x = _mm256_loadu_si256((const __m256i *)xb);
-    __m256i m = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(a, a), _mm256_sign_epi8(x, a)), _mm256_set1_epi16(1));
-    __m128i q = _mm_add_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
-    q = _mm_add_epi32(q, _mm_shuffle_epi32(q, 0x4e));
-    q = _mm_add_epi32(q, _mm_shuffle_epi32(q, 0xb1));
-    return _mm_cvtsi128_si32(q);
-}
+#define Q8_TARGET __attribute__((target("avx2,f16c,avxvnni")))
+#define Q8_NAME(base) base##_vnni
+#define Q8_PRODUCT(u, s) _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, s)
+#include "q8_0_dot.inc"
+#undef Q8_TARGET
+#undef Q8_NAME
+#undef Q8_PRODUCT
 
-TEMPER_AVX2 static float dot_avx2(const uint8_t *w, const float *xd, const int8_t *xs, size_t nb) {
-    __m256 acc = _mm256_setzero_ps();
-    size_t b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        const uint8_t *wb = w + 34 * b;
-        __m128i hs = _mm_setr_epi16(load_i16(wb), load_i16(wb + 34), load_i16(wb + 68), load_i16(wb + 102),
-                                    load_i16(wb + 136), load_i16(wb + 170), load_i16(wb + 204), load_i16(wb + 238));
-        __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(xd + b), _mm256_cvtph_ps(hs));
-        __m256 sums = _mm256_cvtepi32_ps(block_sums8(wb, xs + 32 * b));
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(scale, sums));
+static int cpu_has_avxvnni(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = temper_cpu_has_avx2_f16c() && __builtin_cpu_supports("avxvnni");
     }
-    float lanes[8];
-    _mm256_storeu_ps(lanes, acc);
-    for (; b < nb; b++) {
-        const uint8_t *wb = w + 34 * b;
-        uint16_t h = (uint16_t)(wb[0] | (wb[1] << 8));
-        lanes[b % 8] += (xd[b] * _cvtsh_ss(h)) * (float)block_sum1(wb, xs + 32 * b);
-    }
-    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-}
-
-/* Four tokens against one weight row: each group of 8 weight blocks is loaded once and
- * multiplied with the four tokens' blocks (prefill). Per token the arithmetic is dot_avx2's,
- * in the same order, so the results have the same bits. */
-TEMPER_AVX2 static void dot4_avx2(const uint8_t *w, const float *xd, const int8_t *xs, size_t nb, float *out, size_t out_stride) {
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    const __m256i ones = _mm256_set1_epi16(1);
-    size_t b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        const uint8_t *wb = w + 34 * b;
-        __m128i hs = _mm_setr_epi16(load_i16(wb), load_i16(wb + 34), load_i16(wb + 68), load_i16(wb + 102),
-                                    load_i16(wb + 136), load_i16(wb + 170), load_i16(wb + 204), load_i16(wb + 238));
-        __m256 wd = _mm256_cvtph_ps(hs);
-        __m256i a[8], ua[8];
-        for (int k = 0; k < 8; k++) {
-            a[k] = _mm256_loadu_si256((const __m256i *)(wb + 34 * k + 2));
-            ua[k] = _mm256_sign_epi8(a[k], a[k]);
-        }
-        for (int t = 0; t < 4; t++) {
-            const int8_t *xt = xs + 32 * (t * nb + b);
-            __m256i s[8];
-            for (int k = 0; k < 8; k++) {
-                __m256i x = _mm256_loadu_si256((const __m256i *)(xt + 32 * k));
-                s[k] = _mm256_madd_epi16(_mm256_maddubs_epi16(ua[k], _mm256_sign_epi8(x, a[k])), ones);
-            }
-            __m256i h01 = _mm256_hadd_epi32(s[0], s[1]), h23 = _mm256_hadd_epi32(s[2], s[3]);
-            __m256i h45 = _mm256_hadd_epi32(s[4], s[5]), h67 = _mm256_hadd_epi32(s[6], s[7]);
-            __m256i h0123 = _mm256_hadd_epi32(h01, h23), h4567 = _mm256_hadd_epi32(h45, h67);
-            __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(h0123, h4567, 0x20),
-                                            _mm256_permute2x128_si256(h0123, h4567, 0x31));
-            __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(xd + t * nb + b), wd);
-            acc[t] = _mm256_add_ps(acc[t], _mm256_mul_ps(scale, _mm256_cvtepi32_ps(sums)));
-        }
-    }
-    for (int t = 0; t < 4; t++) {
-        float lanes[8];
-        _mm256_storeu_ps(lanes, acc[t]);
-        for (size_t c = b; c < nb; c++) {
-            const uint8_t *wb = w + 34 * c;
-            uint16_t h = (uint16_t)(wb[0] | (wb[1] << 8));
-            lanes[c % 8] += (xd[t * nb + c] * _cvtsh_ss(h)) * (float)block_sum1(wb, xs + 32 * (t * nb + c));
-        }
-        out[t * out_stride] = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-    }
+    return cached;
 }
 #endif
 
@@ -210,13 +142,12 @@ void temper_q8_0_gemm(const uint8_t *w, size_t rows, size_t nb,
                       const float *xd, const int8_t *xs, size_t tokens,
                       float *out, size_t out_stride, int simd) {
 #if TEMPER_X86
-    if (simd && temper_cpu_has_avx2_f16c()) {
-        for (size_t r = 0; r < rows; r++) {
-            const uint8_t *row = w + 34 * nb * r;
-            size_t t = 0;
-            for (; t + 4 <= tokens; t += 4) dot4_avx2(row, xd + t * nb, xs + 32 * nb * t, nb, out + t * out_stride + r, out_stride);
-            for (; t < tokens; t++) out[t * out_stride + r] = dot_avx2(row, xd + t * nb, xs + 32 * nb * t, nb);
-        }
+    if (simd >= 2 && cpu_has_avxvnni()) {
+        gemm_vnni(w, rows, nb, xd, xs, tokens, out, out_stride);
+        return;
+    }
+    if (simd >= 1 && temper_cpu_has_avx2_f16c()) {
+        gemm_avx2(w, rows, nb, xd, xs, tokens, out, out_stride);
         return;
     }
 #endif

@@ -27,8 +27,8 @@ final class Q8_0Matrix: @unchecked Sendable {
     var byteCount: Int { blocks.count }
 
     /// x·Wᵀ (+ bias) for x [..., inputs] → [..., outputs]. `simd: false` forces the portable
-    /// kernel (both give the same bits).
-    func apply(_ x: Tensor, bias: Tensor? = nil, simd: Bool = true) throws -> Tensor {
+    /// kernel, `vnni: false` the AVX2 one on CPUs with AVX-VNNI (all give the same bits).
+    func apply(_ x: Tensor, bias: Tensor? = nil, simd: Bool = true, vnni: Bool = true) throws -> Tensor {
         guard x.rank >= 1, x.shape[x.rank - 1] == inputs, bias.map({ $0.shape == [outputs] }) ?? true else {
             throw ModelError.shapeMismatch(path: "", tensor: "q8_0 linear", expected: [outputs, inputs], actual: x.shape)
         }
@@ -57,7 +57,7 @@ final class Q8_0Matrix: @unchecked Sendable {
             }
         }
         let out = try Tensor.zeros(Array(x.shape.dropLast()) + [outputs])
-        let (rows, simdFlag) = (outputs, Int32(simd ? 1 : 0))
+        let (rows, simdFlag) = (outputs, Int32(simd ? (vnni ? 2 : 1) : 0))
         try out.withUnsafeMutableBufferPointer { o in
             guard let op = o.baseAddress else { return }
             let outAddress = UInt(bitPattern: op)

@@ -33,8 +33,10 @@ import TemperTensor
         for tokens in [3, 9] {
             let x = try Self.randomInput([tokens, 19 * 32], seed: 4)
             let a = try w.apply(x, simd: true).toArray(), b = try w.apply(x, simd: false).toArray()
+            let c = try w.apply(x, simd: true, vnni: false).toArray()
             #expect(a.count == tokens * 37)
             #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+            #expect(c.map(\.bitPattern) == b.map(\.bitPattern))
         }
     }
 

@@ -22,8 +22,9 @@ size_t temper_q8_0_quantize_avx2(const float *x, uint8_t *out, size_t blocks);
  * w: rows x nb Q8_0 blocks (34 bytes each, ggml layout). x: tokens x nb blocks split into
  * scales xd[t * nb + b] (f32) and values xs[(t * nb + b) * 32 + j] (int8).
  * The block products go to 8 partial sums (block b into sum b % 8) reduced pairwise at
- * the end, on both paths, so both give the same bits. The AVX2 path takes four tokens per
- * pass over a weight row (each group of 8 weight blocks loaded once for the four). */
+ * the end, on every path, so all give the same bits. The SIMD paths take four tokens per
+ * pass over a weight row (each group of 8 weight blocks loaded once for the four).
+ * simd: 0 portable, 1 AVX2 (+F16C), 2 AVX-VNNI where the CPU has it (else AVX2). */
 void temper_q8_0_gemm(const uint8_t *w, size_t rows, size_t nb,
                       const float *xd, const int8_t *xs, size_t tokens,
                       float *out, size_t out_stride, int simd);
