@@ -3,33 +3,8 @@
  * f32 rows (32 lanes of fused multiply-adds, reduced at the end). The AVX2 path and the
  * portable path (C99 `fmaf`, exact) follow the same lane assignment and reduction order,
  * so they give the same bits. */
-#include "temper_kernels.h"
+#include "kernel_prelude.h"
 #include <math.h>
-
-#pragma STDC FP_CONTRACT OFF
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#endif
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define TEMPER_X86 1
-#else
-#define TEMPER_X86 0
-#endif
-
-int temper_cpu_has_avx2_fma(void) {
-#if TEMPER_X86
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return cached;
-#else
-    return 0;
-#endif
-}
 
 /* The fixed reduction of 32 lanes: v[j] = (l[j] + l[j + 8]) + (l[j + 16] + l[j + 24]),
  * s[j] = v[j] + v[j + 4], then (s0 + s2) + (s1 + s3). */

@@ -1,34 +1,9 @@
 /* See include/temper_kernels.h. The formulas follow Sources/TemperFormats/Quantize.swift
  * (q8_0Block) and ggml-cpu/arch/x86/quants.c (ggml_vec_dot_q8_0_q8_0, quantize_row_q8_0);
  * no FMA contraction anywhere so the portable and AVX2 paths round alike. */
-#include "temper_kernels.h"
+#include "kernel_prelude.h"
 #include <float.h>
 #include <string.h>
-
-#pragma STDC FP_CONTRACT OFF
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#endif
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define TEMPER_X86 1
-#else
-#define TEMPER_X86 0
-#endif
-
-int temper_cpu_has_avx2_f16c(void) {
-#if TEMPER_X86
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
-    }
-    return cached;
-#else
-    return 0;
-#endif
-}
 
 /* ---------- portable helpers ---------- */
 
@@ -108,14 +83,6 @@ TEMPER_AVX2 static size_t q8_0_quantize_avx2(const float *x, uint8_t *out, size_
 #undef Q8_NAME
 #undef Q8_PRODUCT
 
-static int cpu_has_avxvnni(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = temper_cpu_has_avx2_f16c() && __builtin_cpu_supports("avxvnni");
-    }
-    return cached;
-}
 #endif
 
 static float dot_portable(const uint8_t *w, const float *xd, const int8_t *xs, size_t nb) {
@@ -142,7 +109,7 @@ void temper_q8_0_gemm(const uint8_t *w, size_t rows, size_t nb,
                       const float *xd, const int8_t *xs, size_t tokens,
                       float *out, size_t out_stride, int simd) {
 #if TEMPER_X86
-    if (simd >= 2 && cpu_has_avxvnni()) {
+    if (simd >= 2 && temper_cpu_has_avxvnni()) {
         gemm_vnni(w, rows, nb, xd, xs, tokens, out, out_stride);
         return;
     }
