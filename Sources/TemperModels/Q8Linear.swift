@@ -67,8 +67,9 @@ final class Q8_0Matrix: @unchecked Sendable {
                 scales.withUnsafeBufferPointer { xd in
                     values.withUnsafeBufferPointer { xs in
                         let (xdAddress, xsAddress) = (UInt(bitPattern: xd.baseAddress), UInt(bitPattern: xs.baseAddress))
-                        // Rows split over the cores when there is enough work (≥ 4 k blocks, 136 kB of weights, per task).
-                        let tasks = max(1, min(TensorBackend.threads, rows * nb * tokens / 4096))
+                        // Rows split into up to 4 tasks per core (≥ 4 k blocks, 136 kB of weights, each): the first
+                        // runs while the other workers wake, whoever is free takes the next.
+                        let tasks = max(1, min(4 * TensorBackend.threads, rows * nb * tokens / 4096))
                         let chunk = (rows + tasks - 1) / tasks
                         DispatchQueue.concurrentPerform(iterations: tasks) { t in
                             let lo = t * chunk, hi = min(rows, lo + chunk)

@@ -55,7 +55,10 @@ enum BLAS {
     /// the n weight rows split across cores in blocks of 4. Memory-bound: one pass over W.
     static func matVec(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, ldw: Int,
                        accumulate: Bool, y: UnsafeMutablePointer<Float>, ldy: Int, simd: Bool = true) {
-        let pieces = Swift.min(Parallel.cores, n * k / matVecGrain)
+        // More pieces than cores: Dispatch's caller starts on the first while the other workers
+        // wake (tens of µs), and whoever is free takes the next, so a late wake-up costs only
+        // its own delay instead of leaving the caller to do half the rows alone.
+        let pieces = Swift.min(4 * Parallel.cores, n * k / matVecGrain)
         let flags = (accumulate ? Int32(1) : 0, simd ? Int32(1) : 0)
         guard pieces > 1 else {
             temper_f32_gemv(w, n, k, ldw, x, m, ldx, y, ldy, flags.0, flags.1)
