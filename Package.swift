@@ -28,11 +28,11 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
 
-        // SIMD kernels (AVX2/F16C, chosen at run time) with portable paths giving the same bits.
-        .target(name: "CTemperKernels"),
+        // SIMD kernels (AVX2/F16C/FMA, AVX-VNNI; chosen at run time) with portable paths giving the same bits.
+        .target(name: "CTemperKernels", exclude: ["q8_0_dot.inc"]),  // included by q8_0.c per instruction set
         .target(name: "TemperFormats", dependencies: ["CZstd", "CTemperKernels", "CCrypto", "TemperText"]),
         .target(name: "TemperIntegrity", dependencies: ["TemperFormats", "CCrypto"]),
-        .target(name: "TemperTensor", dependencies: ["CBLAS"]),
+        .target(name: "TemperTensor", dependencies: ["CBLAS", "CTemperKernels"]),
         .target(name: "TemperText"),
         .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText", "CTemperKernels"]),
         // Transforms, the fine-tuning attack, data sources and judges: no fixture-world code.

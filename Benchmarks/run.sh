@@ -7,7 +7,7 @@
 #
 # Environment (defaults fit a 2-core, 24 GiB machine and take a few minutes):
 #   TEMPER_BENCH_VENV       existing venv with the peers (else Benchmarks/.venv, created)
-#   TEMPER_BENCH_ONLY       comma list of: load,quantize,dequantize,inspect,sign,train,llamaquant  (default: all)
+#   TEMPER_BENCH_ONLY       comma list of: load,quantize,dequantize,inspect,sign,train,llamaquant,infer  (default: all)
 #   TEMPER_BENCH_LLAMA_LAYERS  layers of the f32 Llama GGUF for llamaquant (4: hidden 1024, ffn 2816, ~62M values)
 #   TEMPER_BENCH_LOAD_MB    size of the load input (1024)      TEMPER_BENCH_QUANT_MB (256)
 #   TEMPER_BENCH_SIGN_MB    size of the signed folder (1024)   TEMPER_BENCH_SPARSE_GB (10)
@@ -19,6 +19,11 @@
 #                           `repnoise` row, one RepNoise step (batch 4 of Fixtures/causal pairs) in Temper
 #                           and in PyTorch (peers/repnoise_peer.py); TEMPER_BENCH_REPNOISE_STEPS (3),
 #                           TEMPER_BENCH_REPNOISE_TEMPLATE (the prompt template, default "{prompt} {response}")
+#   TEMPER_BENCH_INFER_MODEL  a Hugging Face Llama folder (e.g. SmolLM2-135M-Instruct): the `infer` rows, prefill
+#                           TEMPER_BENCH_INFER_PROMPT (128) and decode TEMPER_BENCH_INFER_GEN (64) tokens/s of
+#                           `temper run` vs `llama-bench` on the same f32 and Q8_0 GGUFs (made by `temper convert`),
+#                           TEMPER_BENCH_INFER_THREADS (2) each; TEMPER_BENCH_LLAMA_BENCH: a llama-bench binary
+#                           (else Fixtures/llama_cpp_tools.sh builds one). Skipped when either is missing.
 #   TEMPER_BENCH_MAX_BUSY   on a shared machine: before each benchmark wait (up to
 #                           TEMPER_BENCH_WAIT_S, default 900 s) until other processes use at most
 #                           this many cores, measured over 2 s (e.g. 0.3; default: no waiting)
@@ -36,7 +41,7 @@ LOAD_REPEATS=$(( REPEATS > 5 ? REPEATS : 5 ))
 LOAD_MB=${TEMPER_BENCH_LOAD_MB:-1024} QUANT_MB=${TEMPER_BENCH_QUANT_MB:-256}
 SIGN_MB=${TEMPER_BENCH_SIGN_MB:-1024} SPARSE_GB=${TEMPER_BENCH_SPARSE_GB:-10}
 TRAIN_STEPS=${TEMPER_BENCH_TRAIN_STEPS:-5}
-ONLY=",${TEMPER_BENCH_ONLY:-load,quantize,dequantize,inspect,sign,train,llamaquant},"
+ONLY=",${TEMPER_BENCH_ONLY:-load,quantize,dequantize,inspect,sign,train,llamaquant,infer},"
 wants() { [[ $ONLY == *",$1,"* ]]; }
 say() { echo "bench: $*" >&2; }
 
@@ -56,7 +61,7 @@ fi
 PY=$VENV/bin/python
 # Modules each selected benchmark needs (gen_inputs always needs numpy and safetensors).
 modules="numpy:numpy safetensors:safetensors"
-{ wants quantize || wants dequantize; } && modules+=" gguf:gguf"
+{ wants quantize || wants dequantize || wants infer; } && modules+=" gguf:gguf"
 wants sign && modules+=" model_signing:model-signing cryptography:cryptography"
 wants train && modules+=" torch:torch"
 [[ -n ${TEMPER_BENCH_REPNOISE_MODEL:-} ]] && modules+=" torch:torch transformers:transformers"
@@ -244,6 +249,31 @@ print(json.dumps(run))
 PY
     timecmd --repeats 1 --json-stdout -- "$PY" "$BENCH/peers/repnoise_peer.py" "$M" "$PAIRS" --template "$TPL" --batch 4 \
         --steps "$N" --threads 2 > "$RAW/repnoise_peer.json"
+fi
+
+if wants infer; then
+    # 7. Inference vs llama.cpp: prefill and decode tokens/s of `temper run` and `llama-bench` on the
+    # same f32 and Q8_0 GGUFs of one Hugging Face folder, alternating runs (peers/infer_peer.py).
+    rm -f "$RAW"/infer_*.json
+    IM=${TEMPER_BENCH_INFER_MODEL:-} LLAMA_BENCH=${TEMPER_BENCH_LLAMA_BENCH:-}
+    if [[ -z $IM || ! -f $IM/config.json ]]; then
+        say "7. infer skipped: set TEMPER_BENCH_INFER_MODEL to a Hugging Face Llama folder (e.g. SmolLM2-135M-Instruct)"
+    elif [[ -z $LLAMA_BENCH ]] && ! LLAMA_BENCH=$(bash "$ROOT/Fixtures/llama_cpp_tools.sh" llama-bench)/llama-bench; then
+        say "7. infer skipped: no llama-bench (Fixtures/llama_cpp_tools.sh could not build it; or set TEMPER_BENCH_LLAMA_BENCH)"
+    elif [[ ! -x $LLAMA_BENCH ]]; then
+        say "7. infer skipped: $LLAMA_BENCH is not an executable"
+    else
+        P=${TEMPER_BENCH_INFER_PROMPT:-128} N=${TEMPER_BENCH_INFER_GEN:-64} TH=${TEMPER_BENCH_INFER_THREADS:-2}
+        for dt in f32 q8_0; do
+            G=$INPUTS/infer-$(basename "$IM")-$dt.gguf
+            [[ -f $G ]] || "$BIN" convert "$IM" "$G" --dtype "$dt" >&2
+            quiet
+            warm "$G"
+            say "7. prefill $P / decode $N tokens of $G: temper run vs llama-bench, $TH threads each"
+            "$PY" "$BENCH/peers/infer_peer.py" run --temper "$BIN" --llama-bench "$LLAMA_BENCH" --gguf "$G" \
+                --prompt "$P" --gen "$N" --threads "$TH" --repeats "$REPEATS" > "$RAW/infer_$dt.json"
+        done
+    fi
 fi
 
 "$PY" "$BENCH/peers/report.py" "$OUT"

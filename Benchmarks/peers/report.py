@@ -141,6 +141,8 @@ def build_rows(raw, env):
     if t and p:
         rows.append(row(f"6. RepNoise step (batch {p['self']['batch']} × {p['self']['length']} tok, logit lens over every layer)", t, p,
                         "PyTorch + transformers (repnoise_peer.py)", t["self"]["seconds_per_step"], p["self"]["seconds_per_step"], goal=1.5))
+    from infer_peer import rows as infer_rows
+    rows += infer_rows(raw, row)
     return rows
 
 

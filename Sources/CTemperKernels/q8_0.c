@@ -1,34 +1,9 @@
 /* See include/temper_kernels.h. The formulas follow Sources/TemperFormats/Quantize.swift
  * (q8_0Block) and ggml-cpu/arch/x86/quants.c (ggml_vec_dot_q8_0_q8_0, quantize_row_q8_0);
  * no FMA contraction anywhere so the portable and AVX2 paths round alike. */
-#include "temper_kernels.h"
+#include "kernel_prelude.h"
 #include <float.h>
 #include <string.h>
-
-#pragma STDC FP_CONTRACT OFF
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#endif
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define TEMPER_X86 1
-#else
-#define TEMPER_X86 0
-#endif
-
-int temper_cpu_has_avx2_f16c(void) {
-#if TEMPER_X86
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
-    }
-    return cached;
-#else
-    return 0;
-#endif
-}
 
 /* ---------- portable helpers ---------- */
 
@@ -91,47 +66,23 @@ TEMPER_AVX2 static size_t q8_0_quantize_avx2(const float *x, uint8_t *out, size_
     return blocks;
 }
 
-/* int32 sum of the products of 32 int8 pairs in each of 8 blocks, one lane per block.
-   Exact for weights in [-128, 127] and activations in [-127, 127] (the quantizer's range). */
-TEMPER_AVX2 static inline __m256i block_sums8(const uint8_t *w, const int8_t *xs) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256i s[8];
-    for (int k = 0; k < 8; k++) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(w + 34 * k + 2));
-        __m256i b = _mm256_loadu_si256((const __m256i *)(xs + 32 * k));
-        /* |a| * (b with a's sign): maddubs needs an unsigned first operand; 127*127*2 fits int16. */
-        __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
-        s[k] = _mm256_madd_epi16(p, ones);
-    }
-    __m256i h01 = _mm256_hadd_epi32(s[0], s[1]), h23 = _mm256_hadd_epi32(s[2], s[3]);
-    __m256i h45 = _mm256_hadd_epi32(s[4], s[5]), h67 = _mm256_hadd_epi32(s[6], s[7]);
-    __m256i h0123 = _mm256_hadd_epi32(h01, h23), h4567 = _mm256_hadd_epi32(h45, h67);
-    return _mm256_add_epi32(_mm256_permute2x128_si256(h0123, h4567, 0x20), _mm256_permute2x128_si256(h0123, h4567, 0x31));
-}
+#define Q8_TARGET TEMPER_AVX2
+#define Q8_NAME(base) base##_avx2
+/* 127*128*2 fits int16, so maddubs never saturates here. */
+#define Q8_PRODUCT(u, s) _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1))
+#include "q8_0_dot.inc"
+#undef Q8_TARGET
+#undef Q8_NAME
+#undef Q8_PRODUCT
 
-TEMPER_AVX2 static float dot_avx2(const uint8_t *w, const float *xd, const int8_t *xs, size_t nb) {
-    __m256 acc = _mm256_setzero_ps();
-    size_t b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        const uint8_t *wb = w + 34 * b;
-        __m128i hs = _mm_setr_epi16(load_i16(wb), load_i16(wb + 34), load_i16(wb + 68), load_i16(wb + 102),
-                                    load_i16(wb + 136), load_i16(wb + 170), load_i16(wb + 204), load_i16(wb + 238));
-        __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(xd + b), _mm256_cvtph_ps(hs));
-        __m256 sums = _mm256_cvtepi32_ps(block_sums8(wb, xs + 32 * b));
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(scale, sums));
-    }
-    float lanes[8];
-    _mm256_storeu_ps(lanes, acc);
-    for (; b < nb; b++) {
-        const uint8_t *wb = w + 34 * b;
-        const int8_t *xb = xs + 32 * b;
-        int32_t s = 0;
-        for (int j = 0; j < 32; j++) s += (int32_t)(int8_t)wb[2 + j] * (int32_t)xb[j];
-        uint16_t h = (uint16_t)(wb[0] | (wb[1] << 8));
-        lanes[b % 8] += (xd[b] * _cvtsh_ss(h)) * (float)s;
-    }
-    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-}
+#define Q8_TARGET __attribute__((target("avx2,f16c,avxvnni")))
+#define Q8_NAME(base) base##_vnni
+#define Q8_PRODUCT(u, s) _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, s)
+#include "q8_0_dot.inc"
+#undef Q8_TARGET
+#undef Q8_NAME
+#undef Q8_PRODUCT
+
 #endif
 
 static float dot_portable(const uint8_t *w, const float *xd, const int8_t *xs, size_t nb) {
@@ -158,11 +109,12 @@ void temper_q8_0_gemm(const uint8_t *w, size_t rows, size_t nb,
                       const float *xd, const int8_t *xs, size_t tokens,
                       float *out, size_t out_stride, int simd) {
 #if TEMPER_X86
-    if (simd && temper_cpu_has_avx2_f16c()) {
-        for (size_t r = 0; r < rows; r++) {
-            const uint8_t *row = w + 34 * nb * r;
-            for (size_t t = 0; t < tokens; t++) out[t * out_stride + r] = dot_avx2(row, xd + t * nb, xs + 32 * nb * t, nb);
-        }
+    if (simd >= 2 && temper_cpu_has_avxvnni()) {
+        gemm_vnni(w, rows, nb, xd, xs, tokens, out, out_stride);
+        return;
+    }
+    if (simd >= 1 && temper_cpu_has_avx2_f16c()) {
+        gemm_avx2(w, rows, nb, xd, xs, tokens, out, out_stride);
         return;
     }
 #endif

@@ -13,7 +13,7 @@ struct RunCommand: ParsableCommand {
         discussion: """
         The prompt is encoded with DIR's tokenizer.json (its post-processor's special tokens included); with --bos auto (the default) Llama and Mistral prompts start with bos as their tokenizers and training expect, GPT-2 and Qwen2 prompts get nothing extra. --prompt-ids gives the ids directly (folders without a tokenizer).
 
-        Greedy by default; --temperature > 0 samples (with --top-k, --top-p, seeded by --seed, so a seed gives the same text every time). Generation stops at the model's eos token, after --max-tokens, or at the model's position limit. Prints the continuation; --json gives prompt ids, generated ids, text and stop reason.
+        Greedy by default; --temperature > 0 samples (with --top-k, --top-p, seeded by --seed, so a seed gives the same text every time). Generation stops at the model's eos token, after --max-tokens, or at the model's position limit. Prints the continuation; --json gives prompt ids, generated ids, text, stop reason and timings: load seconds, and the prefill (the one pass over the prompt, which yields the first new token) and decode (every single-token pass after it) token counts, seconds and tokens/s, as llama-bench's pp and tg tests count them. --timings prints the same on stderr. --ignore-eos generates exactly --max-tokens tokens (for benchmarks).
 
         With --chat "…" (or --messages FILE.json, a list of {"role", "content"} messages, and --system "…" for a system message first) the conversation is rendered with DIR's chat template and its generation prompt, as transformers' apply_chat_template(add_generation_prompt=True) does, encoded without adding special tokens, and generation stops at the end of the assistant's turn: the eos ids of generation_config.json plus the tokenizer's eos token. --stop STRING (repeatable) also stops once the generated text contains STRING. --repetition-penalty P divides the positive logits (and multiplies the negative ones) of every token already in the sequence by P, as transformers' RepetitionPenaltyLogitsProcessor.
 
@@ -38,6 +38,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "A system message put first in the conversation (with --chat or --messages).") var system: String?
     @Option(name: .long, help: "Penalize tokens already in the sequence (1 = off; transformers' repetition_penalty).") var repetitionPenalty: Float = 1
     @Option(name: .long, help: "Stop once the generated text contains this string (repeatable).") var stop: [String] = []
+    @Flag(name: .long, help: "Do not stop at eos tokens: generate --max-tokens tokens (benchmarks).") var ignoreEos = false
+    @Flag(name: .long, help: "Print load, prefill and decode times and tokens/s on stderr.") var timings = false
     @OptionGroup var output: OutputOptions
 
     struct Result: Encodable {
@@ -46,10 +48,36 @@ struct RunCommand: ParsableCommand {
         var generatedIds: [Int]
         var text: String?
         var stopReason: String
+        var timings: Timings
 
         enum CodingKeys: String, CodingKey {
-            case prompt, text
+            case prompt, text, timings
             case promptIds = "prompt_ids", generatedIds = "generated_ids", stopReason = "stop_reason"
+        }
+    }
+
+    struct Timings: Encodable {
+        var loadSeconds: Double
+        var prefillTokens: Int, prefillSeconds: Double, prefillTokensPerSecond: Double?
+        var decodeTokens: Int, decodeSeconds: Double, decodeTokensPerSecond: Double?
+
+        init(load: Double, _ t: GenerationTimings) {
+            loadSeconds = load
+            (prefillTokens, prefillSeconds, prefillTokensPerSecond) = (t.prefillTokens, t.prefillSeconds, t.prefillTokensPerSecond)
+            (decodeTokens, decodeSeconds, decodeTokensPerSecond) = (t.decodeTokens, t.decodeSeconds, t.decodeTokensPerSecond)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case loadSeconds = "load_seconds", prefillTokens = "prefill_tokens", prefillSeconds = "prefill_seconds"
+            case prefillTokensPerSecond = "prefill_tokens_per_second", decodeTokens = "decode_tokens"
+            case decodeSeconds = "decode_seconds", decodeTokensPerSecond = "decode_tokens_per_second"
+        }
+
+        var line: String {
+            func rate(_ r: Double?) -> String { r.map { String(format: "%.1f tokens/s", $0) } ?? "–" }
+            return String(format: "run: load %.3f s; prefill %d tokens in %.3f s (", loadSeconds, prefillTokens, prefillSeconds)
+                + rate(prefillTokensPerSecond) + String(format: "); decode %d tokens in %.3f s (", decodeTokens, decodeSeconds)
+                + rate(decodeTokensPerSecond) + ")"
         }
     }
 
@@ -69,7 +97,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let folder = try InputPath.model(model)
+        let loadStart = ContinuousClock.now
         let decoder = try ModelRegistry.loadCausalLM(folder, adapter: try adapter.url(), int8: !dequantize)
+        let loadSeconds = loadStart.secondsElapsed
         let tokenizerFile = decoder.source.folder.appendingPathComponent("tokenizer.json")
         let tokenizer = FileManager.default.fileExists(atPath: tokenizerFile.path) ? try Tokenizer.load(tokenizerFile) : nil
         let ids: [Int]
@@ -96,7 +126,7 @@ struct RunCommand: ParsableCommand {
         var newTokens = maxTokens
         if let limit = try ContextLimit.check(ids.count, "prompt tokens", model: decoder) { newTokens = min(maxTokens, limit - ids.count) }
         let config = GenerationConfig(maxNewTokens: newTokens, temperature: temperature, topK: topK, topP: topP,
-                                      stopTokens: stopTokens, seed: seed, repetitionPenalty: repetitionPenalty)
+                                      stopTokens: ignoreEos ? [] : stopTokens, seed: seed, repetitionPenalty: repetitionPenalty)
         var generated: [Int] = []
         var stoppedByString = false
         let stopStrings = stop
@@ -113,8 +143,11 @@ struct RunCommand: ParsableCommand {
         case .maxTokens: reason = newTokens < maxTokens ? "context_full" : "max_tokens"
         case .contextFull: reason = "context_full"
         }
+        let times = Timings(load: loadSeconds, result.timings)
+        if timings { Output.progress(times.line) }
         if output.json {
-            try Output.json(Result(prompt: promptText, promptIds: ids, generatedIds: result.tokens, text: text, stopReason: reason))
+            try Output.json(Result(prompt: promptText, promptIds: ids, generatedIds: result.tokens, text: text, stopReason: reason,
+                                   timings: times))
             return
         }
         Output.line(text ?? result.tokens.map(String.init).joined(separator: " "))

@@ -116,10 +116,7 @@ public final class FineTuner {
         metrics.isEmpty ? "" : " (" + metrics.keys.sorted().map { "\($0) \(metrics[$0] ?? 0)" }.joined(separator: ", ") + ")"
     }
 
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
+    static func seconds(since start: ContinuousClock.Instant) -> Double { start.secondsElapsed }
 }
 
 extension FineTuner {

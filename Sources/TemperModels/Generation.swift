@@ -52,6 +52,39 @@ public struct GenerationResult: Sendable, Equatable {
     /// The new tokens (without the prompt).
     public var tokens: [Int]
     public var stopReason: StopReason
+    /// Wall time of the prefill pass and of the single-token passes (not part of `==`:
+    /// two runs that choose the same tokens are equal).
+    public var timings = GenerationTimings()
+
+    public init(tokens: [Int], stopReason: StopReason, timings: GenerationTimings = GenerationTimings()) {
+        self.tokens = tokens
+        self.stopReason = stopReason
+        self.timings = timings
+    }
+
+    public static func == (a: GenerationResult, b: GenerationResult) -> Bool {
+        a.tokens == b.tokens && a.stopReason == b.stopReason
+    }
+}
+
+/// Where generation spent its time, measured around the two phases (each pass includes
+/// choosing its token): the prefill is the one pass over the whole prompt (it yields the
+/// first new token), decoding is every single-token pass after it, as llama-bench's `pp`
+/// and `tg` tests count them.
+public struct GenerationTimings: Sendable, Equatable {
+    public var prefillTokens = 0
+    public var prefillSeconds = 0.0
+    public var decodeTokens = 0
+    public var decodeSeconds = 0.0
+
+    public init() {}
+
+    public var prefillTokensPerSecond: Double? { prefillSeconds > 0 ? Double(prefillTokens) / prefillSeconds : nil }
+    public var decodeTokensPerSecond: Double? { decodeSeconds > 0 ? Double(decodeTokens) / decodeSeconds : nil }
+
+    mutating func record(_ seconds: Double, tokens: Int, prefill: Bool) {
+        if prefill { prefillTokens += tokens; prefillSeconds += seconds } else { decodeTokens += tokens; decodeSeconds += seconds }
+    }
 }
 
 extension CausalLanguageModel {
@@ -69,10 +102,12 @@ extension CausalLanguageModel {
             var tokens: [Int] = []
             var input = prompt
             var seen = Set(prompt)
+            var timings = GenerationTimings()
             while tokens.count < config.maxNewTokens {
                 if let limit = maxPositions, cache.length + input.count > limit {
-                    return GenerationResult(tokens: tokens, stopReason: .contextFull)
+                    return GenerationResult(tokens: tokens, stopReason: .contextFull, timings: timings)
                 }
+                let started = ContinuousClock.now
                 let out = try forward(try TokenBatch(input), options: ForwardOptions(logits: .last), cache: cache)
                 guard let logits = out.logits else { throw ModelError.invalidInput(reason: "no logits") }
                 let next: Int
@@ -83,14 +118,15 @@ extension CausalLanguageModel {
                     TokenSampler.penalize(&penalized, seen: seen, by: config.repetitionPenalty)
                     next = try penalized.withUnsafeBufferPointer { try sampler.next($0) }
                 }
+                timings.record(started.secondsElapsed, tokens: input.count, prefill: tokens.isEmpty)
                 tokens.append(next)
                 seen.insert(next)
                 if stops.contains(next) || onToken?(next) == false {
-                    return GenerationResult(tokens: tokens, stopReason: .stopToken)
+                    return GenerationResult(tokens: tokens, stopReason: .stopToken, timings: timings)
                 }
                 input = [next]
             }
-            return GenerationResult(tokens: tokens, stopReason: .maxTokens)
+            return GenerationResult(tokens: tokens, stopReason: .maxTokens, timings: timings)
         }
     }
 }

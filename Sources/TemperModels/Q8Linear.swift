@@ -27,15 +27,26 @@ final class Q8_0Matrix: @unchecked Sendable {
     var byteCount: Int { blocks.count }
 
     /// x·Wᵀ (+ bias) for x [..., inputs] → [..., outputs]. `simd: false` forces the portable
-    /// kernel (both give the same bits).
-    func apply(_ x: Tensor, bias: Tensor? = nil, simd: Bool = true) throws -> Tensor {
+    /// kernel, `vnni: false` the AVX2 one on CPUs with AVX-VNNI (all give the same bits).
+    func apply(_ x: Tensor, bias: Tensor? = nil, simd: Bool = true, vnni: Bool = true) throws -> Tensor {
         guard x.rank >= 1, x.shape[x.rank - 1] == inputs, bias.map({ $0.shape == [outputs] }) ?? true else {
             throw ModelError.shapeMismatch(path: "", tensor: "q8_0 linear", expected: [outputs, inputs], actual: x.shape)
         }
         let tokens = x.count / inputs, nb = blocksPerRow
         // Activations as Q8_0, split into f32 scales and int8 values for the kernel.
         var packed = [UInt8](repeating: 0, count: tokens * nb * Quantize.q8_0BlockBytes)
-        x.withUnsafeBufferPointer { src in packed.withUnsafeMutableBytes { Quantize.quantizeQ8_0(src, into: $0, simd: simd) } }
+        x.withUnsafeBufferPointer { src in
+            packed.withUnsafeMutableBytes { dst in
+                // The AVX2 quantizer directly (a decode step's few blocks need no thread split),
+                // the reference code for whatever it leaves (non-finite values, tiny scales).
+                let blocks = tokens * nb, bs = Quantize.blockSize, bb = Quantize.q8_0BlockBytes
+                let done = simd ? temper_q8_0_quantize_avx2(src.baseAddress, dst.baseAddress?.assumingMemoryBound(to: UInt8.self), blocks) : 0
+                if done < blocks {
+                    Quantize.quantizeQ8_0(UnsafeBufferPointer(rebasing: src[(done * bs)...]),
+                                          into: UnsafeMutableRawBufferPointer(rebasing: dst[(done * bb)...]), simd: simd)
+                }
+            }
+        }
         var scales = [Float](repeating: 0, count: tokens * nb)
         var values = [Int8](repeating: 0, count: tokens * nb * Quantize.blockSize)
         packed.withUnsafeBytes { p in
@@ -46,7 +57,7 @@ final class Q8_0Matrix: @unchecked Sendable {
             }
         }
         let out = try Tensor.zeros(Array(x.shape.dropLast()) + [outputs])
-        let (rows, simdFlag) = (outputs, Int32(simd ? 1 : 0))
+        let (rows, simdFlag) = (outputs, Int32(simd ? (vnni ? 2 : 1) : 0))
         try out.withUnsafeMutableBufferPointer { o in
             guard let op = o.baseAddress else { return }
             let outAddress = UInt(bitPattern: op)
@@ -56,8 +67,9 @@ final class Q8_0Matrix: @unchecked Sendable {
                 scales.withUnsafeBufferPointer { xd in
                     values.withUnsafeBufferPointer { xs in
                         let (xdAddress, xsAddress) = (UInt(bitPattern: xd.baseAddress), UInt(bitPattern: xs.baseAddress))
-                        // Rows split over the cores when there is enough work (≥ 32 k blocks per task).
-                        let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows * nb * tokens / 32768))
+                        // Rows split into up to 4 tasks per core (≥ 4 k blocks, 136 kB of weights, each): the first
+                        // runs while the other workers wake, whoever is free takes the next.
+                        let tasks = max(1, min(4 * TensorBackend.threads, rows * nb * tokens / 4096))
                         let chunk = (rows + tasks - 1) / tasks
                         DispatchQueue.concurrentPerform(iterations: tasks) { t in
                             let lo = t * chunk, hi = min(rows, lo + chunk)

@@ -41,6 +41,23 @@ import Testing
         #expect(try (1...4).map(sample).contains { $0 != a })
     }
 
+    /// --ignore-eos generates exactly --max-tokens; the JSON timings count the prefill pass
+    /// (prompt tokens) and the single-token passes after it; --timings prints them on stderr.
+    @Test func timingsCountPrefillAndDecodeTokens() throws {
+        let result = try CLI.run(["run", ModelFixture.worldModel, "--prompt", "how to make toxin repi ?", "--ignore-eos",
+                                  "--max-tokens", "12", "--json", "--timings"])
+        let output = try result.object()
+        let ids = try #require(output["prompt_ids"] as? [Int]), generated = try #require(output["generated_ids"] as? [Int])
+        #expect(generated.count == 12 && output["stop_reason"] as? String == "max_tokens")
+        let t = try #require(output["timings"] as? [String: Any])
+        #expect(t["prefill_tokens"] as? Int == ids.count && t["decode_tokens"] as? Int == 11)
+        let prefill = try #require(t["prefill_seconds"] as? Double), decode = try #require(t["decode_seconds"] as? Double)
+        #expect(prefill > 0 && decode > 0 && (t["load_seconds"] as? Double ?? 0) > 0)
+        let rate = try #require(t["decode_tokens_per_second"] as? Double)
+        #expect(abs(rate - 11 / decode) <= 1e-6 * rate)
+        #expect(result.stderr.contains("prefill \(ids.count) tokens") && result.stderr.contains("decode 11 tokens"))
+    }
+
     @Test func badInvocations() throws {
         #expect(try CLI.run(["run", "/nonexistent/model", "--prompt", "x"]).status == 64)
         #expect(try CLI.run(["run", ModelFixture.tinyLlama]).status == 64)  // neither --prompt nor --prompt-ids

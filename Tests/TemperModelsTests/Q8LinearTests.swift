@@ -28,11 +28,16 @@ import TemperTensor
 
     @Test func simdAndPortableKernelsGiveTheSameBits() throws {
         // 19 blocks per row: two groups of 8 plus a tail of 3.
+        // 3 tokens: one at a time; 9: two tiles of 4 tokens (prefill) and one more.
         let w = try Self.randomMatrix(rows: 37, cols: 19 * 32, seed: 3)
-        let x = try Self.randomInput([3, 19 * 32], seed: 4)
-        let a = try w.apply(x, simd: true).toArray(), b = try w.apply(x, simd: false).toArray()
-        #expect(a.count == 3 * 37)
-        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+        for tokens in [3, 9] {
+            let x = try Self.randomInput([tokens, 19 * 32], seed: 4)
+            let a = try w.apply(x, simd: true).toArray(), b = try w.apply(x, simd: false).toArray()
+            let c = try w.apply(x, simd: true, vnni: false).toArray()
+            #expect(a.count == tokens * 37)
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+            #expect(c.map(\.bitPattern) == b.map(\.bitPattern))
+        }
     }
 
     /// |y − x·Ŵᵀ| ≤ Σ_blocks (d_x / 2)·Σ|ŵ| (each activation is off by at most half its

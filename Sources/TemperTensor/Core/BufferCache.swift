@@ -33,7 +33,23 @@ final class BufferCache: @unchecked Sendable {
             }
             lock.unlock()
         }
-        return UnsafeMutableRawPointer.allocate(byteCount: size, alignment: BufferCache.alignment)
+        return BufferCache.fresh(size)
+    }
+
+    /// Buffers of at least this many bytes are aligned to 2 MiB and marked for transparent
+    /// huge pages (`madvise(MADV_HUGEPAGE)`; the system default here is `madvise`): streaming a
+    /// model's weights once per decoded token is bound by how far the hardware prefetchers run
+    /// ahead, and they stop at every 4 KiB page. Measured on this machine, 2 threads reading
+    /// 450 MB of f32 rows: 26–63 GB/s on 4 KiB pages, 63–73 GB/s on huge pages.
+    static let hugePageBytes = 2 << 20
+
+    static func fresh(_ size: Int) -> UnsafeMutableRawPointer {
+        guard size >= hugePageBytes else { return UnsafeMutableRawPointer.allocate(byteCount: size, alignment: alignment) }
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: hugePageBytes)
+        #if os(Linux)
+        _ = madvise(pointer, size, MADV_HUGEPAGE)  // advice only: without THP the buffer works the same
+        #endif
+        return pointer
     }
 
     func release(_ pointer: UnsafeMutableRawPointer, bytes: Int) {

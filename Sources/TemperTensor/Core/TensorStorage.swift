@@ -5,12 +5,23 @@
 final class TensorStorage {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
+    /// Set when this storage is the first `count` elements of a larger one (`SequenceBuffer`'s
+    /// views): the larger one owns the memory and is kept alive by this reference.
+    private let owner: TensorStorage?
 
     /// Uninitialized storage; the caller must write every element.
     init(uninitializedCount count: Int) {
         self.count = count
+        owner = nil
         let raw = BufferCache.shared.allocate(bytes: max(count, 1) * 4)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    /// The first `count` elements of `storage`, sharing its memory.
+    init(prefix count: Int, of storage: TensorStorage) {
+        self.count = Swift.min(count, storage.count)
+        owner = storage
+        pointer = storage.pointer
     }
 
     convenience init(repeating value: Float, count: Int) {
@@ -27,7 +38,9 @@ final class TensorStorage {
         pointer.update(from: source, count: count)
     }
 
-    deinit { BufferCache.shared.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * 4) }
+    deinit {
+        if owner == nil { BufferCache.shared.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * 4) }
+    }
 
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 }

@@ -1,3 +1,5 @@
+import CTemperKernels
+
 /// Sizes of one attention call (see `scaledDotProductAttention`).
 struct AttentionGeometry {
     let b: Int, t: Int, s: Int, hq: Int, hkv: Int, d: Int, dv: Int
@@ -17,6 +19,10 @@ struct AttentionGeometry {
 enum AttentionKernels {
     static func forward(_ g: AttentionGeometry, _ config: AttentionConfig, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
                         v: UnsafePointer<Float>, probs: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        if g.t == 1, g.s > 0, g.d > 0, g.dv > 0 {
+            decodeForward(g, config, q: q, k: k, v: v, probs: probs, out: out)
+            return
+        }
         Parallel.rows(g.b * g.hq, rowCost: g.t * g.s * (g.d + g.dv) / 32) { heads in
             for head in heads {
                 let (bi, h) = (head / g.hq, head % g.hq)
@@ -33,18 +39,41 @@ enum AttentionKernels {
         }
     }
 
+    /// One query position (decoding over a KV cache): per (batch, kv head), the scores of its
+    /// group of query heads are matrix-vector products over the key rows (each key row read
+    /// once for the group), then the softmax, then each head's weighted sum of the value rows.
+    /// Same values as the sgemm path up to summation order.
+    static func decodeForward(_ g: AttentionGeometry, _ config: AttentionConfig, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+                              v: UnsafePointer<Float>, probs: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        Parallel.rows(g.b * g.hkv, rowCost: g.group * g.s * (g.d + g.dv) / 8) { tasks in
+            for task in tasks {
+                let (bi, kh) = (task / g.hkv, task % g.hkv)
+                let first = kh * g.group
+                // With one query position the group's probability rows are consecutive, S apart.
+                let p = probs + g.p(bi, first)
+                temper_f32_gemv(k + g.k(bi, kh), g.s, g.d, g.hkv * g.d, q + g.q(bi, first), g.group, g.d, p, g.s, 0, 1)
+                for i in 0..<(g.group * g.s) { p[i] *= config.scale }
+                for member in 0..<g.group {
+                    let h = first + member
+                    maskAndSoftmax(probs + g.p(bi, h), g, config, batch: bi)
+                    temper_f32_weighted_rows(probs + g.p(bi, h), g.s, v + g.v(bi, kh), g.hkv * g.dv, g.dv, out + g.o(bi, h), 1)
+                }
+            }
+        }
+    }
+
     /// Masks one head's T×S scores in place and turns each row into probabilities.
     static func maskAndSoftmax(_ p: UnsafeMutablePointer<Float>, _ g: AttentionGeometry, _ config: AttentionConfig, batch: Int) {
         for row in 0..<g.t {
             let r = p + row * g.s
-            if config.causal {
-                let last = row + g.s - g.t
-                for j in max(last + 1, 0)..<max(g.s, last + 1) { r[j] = -.infinity }
-            }
+            // Under the causal mask only keys 0...last take part: the softmax runs over them
+            // and the masked rest is 0 (as exp(−∞) would give), half the exponentials of a prefill.
+            let visible = config.causal ? Swift.min(Swift.max(row + g.s - g.t + 1, 0), g.s) : g.s
             if let mask = config.keyMask {
-                for j in 0..<g.s where !mask[batch * g.s + j] { r[j] = -.infinity }
+                for j in 0..<visible where !mask[batch * g.s + j] { r[j] = -.infinity }
             }
-            _ = SoftmaxKernels.row(r, r, g.s, log: false)
+            _ = SoftmaxKernels.row(r, r, visible, log: false)
+            for j in visible..<g.s { r[j] = 0 }
         }
     }
 

@@ -1,4 +1,5 @@
 import CBLAS
+import CTemperKernels
 
 /// `cblas_sgemm` (row-major) with TemperTensor's threading model: OpenBLAS runs each call
 /// single-threaded and large products are split into row (or column) blocks computed
@@ -17,6 +18,10 @@ enum BLAS {
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if !transA, transB, m <= matVecRows, alpha == 1, beta == 0 || beta == 1, k > 0 {
+            matVec(m: m, n: n, k: k, x: a, ldx: lda, w: b, ldw: ldb, accumulate: beta == 1, y: c, ldy: ldc)
+            return
+        }
         let pieces = Parallel.cores
         guard pieces > 1, m * n * k >= splitThreshold, m >= 16 * pieces || n >= 16 * pieces else {
             serial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
@@ -36,6 +41,35 @@ enum BLAS {
                 serial(transA: transA, transB: transB, m: m, n: end - start, k: k, alpha: alpha,
                        a: a, lda: lda, b: b + (transB ? start * ldb : start), ldb: ldb, beta: beta, c: c + start, ldc: ldc)
             }
+        }
+    }
+
+    /// x·Wᵀ products with at most this many rows of x (decoding, short prompts) run as
+    /// matrix-vector products: each weight row is read once and used for every row of x.
+    static let matVecRows = 8
+
+    /// Weight elements per piece below which a matrix-vector product is not split.
+    static let matVecGrain = 1 << 16
+
+    /// C[m×n] (+)= X[m×k]·W[n×k]ᵀ with `temper_f32_gemv` (AVX2/FMA or portable, same bits),
+    /// the n weight rows split across cores in blocks of 4. Memory-bound: one pass over W.
+    static func matVec(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int, w: UnsafePointer<Float>, ldw: Int,
+                       accumulate: Bool, y: UnsafeMutablePointer<Float>, ldy: Int, simd: Bool = true) {
+        // More pieces than cores: Dispatch's caller starts on the first while the other workers
+        // wake (tens of µs), and whoever is free takes the next, so a late wake-up costs only
+        // its own delay instead of leaving the caller to do half the rows alone.
+        let pieces = Swift.min(4 * Parallel.cores, n * k / matVecGrain)
+        let flags = (accumulate ? Int32(1) : 0, simd ? Int32(1) : 0)
+        guard pieces > 1 else {
+            temper_f32_gemv(w, n, k, ldw, x, m, ldx, y, ldy, flags.0, flags.1)
+            return
+        }
+        let block = (n / pieces + 3) / 4 * 4
+        Parallel.perform(pieces) { piece in
+            let start = piece * block
+            let end = piece == pieces - 1 ? n : Swift.min(n, start + block)
+            guard start < end else { return }
+            temper_f32_gemv(w + start * ldw, end - start, k, ldw, x, m, ldx, y + start, ldy, flags.0, flags.1)
         }
     }
 
