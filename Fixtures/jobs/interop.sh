@@ -77,6 +77,8 @@ done
 # drifts to 1.6e-5 relative (float32 rounding of three larger updates, weights 7.8e-5), so its
 # formula is checked at NPO's lr 1e-4.
 check world-unlearn-simnpo "$FIX/world/model" "unlearn simnpo" --world "$FIX/world" --lr 1e-4
+# RMU: l, c and c·u come from Temper (data/control.safetensors); the frozen model is the base loaded twice.
+check world-unlearn-rmu "$FIX/world/model" "unlearn rmu" --world "$FIX/world"
 
 # Import refusals on copies of the world job: nothing may be written or signed.
 J=$WORK/job-world-repnoise

@@ -81,14 +81,20 @@ struct JobExportAdversarialCommand: ParsableCommand {
     }
 }
 
-/// `temper job export unlearn METHOD IN [unlearn options] --out JOB` (ga, graddiff, npo, simnpo).
+/// `temper job export unlearn METHOD IN [unlearn options] --out JOB` (ga, graddiff, npo, simnpo, rmu).
 struct JobExportUnlearnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlearn",
-        abstract: "Export temper unlearn as a job (same options, --out JOB instead of OUT; rmu is not in the engine yet).",
-        discussion: "The forget and retain rows go into the job tokenized by Temper, with each step's batch indices, so the engine's per-step losses equal temper unlearn's.")
+        abstract: "Export temper unlearn as a job (same options, --out JOB instead of OUT).",
+        discussion: """
+        The forget and retain rows go into the job tokenized by Temper, with each step's batch indices, so the engine's per-step losses equal temper unlearn's. NPO's reference model is the base, loaded a second time by the engine.
 
-    @Argument(help: "ga, graddiff, npo or simnpo.") var method: UnlearnMethod
+        rmu: Temper resolves the layer l, the steering coefficient c (--steering-scale × the base's mean residual norm at l on the first forget batch, unless --steering-coeff) and the direction u (uniform, unit length, seeded by --steering-seed or --seed) exactly as temper unlearn rmu does, records them in config.json, and writes u and c·u into data/control.safetensors, so the engine needs none of Temper's random numbers. Only the MLP down-projections of blocks l−2…l train (job.json rmu.trained); the frozen model is the base loaded a second time.
+
+        Example: temper job export unlearn rmu my-model --forget forget.jsonl --retain retain.jsonl --steps 60 --out job
+        """)
+
+    @Argument(help: "ga, graddiff, npo, simnpo or rmu.") var method: UnlearnMethod
     @Argument(help: "The model folder to unlearn from.") var input: String
     @OptionGroup var unlearn: UnlearnOptions
     @OptionGroup var job: JobOutputOptions

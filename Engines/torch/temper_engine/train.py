@@ -102,8 +102,11 @@ def run(job_folder, out, bf16=False, checkpointing=False, shard=True):
         noise = None
         if job.spec.get("noise") == "tensors":
             noise = [torch.as_tensor(n, device=device) for n in job.noise(step)]
-        loss, parts = step_loss(model, batch, step, noise)
-        if spec["retain_weight"] > 0:
+        if getattr(step_loss, "takes_retain", False):
+            loss, parts = step_loss(model, batch, step, noise, retain=row_tensors(job.retain_batch(step, r, w), device))
+        else:
+            loss, parts = step_loss(model, batch, step, noise)
+        if spec["retain_weight"] > 0 and not getattr(step_loss, "takes_retain", False):
             rb = job.retain_batch(step, r, w)
             ids = torch.as_tensor(rb.input_ids, device=device)
             logits = model(ids, torch.as_tensor(rb.real, dtype=torch.long, device=device))["logits"]
