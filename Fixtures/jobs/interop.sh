@@ -40,12 +40,20 @@ check() {
     # shellcheck disable=SC2086
     "$BIN" job export $transform "$model" "$@" --steps "$STEPS" --out "$w" --force >/dev/null 2>>"$w.log" \
         || { fail "temper job export $transform on $name"; cat "$w.log"; return; }
+    engine_runs "$name" "$transform" "$swift" --swift-model "$swift"
+}
+
+# engine_runs NAME TRANSFORM SWIFT [compare options]: run.sh at world size 1 and 2 against
+# SWIFT.jsonl (and the weights with --swift-model), then job import → verify (→ audit depth).
+engine_runs() {
+    local name=$1 transform=$2 swift=$3; shift 3
+    local w=$WORK/job-$name model=$FIX/world/model
     for n in 1 2; do
         "$w/run.sh" --nproc $n --standalone --out "$w/out$n" >>"$w.log" 2>&1 \
             || { fail "run.sh --nproc $n ($transform on $name)"; tail -20 "$w.log"; continue; }
         if "$PY" "$HERE/compare_runs.py" "$swift.jsonl" "$w/out$n/losses.jsonl" --steps "$STEPS" \
-            --swift-model "$swift" --engine-model "$w/out$n" >"$w.cmp$n" 2>&1; then
-            ok "$transform on $name, world size $n: loss parts = temper's (1e-5), weights within 1e-4: $(tr '\n' ' ' <"$w.cmp$n")"
+            "$@" --engine-model "$w/out$n" >"$w.cmp$n" 2>&1; then
+            ok "$transform on $name, world size $n: loss parts = temper's (1e-5)$([[ $# -gt 0 ]] && echo ', weights within 1e-4'): $(tr '\n' ' ' <"$w.cmp$n")"
         else
             fail "$transform on $name, world size $n differs from temper"; cat "$w.cmp$n"
         fi
@@ -79,6 +87,20 @@ done
 check world-unlearn-simnpo "$FIX/world/model" "unlearn simnpo" --world "$FIX/world" --lr 1e-4
 # RMU: l, c and c·u come from Temper (data/control.safetensors); the frozen model is the base loaded twice.
 check world-unlearn-rmu "$FIX/world/model" "unlearn rmu" --world "$FIX/world"
+
+# The fine-tuning attack, one run (lr 1e-4, seed 0) as temper attack trains it; temper attack
+# keeps no weights, so the losses (whose step k reflects the weights after k − 1 updates) are compared.
+if [[ -z ${TEMPER_JOB_ONLY:-} || world-attack =~ $TEMPER_JOB_ONLY ]]; then
+    a=$WORK/job-world-attack
+    if "$BIN" attack "$FIX/world/model" --world "$FIX/world" --lrs 1e-4 --seeds 1 --steps "$STEPS" --judge loglik \
+            --report "$a-report" --log-losses "$a-swift.jsonl" >/dev/null 2>"$a.log" \
+        && "$BIN" job export attack "$FIX/world/model" --world "$FIX/world" --lr 1e-4 --seed 0 --steps "$STEPS" \
+            --out "$a" --force >/dev/null 2>>"$a.log"; then
+        engine_runs world-attack "attack finetune" "$a-swift"
+    else
+        fail "temper attack / job export attack on the world"; cat "$a.log"
+    fi
+fi
 
 # Import refusals on copies of the world job: nothing may be written or signed.
 J=$WORK/job-world-repnoise

@@ -21,7 +21,7 @@ struct JobExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a job folder for a transform, with the same options as the transform's own command.",
-        subcommands: [JobExportHardenCommand.self, JobExportUnlearnCommand.self])
+        subcommands: [JobExportHardenCommand.self, JobExportUnlearnCommand.self, JobExportAttackCommand.self])
 }
 
 /// `temper job export harden …`.

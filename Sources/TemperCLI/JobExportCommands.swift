@@ -31,8 +31,13 @@ struct JobOutputOptions: ParsableArguments {
     }
 
     private func options(_ run: HardenRunOptions) throws -> JobExportOptions {
+        try options(format: run.format, replace: run.replace)
+    }
+
+    /// For exports without the shared training loop (the fine-tuning attack).
+    func options(format: RowFormat, replace: Bool) throws -> JobExportOptions {
         JobExportOptions(job: URL(fileURLWithPath: out), engine: engine, engineSource: try JobEngineFiles.locate(explicit: engineSource),
-                                replace: run.replace, format: run.format, temperVersion: TemperVersion.string, log: Output.progress)
+                         replace: replace, format: format, temperVersion: TemperVersion.string, log: Output.progress)
     }
 
     func report(_ result: JobExportResult, json: Bool) throws {
