@@ -88,6 +88,20 @@ check world-unlearn-simnpo "$FIX/world/model" "unlearn simnpo" --world "$FIX/wor
 # RMU: l, c and c·u come from Temper (data/control.safetensors); the frozen model is the base loaded twice.
 check world-unlearn-rmu "$FIX/world/model" "unlearn rmu" --world "$FIX/world"
 
+# Targeted LAT: δ starts at zero (as Temper's) and its ε radii come from Temper (job.json lat).
+# Checked with the adversary's lr at 1e-4 and without KL: at the default adversary lr 1e-2,
+# AdamW's first steps are ≈ lr·sign(g) on δ elements whose gradient is float32 noise (45% of
+# them below 1e-7 after the last block), so the two runs' δ part after one inner step
+# (def_away 2.3e-5); and KL to the base has a pure-rounding gradient at the start (the model
+# is the base), which AdamW turns into full-size steps on weights nothing else moves
+# (kl 15% apart after one update). Both are float32 conditioning, not the formulas. In unlearn
+# mode the model's gradient norm follows δ's noise most (2.5e-5 at adversary lr 1e-4, 3.7e-6 at
+# 1e-7), so it is checked at 1e-5.
+check world-lat-jailbreak "$FIX/world/model" "harden lat" --mode jailbreak --world "$FIX/world" --model-steps-per-attack 2 \
+    --adversary-steps 4 --adversary-lr 1e-4 --kl 0 --sft 1
+check world-lat-unlearn "$FIX/world/model" "harden lat" --mode unlearn --world "$FIX/world" --model-steps-per-attack 2 \
+    --adversary-steps 4 --adversary-lr 1e-5
+
 # The fine-tuning attack, one run (lr 1e-4, seed 0) as temper attack trains it; temper attack
 # keeps no weights, so the losses (whose step k reflects the weights after k − 1 updates) are compared.
 if [[ -z ${TEMPER_JOB_ONLY:-} || world-attack =~ $TEMPER_JOB_ONLY ]]; then

@@ -29,6 +29,6 @@ struct JobExportHardenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "harden",
         abstract: "Export a temper harden transform as a job.",
-        discussion: "The options are those of temper harden repnoise / adversarial; OUT is replaced by --out JOB.",
-        subcommands: [JobExportRepNoiseCommand.self, JobExportAdversarialCommand.self])
+        discussion: "The options are those of temper harden repnoise / adversarial / lat; OUT is replaced by --out JOB.",
+        subcommands: [JobExportRepNoiseCommand.self, JobExportAdversarialCommand.self, JobExportLATCommand.self])
 }

@@ -86,6 +86,26 @@ struct JobExportAdversarialCommand: ParsableCommand {
     }
 }
 
+/// `temper job export harden lat IN --mode M [lat options] --out JOB`.
+struct JobExportLATCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lat", abstract: "Export temper harden lat as a job (same options, --out JOB instead of OUT).",
+        discussion: "Temper resolves the residual points and their absolute ε (measured on IN over the first batch, as temper harden lat does) and records them in config.json and job.json; δ starts at zero, so no noise is written. The engine runs the inner adversary (AdamW on δ, NaN gradients zeroed, projection onto the ε balls) and the model steps as Temper does; each batch serves --model-steps-per-attack steps. Not with run.sh --activation-checkpointing (a recompute would not see δ).")
+
+    @Argument(help: "The model folder to harden.") var input: String
+    @OptionGroup var lat: LATOptions
+    @OptionGroup var training: HardenTrainingOptions
+    @OptionGroup var job: JobOutputOptions
+    @OptionGroup var format: OutputOptions
+
+    func run() throws {
+        let data = try lat.data(training)
+        let transform = try lat.transform(training: training, data: data)
+        let result = try transform.exportJob(modelFolder: try InputPath.model(input), data: data, options: try job.options(training, input: input))
+        try job.report(result, json: format.json)
+    }
+}
+
 /// `temper job export unlearn METHOD IN [unlearn options] --out JOB` (ga, graddiff, npo, simnpo, rmu).
 struct JobExportUnlearnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

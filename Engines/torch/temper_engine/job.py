@@ -24,6 +24,7 @@ class PairedBatch:
     rows: slice               # this rank's rows within the global batch
     global_mask: np.ndarray   # [B, T] bool, every rank's rows
     counts: list              # rows per rank
+    prompt_length: np.ndarray = None  # [b] the shared prompt's length (LAT's completions start there)
 
 
 @dataclass
@@ -79,7 +80,9 @@ class Job:
         mask = self.paired["mask"][idx, :length].astype(bool)
         start = sum(counts[:rank])
         rows = slice(start, start + counts[rank])
-        return PairedBatch(h[rows], h_real[rows], r[rows], r_real[rows], mask[rows], rows, mask, counts)
+        prompt = self.paired["prompt_length"][idx].astype(np.int64) if "prompt_length" in self.paired else None
+        return PairedBatch(h[rows], h_real[rows], r[rows], r_real[rows], mask[rows], rows, mask, counts,
+                           prompt[rows] if prompt is not None else None)
 
     def retain_batch(self, step, rank, world):
         if self.retain is None or "retain" not in self.order:

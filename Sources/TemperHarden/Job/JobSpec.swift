@@ -52,6 +52,16 @@ public struct JobSpec: Codable, Sendable, Equatable {
         public var control: String
     }
 
+    /// Targeted LAT's adversary as Temper resolved it (`harden lat` jobs only): the residual
+    /// points (0 the embedding output, l + 1 after block l), the absolute ε of each (the same
+    /// order; measured on the base over the first batch unless given absolutely), and how
+    /// many model steps share one adversary run and its batch.
+    public struct LAT: Codable, Sendable, Equatable {
+        public var residualIndices: [Int]
+        public var epsilons: [Double]
+        public var modelStepsPerAttack: Int
+    }
+
     public struct File: Codable, Sendable, Equatable {
         public var path: String
         public var size: UInt64
@@ -72,6 +82,8 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var noise: String?
     /// RMU's resolved settings (nil for every other operation).
     public var rmu: RMU? = nil
+    /// Targeted LAT's resolved adversary (nil for every other operation).
+    public var lat: LAT? = nil
     public var files: [File]
 
     public static func decoder() -> JSONDecoder {

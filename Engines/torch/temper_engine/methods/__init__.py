@@ -21,6 +21,7 @@ MODULES = {
     "unlearn simnpo": "unlearn",
     "unlearn rmu": "rmu",
     "attack finetune": "attack",
+    "harden lat": "lat",
 }
 
 
