@@ -40,12 +40,20 @@ check() {
     # shellcheck disable=SC2086
     "$BIN" job export $transform "$model" "$@" --steps "$STEPS" --out "$w" --force >/dev/null 2>>"$w.log" \
         || { fail "temper job export $transform on $name"; cat "$w.log"; return; }
+    engine_runs "$name" "$transform" "$swift" --swift-model "$swift"
+}
+
+# engine_runs NAME TRANSFORM SWIFT [compare options]: run.sh at world size 1 and 2 against
+# SWIFT.jsonl (and the weights with --swift-model), then job import → verify (→ audit depth).
+engine_runs() {
+    local name=$1 transform=$2 swift=$3; shift 3
+    local w=$WORK/job-$name model=$FIX/world/model
     for n in 1 2; do
         "$w/run.sh" --nproc $n --standalone --out "$w/out$n" >>"$w.log" 2>&1 \
             || { fail "run.sh --nproc $n ($transform on $name)"; tail -20 "$w.log"; continue; }
         if "$PY" "$HERE/compare_runs.py" "$swift.jsonl" "$w/out$n/losses.jsonl" --steps "$STEPS" \
-            --swift-model "$swift" --engine-model "$w/out$n" >"$w.cmp$n" 2>&1; then
-            ok "$transform on $name, world size $n: loss parts = temper's (1e-5), weights within 1e-4: $(tr '\n' ' ' <"$w.cmp$n")"
+            "$@" --engine-model "$w/out$n" >"$w.cmp$n" 2>&1; then
+            ok "$transform on $name, world size $n: loss parts = temper's (1e-5)$([[ $# -gt 0 ]] && echo ', weights within 1e-4'): $(tr '\n' ' ' <"$w.cmp$n")"
         else
             fail "$transform on $name, world size $n differs from temper"; cat "$w.cmp$n"
         fi
@@ -77,6 +85,36 @@ done
 # drifts to 1.6e-5 relative (float32 rounding of three larger updates, weights 7.8e-5), so its
 # formula is checked at NPO's lr 1e-4.
 check world-unlearn-simnpo "$FIX/world/model" "unlearn simnpo" --world "$FIX/world" --lr 1e-4
+# RMU: l, c and c·u come from Temper (data/control.safetensors); the frozen model is the base loaded twice.
+check world-unlearn-rmu "$FIX/world/model" "unlearn rmu" --world "$FIX/world"
+
+# Targeted LAT: δ starts at zero (as Temper's) and its ε radii come from Temper (job.json lat).
+# Checked with the adversary's lr at 1e-4 and without KL: at the default adversary lr 1e-2,
+# AdamW's first steps are ≈ lr·sign(g) on δ elements whose gradient is float32 noise (45% of
+# them below 1e-7 after the last block), so the two runs' δ part after one inner step
+# (def_away 2.3e-5); and KL to the base has a pure-rounding gradient at the start (the model
+# is the base), which AdamW turns into full-size steps on weights nothing else moves
+# (kl 15% apart after one update). Both are float32 conditioning, not the formulas. In unlearn
+# mode the model's gradient norm follows δ's noise most (2.5e-5 at adversary lr 1e-4, 3.7e-6 at
+# 1e-7), so it is checked at 1e-5.
+check world-lat-jailbreak "$FIX/world/model" "harden lat" --mode jailbreak --world "$FIX/world" --model-steps-per-attack 2 \
+    --adversary-steps 4 --adversary-lr 1e-4 --kl 0 --sft 1
+check world-lat-unlearn "$FIX/world/model" "harden lat" --mode unlearn --world "$FIX/world" --model-steps-per-attack 2 \
+    --adversary-steps 4 --adversary-lr 1e-5
+
+# The fine-tuning attack, one run (lr 1e-4, seed 0) as temper attack trains it; temper attack
+# keeps no weights, so the losses (whose step k reflects the weights after k − 1 updates) are compared.
+if [[ -z ${TEMPER_JOB_ONLY:-} || world-attack =~ $TEMPER_JOB_ONLY ]]; then
+    a=$WORK/job-world-attack
+    if "$BIN" attack "$FIX/world/model" --world "$FIX/world" --lrs 1e-4 --seeds 1 --steps "$STEPS" --judge loglik \
+            --report "$a-report" --log-losses "$a-swift.jsonl" >/dev/null 2>"$a.log" \
+        && "$BIN" job export attack "$FIX/world/model" --world "$FIX/world" --lr 1e-4 --seed 0 --steps "$STEPS" \
+            --out "$a" --force >/dev/null 2>>"$a.log"; then
+        engine_runs world-attack "attack finetune" "$a-swift"
+    else
+        fail "temper attack / job export attack on the world"; cat "$a.log"
+    fi
+fi
 
 # Import refusals on copies of the world job: nothing may be written or signed.
 J=$WORK/job-world-repnoise

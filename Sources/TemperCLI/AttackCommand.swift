@@ -28,7 +28,17 @@ struct AttackCommand: ParsableCommand {
     @OptionGroup var world: WorldPresetOptions
     @OptionGroup var judges: JudgeOptions
     @OptionGroup var text: TextOptions
+    @Option(name: .long, help: "Write the run's per-step losses (losses.jsonl lines: step, loss, lr, grad_norm) to FILE; needs one --lrs value and --seeds 1. The reference `temper job export attack` is checked against.")
+    var logLosses: String?
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard logLosses != nil else { return }
+        let one = try grid.makeGrid()
+        guard one.learningRates.count == 1, one.seeds.count == 1 else {
+            throw ValidationError("--log-losses logs one run: give one --lrs value and --seeds 1")
+        }
+    }
 
     func run() throws {
         let modelURL = try InputPath.model(model)
@@ -49,7 +59,7 @@ struct AttackCommand: ParsableCommand {
             throw UsageError("--threshold must be a harmful rate in 0...1 for the judge '\(attack.primaryMetric)'")
         }
         let result = try FineTuningAttack.run(modelFolder: modelURL, data: attack, grid: gridValue, text: try text.options(world: preset),
-                                              log: Output.progress)
+                                              lossLog: logLosses.map { URL(fileURLWithPath: $0) }, log: Output.progress)
         let files = try ReportFiles.write(result, html: result.html, to: URL(fileURLWithPath: report))
         if output.json { try Output.json(result); return }
         for run in result.runs {

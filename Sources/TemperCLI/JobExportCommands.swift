@@ -31,8 +31,13 @@ struct JobOutputOptions: ParsableArguments {
     }
 
     private func options(_ run: HardenRunOptions) throws -> JobExportOptions {
+        try options(format: run.format, replace: run.replace)
+    }
+
+    /// For exports without the shared training loop (the fine-tuning attack).
+    func options(format: RowFormat, replace: Bool) throws -> JobExportOptions {
         JobExportOptions(job: URL(fileURLWithPath: out), engine: engine, engineSource: try JobEngineFiles.locate(explicit: engineSource),
-                                replace: run.replace, format: run.format, temperVersion: TemperVersion.string, log: Output.progress)
+                         replace: replace, format: format, temperVersion: TemperVersion.string, log: Output.progress)
     }
 
     func report(_ result: JobExportResult, json: Bool) throws {
@@ -81,14 +86,40 @@ struct JobExportAdversarialCommand: ParsableCommand {
     }
 }
 
-/// `temper job export unlearn METHOD IN [unlearn options] --out JOB` (ga, graddiff, npo, simnpo).
+/// `temper job export harden lat IN --mode M [lat options] --out JOB`.
+struct JobExportLATCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lat", abstract: "Export temper harden lat as a job (same options, --out JOB instead of OUT).",
+        discussion: "Temper resolves the residual points and their absolute ε (measured on IN over the first batch, as temper harden lat does) and records them in config.json and job.json; δ starts at zero, so no noise is written. The engine runs the inner adversary (AdamW on δ, NaN gradients zeroed, projection onto the ε balls) and the model steps as Temper does; each batch serves --model-steps-per-attack steps. Not with run.sh --activation-checkpointing (a recompute would not see δ).")
+
+    @Argument(help: "The model folder to harden.") var input: String
+    @OptionGroup var lat: LATOptions
+    @OptionGroup var training: HardenTrainingOptions
+    @OptionGroup var job: JobOutputOptions
+    @OptionGroup var format: OutputOptions
+
+    func run() throws {
+        let data = try lat.data(training)
+        let transform = try lat.transform(training: training, data: data)
+        let result = try transform.exportJob(modelFolder: try InputPath.model(input), data: data, options: try job.options(training, input: input))
+        try job.report(result, json: format.json)
+    }
+}
+
+/// `temper job export unlearn METHOD IN [unlearn options] --out JOB` (ga, graddiff, npo, simnpo, rmu).
 struct JobExportUnlearnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlearn",
-        abstract: "Export temper unlearn as a job (same options, --out JOB instead of OUT; rmu is not in the engine yet).",
-        discussion: "The forget and retain rows go into the job tokenized by Temper, with each step's batch indices, so the engine's per-step losses equal temper unlearn's.")
+        abstract: "Export temper unlearn as a job (same options, --out JOB instead of OUT).",
+        discussion: """
+        The forget and retain rows go into the job tokenized by Temper, with each step's batch indices, so the engine's per-step losses equal temper unlearn's. NPO's reference model is the base, loaded a second time by the engine.
 
-    @Argument(help: "ga, graddiff, npo or simnpo.") var method: UnlearnMethod
+        rmu: Temper resolves the layer l, the steering coefficient c (--steering-scale × the base's mean residual norm at l on the first forget batch, unless --steering-coeff) and the direction u (uniform, unit length, seeded by --steering-seed or --seed) exactly as temper unlearn rmu does, records them in config.json, and writes u and c·u into data/control.safetensors, so the engine needs none of Temper's random numbers. Only the MLP down-projections of blocks l−2…l train (job.json rmu.trained); the frozen model is the base loaded a second time.
+
+        Example: temper job export unlearn rmu my-model --forget forget.jsonl --retain retain.jsonl --steps 60 --out job
+        """)
+
+    @Argument(help: "ga, graddiff, npo, simnpo or rmu.") var method: UnlearnMethod
     @Argument(help: "The model folder to unlearn from.") var input: String
     @OptionGroup var unlearn: UnlearnOptions
     @OptionGroup var job: JobOutputOptions

@@ -139,10 +139,17 @@ public struct AttackReport: Sendable, Equatable, Codable {
 }
 
 public enum FineTuningAttack {
-    /// Runs the grid against the model in `modelFolder` (any decoder Temper loads).
+    /// Runs the grid against the model in `modelFolder` (any decoder Temper loads). With
+    /// `lossLog` (a grid of one learning rate and one seed) the run's per-step losses are
+    /// written there as `losses.jsonl` lines (Formats/job.md), the reference the engine's
+    /// `attack finetune` job is checked against.
     public static func run(modelFolder: URL, data: AttackData, grid: AttackGrid, text: AttackTextOptions = AttackTextOptions(),
-                           log: (String) -> Void = { _ in }) throws -> AttackReport {
+                           lossLog: URL? = nil, log: (String) -> Void = { _ in }) throws -> AttackReport {
         try grid.validate()
+        if lossLog != nil {
+            try HardenError.require(grid.learningRates.count == 1 && grid.seeds.count == 1, "loss log", grid.learningRates.count * grid.seeds.count,
+                                    "needs a grid of one learning rate and one seed (one run)")
+        }
         let maxSteps = grid.budgets.last ?? 0
         var runs: [AttackRun] = []
         var templateFormat = ""
@@ -170,13 +177,16 @@ public enum FineTuningAttack {
                 }
                 var points = [try measure(0)]
                 let settings = SupervisedSettings.cosine(steps: maxSteps, batchSize: grid.batchSize, learningRate: lr, seed: seed)
+                var lines: [TrainingProgress] = []
                 do {
                     try FineTuner.supervised(model: model, examples: examples, settings: settings, padId: encoding.padId, adapter: adapter,
-                                             checkpoints: grid.budgets, checkpoint: { points.append(try measure($0)) })
+                                             checkpoints: grid.budgets, checkpoint: { points.append(try measure($0)) },
+                                             progress: lossLog == nil ? nil : { lines.append($0) })
                 } catch let ModelError.nonFiniteLoss(step, detail) {
                     // A diverged attack is a result, not a failure: record where it stopped.
                     log(String(format: "attack lr %.0e seed %llu diverged at step %d: %@", lr, seed, step + 1, detail))
                 }
+                if let lossLog { try LossLog.write(lines, to: lossLog) }
                 let reached = points.first { ($0.value(data.attackedSet, metric: data.primaryMetric) ?? -.infinity) >= grid.threshold }?.step
                 runs.append(AttackRun(learningRate: lr, seed: seed, points: points, stepsToThreshold: reached))
             }

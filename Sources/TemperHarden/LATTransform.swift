@@ -117,6 +117,14 @@ public struct LATTransform: Codable, Sendable, Equatable {
                                 "must be positive when the sft or kl coefficient is (it scales the benign term)")
     }
 
+    /// The training settings as run: without sft/kl the harmless batches are not needed
+    /// (retain weight 0 turns them off).
+    var runSettings: HardenTraining {
+        var settings = training
+        if modelCoefficients.sft + modelCoefficients.kl == 0 { settings.retainWeight = 0 }
+        return settings
+    }
+
     /// What the run measured and used, filled while it runs and recorded in provenance.
     final class Record: Encodable, @unchecked Sendable {
         let transform: LATTransform
@@ -127,9 +135,7 @@ public struct LATTransform: Codable, Sendable, Equatable {
 
     public func run(modelFolder: URL, data: HardenData, output: URL, options: HardenRunOptions) throws -> HardenResult {
         try validate()
-        var settings = training
-        // Without sft/kl the harmless batches are not needed (retain weight 0 turns them off).
-        if modelCoefficients.sft + modelCoefficients.kl == 0 { settings.retainWeight = 0 }
+        let settings = runSettings
         let record = Record(self)
         let description = TransformRunner.DataDescription(records: data.records, summary: "\(data.harmful.rows.count) \(mode.rawValue) pairs")
         return try TransformRunner.run(operation: Self.operation, config: { record }, settings: settings, modelFolder: modelFolder,
@@ -167,9 +173,7 @@ public struct LATTransform: Codable, Sendable, Equatable {
         return { pairs, step in
             let batch = try LATBatch(pairs)
             if radii.isEmpty {
-                radii = try epsilonAbsolute.map { a in Dictionary(uniqueKeysWithValues: indices.map { ($0, Float(a)) }) }
-                    ?? LatentAttack.epsilons(model: net, batch: batch, indices: indices, fraction: epsilonFraction ?? 0,
-                                             attackCompletions: attack.attackCompletions)
+                radii = try self.radii(net, batch: batch, indices: indices)
                 record.epsilons = Dictionary(uniqueKeysWithValues: radii.map { ("\($0.key)", Double($0.value)) })
                 log("harden lat: residual points \(indices), epsilon " + indices.map { String(format: "%.4g", radii[$0] ?? 0) }.joined(separator: ", "))
             }
@@ -188,6 +192,14 @@ public struct LATTransform: Codable, Sendable, Equatable {
             for (i, e) in radii { metrics["epsilon_r\(i)"] = Double(e) }
             return (parts.total, metrics)
         }
+    }
+
+    /// The absolute ε per residual point: `epsilonAbsolute` everywhere, else the fraction of
+    /// the mean per-token residual norm on `batch` (the first batch, on the initial model).
+    func radii(_ net: any CausalLanguageModel, batch: LATBatch, indices: [Int]) throws -> [Int: Float] {
+        try epsilonAbsolute.map { a in Dictionary(uniqueKeysWithValues: indices.map { ($0, Float(a)) }) }
+            ?? LatentAttack.epsilons(model: net, batch: batch, indices: indices, fraction: epsilonFraction ?? 0,
+                                     attackCompletions: attack.attackCompletions)
     }
 
     /// The benign term on harmless rows, without the perturbation (`do_defense_step`'s "sft"

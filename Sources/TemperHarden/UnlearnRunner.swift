@@ -25,19 +25,13 @@ enum UnlearnRunner {
             var control: Tensor?
             var rmuLayer = 0
             if transform.method == .rmu, let frozen {
-                let layer = transform.layer ?? UnlearnTransform.defaultLayer(layerCount: model.layerCount)
-                guard (0..<model.layerCount).contains(layer) else {
-                    throw HardenError.invalidSetting(name: "layer", value: "\(layer)", rule: "must be a block index 0..<\(model.layerCount) of \(modelFolder.path)")
-                }
-                let norm = try UnlearnLoss.meanResidualNorm(frozen, try batches.forgetBatch(step: 0), layer: layer)
-                let c = transform.steeringCoefficient ?? transform.steeringScale * norm
-                let seed = transform.steeringSeed ?? settings.seed
-                control = try UnlearnLoss.steeringDirection(hidden: model.hiddenSize, seed: seed) * Float(c)
-                rmuLayer = layer
-                config.layer = layer; config.steeringCoefficient = c; config.measuredResidualNorm = norm; config.steeringSeed = seed
-                isTrainable = { UnlearnTransform.isRMUTrainable($0, layer: layer) }
+                let rmu = try RMUSetup(transform, start: frozen, batches: batches, modelFolder: modelFolder)
+                control = rmu.control
+                rmuLayer = rmu.layer
+                config = rmu.recorded(transform)
+                isTrainable = rmu.isTrainable
                 options.log(String(format: "rmu: layer %d of %d, residual norm %.3f, c %.3f, α %g; training the MLP down-projections of blocks %d...%d",
-                                   layer, model.layerCount, norm, c, settings.retainWeight, max(0, layer - 2), layer))
+                                   rmu.layer, model.layerCount, rmu.residualNorm, rmu.coefficient, settings.retainWeight, max(0, rmu.layer - 2), rmu.layer))
             }
             resolved(config)
             return try HardenTrainer.runSteps(model: model, settings: settings, isTrainable: isTrainable, stateFolder: options.stateFolder,

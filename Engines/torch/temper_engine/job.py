@@ -24,6 +24,7 @@ class PairedBatch:
     rows: slice               # this rank's rows within the global batch
     global_mask: np.ndarray   # [B, T] bool, every rank's rows
     counts: list              # rows per rank
+    prompt_length: np.ndarray = None  # [b] the shared prompt's length (LAT's completions start there)
 
 
 @dataclass
@@ -48,15 +49,17 @@ class Job:
         self.operation = self.spec["operation"]
         self.training = self.spec["training"]
         self.model = self.spec["model"]
-        # Paired transforms (harden) have data/paired; forget/retain ones (unlearn) data/forget.
+        # Paired transforms (harden) have data/paired; forget/retain ones (unlearn) data/forget;
+        # the fine-tuning attack data/train (the SFT rows, in the forget layout).
         self.paired = optional(os.path.join(folder, "data", "paired.safetensors"))
-        self.forget = optional(os.path.join(folder, "data", "forget.safetensors"))
+        self.rows_name = "train" if os.path.exists(os.path.join(folder, "data", "train.safetensors")) else "forget"
+        self.forget = optional(os.path.join(folder, "data", f"{self.rows_name}.safetensors"))
         self.order = load_file(os.path.join(folder, "data", "order.safetensors"))
         self.retain = optional(os.path.join(folder, "data", "retain.safetensors"))
         steps = self.training["steps"]
-        main = "paired" if self.paired is not None else "forget"
-        if main not in self.order or (main == "forget" and self.forget is None):
-            raise JobError(f"{folder}: data/ has neither paired nor forget rows with their order")
+        main = "paired" if self.paired is not None else self.rows_name
+        if main not in self.order or (main != "paired" and self.forget is None):
+            raise JobError(f"{folder}: data/ has neither paired, forget nor train rows with their order")
         if self.order[main].shape[0] != steps:
             raise JobError(f"{folder}: order has {self.order[main].shape[0]} steps, job.json {steps}")
 
@@ -77,7 +80,9 @@ class Job:
         mask = self.paired["mask"][idx, :length].astype(bool)
         start = sum(counts[:rank])
         rows = slice(start, start + counts[rank])
-        return PairedBatch(h[rows], h_real[rows], r[rows], r_real[rows], mask[rows], rows, mask, counts)
+        prompt = self.paired["prompt_length"][idx].astype(np.int64) if "prompt_length" in self.paired else None
+        return PairedBatch(h[rows], h_real[rows], r[rows], r_real[rows], mask[rows], rows, mask, counts,
+                           prompt[rows] if prompt is not None else None)
 
     def retain_batch(self, step, rank, world):
         if self.retain is None or "retain" not in self.order:
@@ -85,8 +90,8 @@ class Job:
         return self._rows_batch(self.retain, "retain", step, rank, world)
 
     def forget_batch(self, step, rank, world):
-        """This rank's rows of the step's forget batch (same layout as a retain batch)."""
-        return self._rows_batch(self.forget, "forget", step, rank, world)
+        """This rank's rows of the step's forget (attack: train) batch, in the layout of a retain batch."""
+        return self._rows_batch(self.forget, self.rows_name, step, rank, world)
 
     def _rows_batch(self, data, name, step, rank, world):
         idx = [int(i) for i in self.order[name][step] if i >= 0]

@@ -1,7 +1,8 @@
 """The base model under FSDP2, with the hook sites the losses read.
 
 `TemperModel` wraps a transformers causal LM so that one forward returns the logits, the
-MLP outputs of every block (before the residual add) and the logit lens
+MLP outputs of every block (before the residual add), the residual stream after one
+block (`residual=l`, RMU), LAT's perturbations (`perturb={index: δ}`) and the logit lens
 `lm_head(final_norm(h))` of every hidden state transformers returns (the embedding output,
 blocks 0..L-2, the final-normed last block), as Temper's decoder exposes them. The lens is
 computed inside the root forward so FSDP2 has the root's parameters unsharded there.
@@ -30,19 +31,46 @@ class TemperModel(nn.Module):
         self.blocks = list(blocks)
         self._capture = False
         self._mlp = {}
+        self._residual_layer, self._residual = None, None
+        self._perturb = {}
+        hf.get_input_embeddings().register_forward_hook(functools.partial(self._perturb_hook, 0))
         for i, block in enumerate(self.blocks):
             block.mlp.register_forward_hook(functools.partial(self._hook, i))
+            block.register_forward_hook(functools.partial(self._block_hook, i))
 
     def _hook(self, layer, module, inputs, output):
         # Keyed by layer: an activation-checkpointing recompute overwrites, never appends.
         if self._capture:
             self._mlp[layer] = output
 
-    def forward(self, input_ids, attention_mask, mlp=False, lens=False):
+    def _block_hook(self, layer, module, inputs, output):
+        # The residual stream after block `layer` (wmdp rmu/utils.py `forward_with_cache` hooks this output).
+        output = self._perturb_hook(layer + 1, module, inputs, output)
+        if layer == self._residual_layer:
+            self._residual = output[0] if isinstance(output, tuple) else output
+        return output
+
+    def _perturb_hook(self, index, module, inputs, output):
+        # LAT: δ added to residual point `index` (0 the embedding output, l + 1 after block l),
+        # as Temper's `ForwardOptions.perturbations`.
+        delta = self._perturb.get(index)
+        if delta is None:
+            return output
+        if isinstance(output, tuple):
+            return (output[0] + delta,) + tuple(output[1:])
+        return output + delta
+
+    def forward(self, input_ids, attention_mask, mlp=False, lens=False, residual=None, perturb=None):
         self._capture, self._mlp = mlp, {}
+        self._residual_layer, self._residual = residual, None
+        self._perturb = perturb or {}
         out = self.hf(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=lens, use_cache=False)
-        self._capture = False
+        self._capture, self._residual_layer, self._perturb = False, None, {}
         result = {"logits": out.logits}
+        if residual is not None:
+            if self._residual is None:
+                raise ValueError(f"no residual captured after block {residual}")
+            result["residual"] = self._residual
         if mlp:
             result["mlp"] = [self._mlp[i] for i in range(len(self.blocks))]
         if lens:

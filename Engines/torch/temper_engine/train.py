@@ -41,7 +41,8 @@ def tensors(batch, device):
         harmful_attention=t(batch.harmful_real), refusal_ids=t(batch.refusal_ids),
         refusal_real=t(batch.refusal_real, torch.bool), refusal_attention=t(batch.refusal_real),
         mask=t(batch.mask, torch.bool), ones=torch.ones(batch.mask.shape, dtype=torch.bool, device=device),
-        global_mask_t=t(batch.global_mask, torch.bool), counts=batch.counts)
+        global_mask_t=t(batch.global_mask, torch.bool), counts=batch.counts,
+        prompt_length=t(batch.prompt_length) if batch.prompt_length is not None else None)
 
 
 def row_tensors(batch, device):
@@ -86,6 +87,7 @@ def run(job_folder, out, bf16=False, checkpointing=False, shard=True):
     torch.use_deterministic_algorithms(True, warn_only=True)
     spec = job.training
     job.device = device  # methods that load a second copy of the base (NPO's reference) put it here
+    job.checkpointing = checkpointing
     step_loss = method(job.operation).build(job.transform, job)
     base = job.spec["base"]["path"]
     model = model_lib.load(base, device, job.model["frozen"], bf16=bf16, checkpointing=checkpointing, shard=shard)
@@ -94,16 +96,23 @@ def run(job_folder, out, bf16=False, checkpointing=False, shard=True):
                                   weight_decay=spec["weight_decay"], foreach=False)
     max_norm = spec["max_grad_norm"] if spec["max_grad_norm"] is not None else float("inf")
     lines, status = [], "complete"
+    # LAT serves one batch for several model steps: `batch_step` maps a step to its batch.
+    batch_step = getattr(step_loss, "batch_step", lambda s: s)
     for step in range(spec["steps"]):
+        b = batch_step(step)
         if job.paired is not None:
-            batch = tensors(job.paired_batch(step, r, w), device)
+            batch = tensors(job.paired_batch(b, r, w), device)
         else:
-            batch = row_tensors(job.forget_batch(step, r, w), device)
+            batch = row_tensors(job.forget_batch(b, r, w), device)
         noise = None
         if job.spec.get("noise") == "tensors":
             noise = [torch.as_tensor(n, device=device) for n in job.noise(step)]
-        loss, parts = step_loss(model, batch, step, noise)
-        if spec["retain_weight"] > 0:
+        if getattr(step_loss, "takes_retain", False):
+            rb = job.retain_batch(b, r, w)
+            loss, parts = step_loss(model, batch, step, noise, retain=row_tensors(rb, device) if rb is not None else None)
+        else:
+            loss, parts = step_loss(model, batch, step, noise)
+        if spec["retain_weight"] > 0 and not getattr(step_loss, "takes_retain", False):
             rb = job.retain_batch(step, r, w)
             ids = torch.as_tensor(rb.input_ids, device=device)
             logits = model(ids, torch.as_tensor(rb.real, dtype=torch.long, device=device))["logits"]

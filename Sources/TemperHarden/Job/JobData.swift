@@ -8,7 +8,8 @@ import TemperText
 /// longest example with the pad id; lengths say where the real tokens end.
 enum JobData {
     /// data/paired.safetensors: harmful_ids, refusal_ids [N, T] I32, harmful_length,
-    /// refusal_length [N] I32, and mask [N, T] U8 — the positions where the two sequences
+    /// refusal_length [N] I32, prompt_length [N] I32 (the shared prompt, where LAT's
+    /// completions start), and mask [N, T] U8 — the positions where the two sequences
     /// differ (`PairedExample.differingPositions`, the loss mask every paired loss uses).
     static func writePaired(_ examples: [PairedExample], padId: Int, to url: URL) throws {
         let n = examples.count
@@ -24,6 +25,7 @@ enum JobData {
         try write(url, [
             ("harmful_ids", .i32, [n, t], bytes(harmful)), ("harmful_length", .i32, [n], bytes(examples.map { Int32(clamping: $0.harmful.count) })),
             ("refusal_ids", .i32, [n, t], bytes(refusal)), ("refusal_length", .i32, [n], bytes(examples.map { Int32(clamping: $0.refusal.count) })),
+            ("prompt_length", .i32, [n], bytes(examples.map { Int32(clamping: $0.promptLength) })),
             ("mask", .u8, [n, t], mask),
         ])
     }

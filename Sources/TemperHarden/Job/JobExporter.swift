@@ -94,6 +94,7 @@ enum JobExporter {
     /// given the staging root), then job.json with every file's digest.
     static func write(operation: String, config: some Encodable, settings: HardenTraining, model: any CausalLanguageModel, encoding: TextEncoding,
                       shape: BatchShape, summary: String, noise: Bool, modelFolder: URL, options: JobExportOptions,
+                      isTrainable: ((ModelParameter) -> Bool)? = nil, rmu: JobSpec.RMU? = nil, lat: JobSpec.LAT? = nil,
                       data: (URL) throws -> Void) throws -> JobExportResult {
         let configBytes = try HardenOutput.configJSON(config).serialized(style: .pythonIndented(2)) + [0x0A]
         let baseDigest = try ManifestBuilder().digest(folder: modelFolder.path).hex
@@ -109,17 +110,18 @@ enum JobExporter {
             let files = try ManifestBuilder(tensorLister: TensorListing.none).build(path: root.path).files
                 .filter { $0.path != JobSpec.fileName }
             let config = settings.trainingConfig()
+            let trains = isTrainable ?? settings.isTrainable
             let spec = JobSpec(
                 format: JobSpec.format, version: JobSpec.currentVersion, operation: operation, engine: options.engine.rawValue,
                 temperVersion: options.temperVersion, created: ProvenanceRecord.timestamp(Date()),
                 base: .init(path: modelFolder.standardizedFileURL.path, manifestSha256: baseDigest),
                 model: .init(modelType: model.modelType, layers: model.layerCount, hiddenSize: model.hiddenSize, vocabSize: encoding.vocabSize,
-                             padId: shape.padId, frozen: model.parameters.filter { !settings.isTrainable($0) }.map(\.name)),
+                             padId: shape.padId, frozen: model.parameters.filter { !trains($0) }.map(\.name)),
                 training: .init(steps: config.steps, batchSize: shape.batchSize, retainBatchSize: shape.retainBatchSize,
                                 learningRate: config.learningRate, warmupSteps: config.warmupSteps, schedule: "cosine",
                                 beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay,
                                 maxGradNorm: config.maxGradNorm.map(Double.init), retainWeight: settings.retainWeight, seed: settings.seed),
-                noise: noise ? "tensors" : nil,
+                noise: noise ? "tensors" : nil, rmu: rmu, lat: lat,
                 files: files.map { JobSpec.File(path: $0.path, size: $0.size, sha256: $0.sha256.hex) })
             try AtomicFile.write(try spec.bytes(), to: root.appendingPathComponent(JobSpec.fileName))
             try folder.commit()

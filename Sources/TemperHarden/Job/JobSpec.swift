@@ -41,6 +41,27 @@ public struct JobSpec: Codable, Sendable, Equatable {
         public var seed: UInt64
     }
 
+    /// RMU's settings as Temper resolved them (`unlearn rmu` jobs only): the steered block l,
+    /// c, the seed of u, the trained tensors (the down-projections of blocks l−2…l) and the
+    /// file holding `u` and `control` = c·u ([hidden] F32, the exact product Temper trains against).
+    public struct RMU: Codable, Sendable, Equatable {
+        public var layer: Int
+        public var steeringCoefficient: Double
+        public var steeringSeed: UInt64
+        public var trained: [String]
+        public var control: String
+    }
+
+    /// Targeted LAT's adversary as Temper resolved it (`harden lat` jobs only): the residual
+    /// points (0 the embedding output, l + 1 after block l), the absolute ε of each (the same
+    /// order; measured on the base over the first batch unless given absolutely), and how
+    /// many model steps share one adversary run and its batch.
+    public struct LAT: Codable, Sendable, Equatable {
+        public var residualIndices: [Int]
+        public var epsilons: [Double]
+        public var modelStepsPerAttack: Int
+    }
+
     public struct File: Codable, Sendable, Equatable {
         public var path: String
         public var size: UInt64
@@ -59,6 +80,10 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var training: Training
     /// `tensors`: Temper's Gaussian samples per step under noise/ (nil when the method samples nothing).
     public var noise: String?
+    /// RMU's resolved settings (nil for every other operation).
+    public var rmu: RMU? = nil
+    /// Targeted LAT's resolved adversary (nil for every other operation).
+    public var lat: LAT? = nil
     public var files: [File]
 
     public static func decoder() -> JSONDecoder {

@@ -4,8 +4,9 @@ A method module defines `OPERATION` (the Temper operation name) and
 `build(transform, job) -> step_loss`, where `step_loss(model, batch, step, noise)` returns
 `(total, parts)`: the global loss tensor (the same on every rank) and a dict of its parts
 as floats, named as Temper's metrics. Unlearn jobs pass the step's forget batch
-(ids, attention, labels) instead of a paired batch. Adding RMU or LAT is one
-module here plus its line in operations.txt.
+(ids, attention, labels) instead of a paired batch. A step_loss with
+`takes_retain = True` (RMU) is called with `retain=` the step's retain batch and train.py adds
+no retain CE of its own. Adding a method is one module here plus its line in operations.txt.
 """
 
 import importlib
@@ -18,6 +19,9 @@ MODULES = {
     "unlearn graddiff": "unlearn",
     "unlearn npo": "unlearn",
     "unlearn simnpo": "unlearn",
+    "unlearn rmu": "rmu",
+    "attack finetune": "attack",
+    "harden lat": "lat",
 }
 
 
