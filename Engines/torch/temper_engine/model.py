@@ -111,3 +111,19 @@ def load(base, device, frozen, bf16=False, checkpointing=False, shard=True):
     elif bf16:
         raise ValueError("--bf16 needs FSDP2 (drop --no-shard)")
     return model
+
+
+def frozen_base(job):
+    """A loader of the job's base model, unsharded on every rank and never trained (π_ref of
+    NPO/SimNPO, RMU's frozen activations, LAT's KL reference): loaded on first call, then kept."""
+    cache = {}
+
+    def get():
+        if "model" not in cache:
+            ref = load(job.spec["base"]["path"], job.device, [], shard=False)
+            for p in ref.parameters():
+                p.requires_grad_(False)
+            cache["model"] = ref
+        return cache["model"]
+
+    return get

@@ -93,15 +93,9 @@ def build(config, job):
     settings = t["attack"]
     adv_c, model_c = normalized(t["adversaryCoefficients"]), normalized(t["modelCoefficients"])
     weight = float(job.training["retain_weight"])
-    state, reference = {}, {}
+    state = {}
 
-    def initial_model():
-        if "model" not in reference:
-            ref = model_lib.load(job.spec["base"]["path"], job.device, [], shard=False)
-            for p in ref.parameters():
-                p.requires_grad_(False)
-            reference["model"] = ref
-        return reference["model"]
+    initial_model = model_lib.frozen_base(job)
 
     def sides(batch):
         if batch.prompt_length is None:

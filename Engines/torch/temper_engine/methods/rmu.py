@@ -45,15 +45,8 @@ def build(transform, job):
     control = load_file(os.path.join(job.folder, "data", "control.safetensors"))["control"].to(job.device)
     if control.shape != (job.model["hidden_size"],):
         raise ValueError(f"data/control.safetensors: control is {tuple(control.shape)}, hidden size {job.model['hidden_size']}")
-    reference = {}
 
-    def frozen_model():
-        if "model" not in reference:
-            ref = model_lib.load(job.spec["base"]["path"], job.device, [], shard=False)
-            for p in ref.parameters():
-                p.requires_grad_(False)
-            reference["model"] = ref
-        return reference["model"]
+    frozen_model = model_lib.frozen_base(job)
 
     def step_loss(model, batch, step, noise, retain=None):
         if retain is None:

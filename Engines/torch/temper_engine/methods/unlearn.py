@@ -39,16 +39,8 @@ def global_mean(rows):
 def build(transform, job):
     method = transform["method"]
     gamma, beta, delta = float(transform["gamma"]), float(transform["beta"]), float(transform["delta"])
-    reference = {}
 
-    def frozen_model():
-        # π_ref: the base again, unsharded on every rank, never trained (UnlearnRunner's `frozen`).
-        if "model" not in reference:
-            ref = model_lib.load(job.spec["base"]["path"], job.device, [], shard=False)
-            for p in ref.parameters():
-                p.requires_grad_(False)
-            reference["model"] = ref
-        return reference["model"]
+    frozen_model = model_lib.frozen_base(job)
 
     def step_loss(model, batch, step, noise):
         logits = model(batch.input_ids, batch.attention)["logits"]
