@@ -40,7 +40,7 @@ def weight_bytes(path):
 def llama_bench(args):
     command = [args.llama_bench, "-m", args.gguf, "-p", str(args.prompt), "-n", str(args.gen), "-t", str(args.threads),
                "-r", "1", "-o", "json"]
-    seconds, rss, out = run_once(command, True)
+    seconds, rss, _cpu, out = run_once(command, True)
     records = json.loads(out)
     pp = next(r["avg_ts"] for r in records if r["n_prompt"] == args.prompt and r["n_gen"] == 0)
     tg = next(r["avg_ts"] for r in records if r["n_gen"] == args.gen and r["n_prompt"] == 0)
@@ -50,7 +50,7 @@ def llama_bench(args):
 def temper(args, ids):
     command = ["env", f"TEMPER_NUM_THREADS={args.threads}", args.temper, "run", args.gguf, "--prompt-ids", ",".join(map(str, ids)), "--max-tokens", str(args.gen + 1),
                "--ignore-eos", "--json"]
-    seconds, rss, out = run_once(command, True)
+    seconds, rss, _cpu, out = run_once(command, True)
     t = json.loads(out)["timings"]
     if t["prefill_tokens"] != args.prompt or t["decode_tokens"] != args.gen:
         raise SystemExit(f"infer_peer: temper ran {t['prefill_tokens']} + {t['decode_tokens']} tokens, expected {args.prompt} + {args.gen}")
