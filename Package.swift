@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "CTemperKernels", exclude: ["q8_0_dot.inc"]),  // included by q8_0.c per instruction set
         .target(name: "TemperFormats", dependencies: ["CZstd", "CTemperKernels", "CCrypto", "TemperText"]),
         .target(name: "TemperIntegrity", dependencies: ["TemperFormats", "CCrypto"]),
-        .target(name: "TemperTensor", dependencies: ["CBLAS", "CTemperKernels"]),
+        // The spinning worker pool under TemperTensor's parallel loops (Dispatch wakes too slowly).
+        .target(name: "CWorkerPool"),
+        .target(name: "TemperTensor", dependencies: ["CBLAS", "CTemperKernels", "CWorkerPool"]),
         .target(name: "TemperText"),
         .target(name: "TemperModels", dependencies: ["TemperTensor", "TemperFormats", "TemperText", "CTemperKernels"]),
         // Transforms, the fine-tuning attack, data sources and judges: no fixture-world code.

@@ -1,3 +1,4 @@
+import CWorkerPool
 import Dispatch
 import Foundation
 
@@ -49,13 +50,48 @@ enum Parallel {
 
     /// Runs `body(0..<iterations)` concurrently. The kernels' closures capture raw buffer
     /// pointers and write disjoint ranges of them (each iteration gets its own range), which
-    /// is what makes handing them to Dispatch's `@Sendable` parameter sound.
+    /// is what makes handing them to other threads sound.
+    ///
+    /// The work goes to CWorkerPool's spinning workers (a new region starts in under a
+    /// microsecond; Dispatch took tens, a few hundred times per training step or decoded
+    /// token). A loop nested inside a pool job runs inline (every core is busy already);
+    /// when another thread holds the pool, Dispatch runs the loop as before.
     static func perform(_ iterations: Int, _ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { escaping in
-            let box = UncheckedSendableBox(escaping)
-            DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }
+        if iterations <= 0 { return }
+        let status = !usePool ? -2 : withoutActuallyEscaping(body) { escaping -> Int32 in
+            var closure = escaping
+            return withUnsafeMutablePointer(to: &closure) { pointer in
+                temper_pool_run(iterations, runPoolIteration, UnsafeMutableRawPointer(pointer), Int32(clamping: cores))
+            }
+        }
+        switch status {
+        case 0:
+            return
+        case -1:
+            for index in 0..<iterations { body(index) }
+        default:
+            withoutActuallyEscaping(body) { escaping in
+                let box = UncheckedSendableBox(escaping)
+                DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }
+            }
         }
     }
+
+    /// TEMPER_POOL=dispatch runs every loop through Dispatch instead (for A/B measurements);
+    /// TEMPER_SPIN_US sets how long idle workers spin before they sleep (default 200 µs).
+    private static let usePool: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        if let value = environment["TEMPER_SPIN_US"], let us = Int(value), us >= 0 {
+            temper_pool_set_spin_microseconds(us)
+        }
+        return environment["TEMPER_POOL"] != "dispatch"
+    }()
+}
+
+/// The pool's C entry point: `context` is the `(Int) -> Void` closure `perform` passed.
+private func runPoolIteration(_ context: UnsafeMutableRawPointer?, _ index: Int) {
+    guard let context else { return }
+    context.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
 }
 
 /// See `Parallel.perform`: the only `@unchecked Sendable` in TemperTensor.
