@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TemperFormats
+import TemperTensor
 
 /// The root command: it only routes to subcommands, one file each.
 public struct Temper: ParsableCommand {
@@ -27,6 +28,13 @@ public protocol ExitCoded: Error {
 
 public enum TemperMain {
     /// Parses, runs and maps every error to the documented exit codes.
+    /// Once, first thing in the `temper` process (not in tests, where other threads may be
+    /// inside OpenBLAS): stops the worker threads OpenBLAS started at load, which would spin
+    /// for ~0.1 s of CPU in commands that never multiply matrices.
+    public static func prepareProcess() {
+        TensorBackend.stopIdleBLASThreads()
+    }
+
     public static func run(_ arguments: [String]) -> Int32 {
         if let unknown = unknownHelpTopic(arguments) {
             FileHandle.standardError.write(Data("temper: error: help: no command '\(unknown)' (see `temper --help` for the list)\n".utf8))

@@ -6,4 +6,5 @@ import Glibc
 // A file-size limit (ulimit -f) must surface as a write error (EFBIG, reported and cleaned
 // up like a full disk), not as SIGXFSZ killing the process mid-write.
 signal(SIGXFSZ, SIG_IGN)
+TemperMain.prepareProcess()
 exit(TemperMain.run(Array(CommandLine.arguments.dropFirst())))

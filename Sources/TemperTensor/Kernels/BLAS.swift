@@ -113,6 +113,12 @@ public enum TensorBackend {
     /// Returns cached buffers to the system and caps the cache at `limitBytes` (default 1 GiB;
     /// 0 disables recycling).
     public static func releaseCachedMemory(limitBytes: Int = 1 << 30) { BufferCache.shared.trim(limit: limitBytes) }
+    /// Stops OpenBLAS's idle worker threads (started when the library loads, spinning before
+    /// they sleep); OpenBLAS restarts them if a later call wants more than one thread.
+    /// TemperTensor itself runs OpenBLAS single-threaded.
+    public static func stopIdleBLASThreads() {
+        _ = blas_thread_shutdown_()
+    }
     /// Sets the OpenBLAS thread count for the whole process (e.g. for LAPACK work).
     public static func setBLASThreads(_ count: Int) {
         _ = BLAS.singleThreaded
