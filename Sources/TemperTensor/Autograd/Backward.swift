@@ -89,6 +89,14 @@ enum Backward {
                                          lse: node.saved[0].pointer, coef: { reduction == .none ? gp[$0] : g0 * scale },
                                          dx: dx.pointer)
             return [dx]
+        case let .linearCrossEntropy(targets, ignoreIndex, reduction):
+            let plan = LinearCrossEntropyPlan(targets: targets, ignoreIndex: ignoreIndex, vocab: x[1].shape[0], hidden: x[1].shape[1])
+            let count = plan.counted.count
+            let coef = g.pointer[0] * (reduction == .mean ? (count == 0 ? 0 : 1 / Float(count)) : 1)
+            let dx = needs[0] ? Tensor.zeros(like: x[0]) : nil, dw = needs[1] ? Tensor.zeros(like: x[1]) : nil
+            plan.backward(x: x[0].pointer, weight: x[1].pointer, lse: node.saved[0].pointer, coef: coef,
+                          dx: dx?.pointer, dWeight: dw?.pointer)
+            return [dx, dw]
         case .squaredDistances:
             return squaredDistances(x[0], x[1], g, needs)
         }

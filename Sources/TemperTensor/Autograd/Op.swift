@@ -35,6 +35,9 @@ enum Op {
     case attention(AttentionConfig)
     /// Input (logits); saved: [log-sum-exp per row].
     case crossEntropy(targets: [Int], ignoreIndex: Int, reduction: Reduction)
+    /// Cross-entropy of x·Wᵀ, chunked (LinearCrossEntropy.swift); inputs (x, W); saved:
+    /// [log-sum-exp per counted row].
+    case linearCrossEntropy(targets: [Int], ignoreIndex: Int, reduction: Reduction)
     /// ‖xᵢ − yⱼ‖²; inputs (x, y).
     case squaredDistances
 }
