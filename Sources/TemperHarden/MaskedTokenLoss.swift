@@ -1,4 +1,5 @@
 import Foundation
+import TemperModels
 import TemperTensor
 
 /// Which next-token predictions the reference's `masked_token_ce_loss` scores, for one
@@ -53,6 +54,25 @@ public enum MaskedTokenLoss {
             throw HardenError.invalidConfig("logits \(logits.shape) do not match \(targets.targets.count) targets")
         }
         let sum = try TemperTensor.crossEntropy(logits, targets: targets.targets, ignoreIndex: ignoreIndex, reduction: .sum)
+        return try mean(sum, targets, vocab: vocab)
+    }
+
+    /// The same mean for the logit lens of `hidden` [batch, length, hidden] (chunked through
+    /// the vocabulary: no [positions × vocab] logits are kept, `linearCrossEntropy`).
+    public static func lensCrossEntropy(model: any CausalLanguageModel, hidden: Tensor, targets: MaskedTokenTargets,
+                                        what: String) throws -> Tensor {
+        guard targets.count > 0 else { throw HardenError.emptyBatchMask(what: what) }
+        let projection = try model.lensProjection(hidden)
+        guard projection.input.count == targets.targets.count * projection.head.shape[1] else {
+            throw HardenError.invalidConfig("hidden states \(hidden.shape) do not match \(targets.targets.count) targets")
+        }
+        let sum = try linearCrossEntropy(projection.input, weight: projection.head, targets: targets.targets,
+                                         ignoreIndex: ignoreIndex, reduction: .sum)
+        return try mean(sum, targets, vocab: projection.head.shape[0])
+    }
+
+    /// (Σ CE + zeroed·log V) / counted: a zeroed logit row's cross-entropy is log V.
+    private static func mean(_ sum: Tensor, _ targets: MaskedTokenTargets, vocab: Int) throws -> Tensor {
         let constant = Float(Double(targets.zeroedLogits) * Foundation.log(Double(vocab)))
         return (sum + constant) / Float(targets.count)
     }

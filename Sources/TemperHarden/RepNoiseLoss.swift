@@ -128,8 +128,8 @@ public struct RepNoiseLoss {
                 var sum = harmfulCE
                 // transformers' hidden_states: embedding, blocks 0..L−2, then the final-normed output.
                 for hidden in Array(output.residuals.prefix(L)) + [final] {
-                    let ce = try MaskedTokenLoss.crossEntropy(logits: try model.logitLens(hidden), targets: lensTargets,
-                                                             what: "the harmful answers (logit lens)")
+                    let ce = try MaskedTokenLoss.lensCrossEntropy(model: model, hidden: hidden, targets: lensTargets,
+                                                                 what: "the harmful answers (logit lens)")
                     parts.lensCE.append(ce)
                     sum = try sum + ce
                 }

@@ -26,12 +26,28 @@ public protocol CausalLanguageModel: AnyObject {
     /// new keys/values are appended (an attention mask is not allowed then).
     func forward(_ tokens: TokenBatch, options: ForwardOptions, cache: KVCache?) throws -> ModelOutput
 
-    /// lm_head(final_norm(h)) for a residual-stream tensor h [..., hidden].
-    func logitLens(_ hidden: Tensor) throws -> Tensor
+    /// The logit lens of a residual-stream tensor h [..., hidden] before its projection:
+    /// final_norm(h) and the lm_head weight [vocab, hidden] (no bias in any architecture here).
+    func lensProjection(_ hidden: Tensor) throws -> (input: Tensor, head: Tensor)
 }
 
 extension CausalLanguageModel {
     public var linearModules: [LinearModule] { [] }
+
+    /// lm_head(final_norm(h)) for a residual-stream tensor h [..., hidden].
+    public func logitLens(_ hidden: Tensor) throws -> Tensor {
+        let projection = try lensProjection(hidden)
+        return try linear(projection.input, weight: projection.head)
+    }
+
+    /// Cross-entropy of the logit lens of h against `targets` (one per position), without
+    /// materializing the [positions × vocab] logits (`linearCrossEntropy`).
+    public func logitLensCrossEntropy(_ hidden: Tensor, targets: [Int], ignoreIndex: Int = -100,
+                                      reduction: Reduction = .mean) throws -> Tensor {
+        let projection = try lensProjection(hidden)
+        return try linearCrossEntropy(projection.input, weight: projection.head, targets: targets,
+                                      ignoreIndex: ignoreIndex, reduction: reduction)
+    }
 
     /// Plain forward: logits at every position.
     public func forward(_ tokens: TokenBatch, options: ForwardOptions = ForwardOptions()) throws -> ModelOutput {

@@ -215,5 +215,5 @@ public final class GPT2Model: CausalLanguageModel {
         }
     }
 
-    public func logitLens(_ hidden: Tensor) throws -> Tensor { try linear(finalNorm(hidden), weight: head) }
+    public func lensProjection(_ hidden: Tensor) throws -> (input: Tensor, head: Tensor) { (try finalNorm(hidden), head) }
 }

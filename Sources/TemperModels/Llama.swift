@@ -241,7 +241,7 @@ public final class LlamaModel: CausalLanguageModel {
         }
     }
 
-    public func logitLens(_ hidden: Tensor) throws -> Tensor { try linear(norm(hidden), weight: head) }
+    public func lensProjection(_ hidden: Tensor) throws -> (input: Tensor, head: Tensor) { (try norm(hidden), head) }
 }
 
 /// Input handling shared by the decoder architectures.

@@ -32,7 +32,7 @@ public final class LoRAModel: CausalLanguageModel {
         try base.forward(tokens, options: options, cache: cache)
     }
 
-    public func logitLens(_ hidden: Tensor) throws -> Tensor { try base.logitLens(hidden) }
+    public func lensProjection(_ hidden: Tensor) throws -> (input: Tensor, head: Tensor) { try base.lensProjection(hidden) }
 }
 
 extension ModelRegistry {
