@@ -1,9 +1,11 @@
 /* See include/temper_elementwise.h. One scalar definition of each function (mirroring the
  * Swift code exactly), instantiated in loops compiled for three instruction sets; clang
  * vectorizes the loops (objdump shows ymm/zmm code), and since nothing is contracted or
- * reassociated every lane computes what the scalar code computes. */
+ * reassociated every lane computes what the scalar code computes. The header's "AVX2" path
+ * also uses FMA where the scalar code does (fmaf), never elsewhere. */
 #include "kernel_prelude.h"
 #include "temper_elementwise.h"
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -52,10 +54,34 @@ static inline float silu_backward(float x, float g) {
         for (size_t i = 0; i < n; i++) out[i] = silu_backward(x[i], g[i]);                    \
     }
 
+#define ADAM_LOOP(suffix, attributes)                                                               \
+    attributes static void adam_##suffix(float *restrict p, const float *restrict g, float *restrict m,      \
+                                         float *restrict v, size_t n, float decay, float w, int lerp_low,    \
+                                         float b2, float omb2, float neg_step, float bc2_sqrt, float eps) {  \
+        if (lerp_low) {                                                                                    \
+            for (size_t i = 0; i < n; i++) {                                                               \
+                float mi = fmaf(w, g[i] - m[i], m[i]);                                                     \
+                float vi = v[i] * b2 + omb2 * g[i] * g[i];                                                 \
+                m[i] = mi, v[i] = vi;                                                                      \
+                p[i] = p[i] * decay + neg_step * mi / (sqrtf(vi) / bc2_sqrt + eps);                        \
+            }                                                                                              \
+        } else {                                                                                           \
+            for (size_t i = 0; i < n; i++) {                                                               \
+                float mi = fmaf(w - 1.0f, g[i] - m[i], g[i]);                                              \
+                float vi = v[i] * b2 + omb2 * g[i] * g[i];                                                 \
+                m[i] = mi, v[i] = vi;                                                                      \
+                p[i] = p[i] * decay + neg_step * mi / (sqrtf(vi) / bc2_sqrt + eps);                        \
+            }                                                                                              \
+        }                                                                                                  \
+    }
+
 SILU_LOOPS(portable, )
+ADAM_LOOP(portable, )
 #if TEMPER_X86
-SILU_LOOPS(avx2, __attribute__((target("avx2"))))
+SILU_LOOPS(avx2, __attribute__((target("avx2,fma"))))
 SILU_LOOPS(avx512, __attribute__((target("avx512f"))))
+ADAM_LOOP(avx2, __attribute__((target("avx2,fma"))))
+ADAM_LOOP(avx512, __attribute__((target("avx512f"))))
 #endif
 
 int temper_elementwise_best_simd(void) {
@@ -63,7 +89,8 @@ int temper_elementwise_best_simd(void) {
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+        cached = __builtin_cpu_supports("avx512f") ? 2
+                 : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
     }
     return cached;
 #else
@@ -94,5 +121,17 @@ void temper_silu_backward_f32(const float *x, const float *g, float *out, size_t
     case 1: silu_backward_avx2(x, g, out, n); return;
 #endif
     default: silu_backward_portable(x, g, out, n);
+    }
+}
+
+void temper_adam_update_f32(float *p, const float *g, float *m, float *v, size_t n, float decay, float w,
+                            int lerp_low, float b2, float one_minus_b2, float neg_step, float bc2_sqrt,
+                            float eps, int simd) {
+    switch (usable(simd)) {
+#if TEMPER_X86
+    case 2: adam_avx512(p, g, m, v, n, decay, w, lerp_low, b2, one_minus_b2, neg_step, bc2_sqrt, eps); return;
+    case 1: adam_avx2(p, g, m, v, n, decay, w, lerp_low, b2, one_minus_b2, neg_step, bc2_sqrt, eps); return;
+#endif
+    default: adam_portable(p, g, m, v, n, decay, w, lerp_low, b2, one_minus_b2, neg_step, bc2_sqrt, eps);
     }
 }
