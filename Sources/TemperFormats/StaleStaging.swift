@@ -35,6 +35,19 @@ public enum StaleStaging {
         return (.partialFile, p)
     }
 
+    /// `path` as the user will see it once committed: every staging component
+    /// (`.NAME.temper-partial-PID-R`, `.NAME.temper-PID-R.tmp`) replaced by its NAME, so an
+    /// error inside a staging folder names the output the user asked for.
+    public static func finalPath(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map { part -> Substring in
+            guard part.hasPrefix("."), let marker = part.range(of: ".temper-", options: .backwards) else { return part }
+            let name = part[part.index(after: part.startIndex)..<marker.lowerBound]
+            guard !name.isEmpty, let (kind, _) = parse(String(part), name: String(name)), kind != .oldFolder else { return part }
+            return name
+        }
+        return parts.joined(separator: "/")
+    }
+
     /// Whether a process with this PID exists (EPERM: it exists, owned by someone else).
     static func isRunning(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 
