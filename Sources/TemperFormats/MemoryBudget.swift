@@ -18,8 +18,8 @@ public enum MemoryBudget {
     public static let overrideVariable = "TEMPER_MEMORY_AVAILABLE"
 
     /// Bytes this process can still allocate, or nil when unknown.
-    public static func available() -> UInt64? {
-        if let text = ProcessInfo.processInfo.environment[overrideVariable] {
+    public static func available(environment: [String: String] = ProcessInfo.processInfo.environment) -> UInt64? {
+        if let text = environment[overrideVariable] {
             return UInt64(text.trimmingCharacters(in: .whitespaces))  // an unparsable override means unknown
         }
         let limits = [memAvailable(read("/proc/meminfo"))] + cgroupV2Limits() + cgroupV1Limits()
@@ -30,7 +30,11 @@ public enum MemoryBudget {
     /// overflowed, so it cannot fit). `what` says what the memory is for, as in
     /// "f32 weights of all tensors"; `path` and `tensor` name the input it was sized from.
     public static func require(_ bytes: UInt64?, for what: String, path: String, tensor: String? = nil) throws {
-        guard let available = available() else { return }
+        try require(bytes, for: what, path: path, tensor: tensor, available: available())
+    }
+
+    static func require(_ bytes: UInt64?, for what: String, path: String, tensor: String?, available: UInt64?) throws {
+        guard let available else { return }
         let needed = bytes ?? UInt64.max
         guard needed > available else { return }
         throw FormatError.insufficientMemory(path: path, tensor: tensor, what: what, needed: needed, available: available)
