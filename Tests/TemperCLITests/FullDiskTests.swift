@@ -78,24 +78,31 @@ struct FullDiskTests {
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
     }
 
-    /// A training command's output folder (finetune: the f32 weights, 3.2 MB). The resumable
-    /// state goes to another file system (it is 3 × the weights), so the output write is what fails.
-    @Test func finetuneOutputOnAFullDisk() throws {
+    /// A training command's output folder (the f32 weights, 3.2 MB): finetune, and harden
+    /// repnoise. finetune's resumable state goes to another file system (it is 3 × the
+    /// weights), so the output write is what fails.
+    @Test(arguments: ["finetune", "harden"])
+    func trainingOutputOnAFullDisk(command: String) throws {
         let states = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: states) }
         let disk = try SmallDisk(kilobytes: 8192)
         defer { disk.unmount() }
-        let out = disk.url.appendingPathComponent("ft"), fresh = disk.url.appendingPathComponent("fresh")
-        func finetune(_ url: URL, state: String, _ extra: [String] = []) -> [String] {
-            ["finetune", Self.model.path, "--data", ModelFixture.harmfulTrain, "--out", url.path, "--steps", "2", "--batch", "4",
-             "--state", states.appendingPathComponent(state).path] + extra
+        let out = disk.url.appendingPathComponent("trained"), fresh = disk.url.appendingPathComponent("fresh")
+        func train(_ url: URL, state: String, _ extra: [String] = []) -> [String] {
+            let common = ["--steps", "2", "--batch", "4"] + extra
+            if command == "harden" {
+                return ["harden", "repnoise", Self.model.path, url.path, "--world", CLI.fixtures.appendingPathComponent("world").path] + common
+            }
+            return ["finetune", Self.model.path, "--data", ModelFixture.harmfulTrain, "--out", url.path,
+                    "--state", states.appendingPathComponent(state).path] + common
         }
-        #expect(try CLI.run(finetune(out, state: "a")).status == 0)
+        let first = try CLI.run(train(out, state: "a"))
+        #expect(first.status == 0, "\(first.stderr)")
         let before = SmallDisk.snapshot(out)
         try disk.fill(leaving: 1 << 20)
-        try Self.expectDiskFull(finetune(out, state: "b", ["--force"]), naming: out.appendingPathComponent("model.safetensors").path, disk: disk)
+        try Self.expectDiskFull(train(out, state: "b", ["--force"]), naming: out.appendingPathComponent("model.safetensors").path, disk: disk)
         #expect(SmallDisk.snapshot(out) == before, "the previous output changed")
-        try Self.expectDiskFull(finetune(fresh, state: "c"), naming: fresh.appendingPathComponent("model.safetensors").path, disk: disk)
+        try Self.expectDiskFull(train(fresh, state: "c"), naming: fresh.appendingPathComponent("model.safetensors").path, disk: disk)
         #expect(!FileManager.default.fileExists(atPath: fresh.path))
     }
 }
