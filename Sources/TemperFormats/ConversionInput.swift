@@ -116,10 +116,18 @@ public final class ConversionInput {
         }
     }
 
+    /// Refuses, before a conversion loop that decodes each of `tensors` to f32 in turn, the
+    /// largest one's buffer when it does not fit (`MemoryBudget.requireLargestF32`).
+    func requireLargestFloatBuffer(_ tensors: [Tensor]) throws {
+        try MemoryBudget.requireLargestF32(tensors.map { ($0.name, $0.shape) }, for: Self.floatBufferUse, path: url.path)
+    }
+
+    static let floatBufferUse = "the tensor's f32 buffer for conversion"
+
     /// Refuses (`insufficientMemory`) an f32 buffer of `count` elements (nil: overflowed)
     /// that does not fit in the memory available.
     private func requireFloatBuffer(_ tensor: Tensor, count: Int?) throws {
-        try MemoryBudget.require(count.flatMap(MemoryBudget.f32Bytes), for: "the tensor's f32 buffer for conversion",
+        try MemoryBudget.require(count.flatMap(MemoryBudget.f32Bytes), for: Self.floatBufferUse,
                                  path: url.path, tensor: tensor.name)
     }
 

@@ -40,6 +40,20 @@ public enum MemoryBudget {
         throw FormatError.insufficientMemory(path: path, tensor: tensor, what: what, needed: needed, available: available)
     }
 
+    /// Before a loop that decodes `tensors` one at a time, each into a new f32 buffer:
+    /// refuses the largest when it cannot fit, so the command stops before any work rather
+    /// than at that tensor. (The loop still checks each buffer as it allocates it.)
+    public static func requireLargestF32(_ tensors: [(name: String, shape: [Int])], for what: String, path: String) throws {
+        var largest: (name: String, count: Int?)?
+        for t in tensors {
+            let count = CheckedMath.elementCount(t.shape)
+            if largest == nil || (count ?? Int.max) > (largest?.count ?? Int.max) { largest = (t.name, count) }
+            if count == nil { break }  // overflowed: nothing is larger
+        }
+        guard let largest else { return }
+        try require(largest.count.flatMap(f32Bytes), for: what, path: path, tensor: largest.name)
+    }
+
     /// `count` f32 values in bytes, nil on overflow (or a negative count).
     public static func f32Bytes(_ count: Int) -> UInt64? {
         guard let n = UInt64(exactly: count) else { return nil }
