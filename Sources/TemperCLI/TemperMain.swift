@@ -50,7 +50,7 @@ public enum TemperMain {
         } catch let error as FormatError {
             printError(error)
             switch error {
-            case .io, .writerState: return 1
+            case .io, .writerState, .insufficientMemory: return 1
             case .notFound, .modelNotInHubCache: return 64
             default: return 65
             }

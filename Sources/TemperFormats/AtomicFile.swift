@@ -20,7 +20,7 @@ public final class AtomicFile {
         if let stagingFolder { StaleStaging.sweep(for: stagingFolder.appendingPathComponent(url.lastPathComponent)) }
         tempURL = dir.appendingPathComponent(".\(url.lastPathComponent).temper-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         fd = open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 { throw FormatError.io(path: url.path, reason: "cannot create temporary file: \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw Self.failure("cannot create temporary file", errno, url) }
     }
 
     /// The parent of `folder` when a file written into `folder` can be staged there: it is
@@ -41,7 +41,7 @@ public final class AtomicFile {
             let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FormatError.io(path: finalURL.path, reason: "write failed: \(String(cString: strerror(errno)))")
+                throw Self.failure("write failed", errno, finalURL)
             }
             done += n
         }
@@ -60,18 +60,26 @@ public final class AtomicFile {
         guard !finished else { return }
         finished = true
         if fsync(fd) != 0 {
-            let reason = String(cString: strerror(errno))
+            let error = Self.failure("fsync failed", errno, finalURL)
             close(fd); unlink(tempURL.path)
-            throw FormatError.io(path: finalURL.path, reason: "fsync failed: \(reason)")
+            throw error
         }
         close(fd)
         if rename(tempURL.path, finalURL.path) != 0 {
-            let reason = String(cString: strerror(errno))
+            let error = Self.failure("rename failed", errno, finalURL)
             unlink(tempURL.path)
-            throw FormatError.io(path: finalURL.path, reason: "rename failed: \(reason)")
+            throw error
         }
         let dirfd = open(finalURL.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
         if dirfd >= 0 { fsync(dirfd); close(dirfd) }
+    }
+
+    /// An I/O error naming the file as the user knows it (not its staging folder); a full
+    /// disk or quota says that the write was undone.
+    static func failure(_ what: String, _ code: Int32, _ url: URL) -> FormatError {
+        let full = code == ENOSPC || code == EDQUOT
+        return .io(path: StaleStaging.finalPath(url.path),
+                   reason: "\(what): \(String(cString: strerror(code)))\(full ? " (the disk is full; nothing was written under this name)" : "")")
     }
 
     /// Drops the temporary file; the final name is untouched.

@@ -160,6 +160,8 @@ public enum CheckpointConverter {
             sink = .sharded(writer)
             files = writer.shardNames + (writer.indexBytes == nil ? [] : [ShardedCheckpoint.indexFileName])
         }
+        let decoded = zip(specs, tensors).filter { spec, pair in pair.tensor.encoding != .safetensors(spec.dtype) }
+        try input.requireLargestFloatBuffer(decoded.map(\.1.tensor))
         var written: UInt64 = 0
         do {
             let order = sink.expectedOrder
@@ -214,6 +216,7 @@ public enum CheckpointConverter {
             let config = try LlamaGGUFConfig.decode(configJSON: configJSON, name: name, path: input.url.appendingPathComponent("config.json").path)
             let total = tensors.count
             let ordered = LlamaGGUFExport.convertOrder(tensors) { ($0.tensor.record?.file ?? "", $0.tensor.name) }
+            try input.requireLargestFloatBuffer(ordered.map(\.tensor))  // every tensor is read as f32
             let sources = ordered.map { pair in
                 LlamaGGUFTensorSource(hfName: pair.name, shape: pair.tensor.shape) {
                     progress(done, total, pair.name); done += 1
@@ -240,6 +243,11 @@ public enum CheckpointConverter {
         }
         var kv = [GGUFKeyValue("general.name", .string(input.url.deletingPathExtension().lastPathComponent))]
         for (key, value) in input.checkpoint?.metadata ?? [] { kv.append(GGUFKeyValue("safetensors.\(key)", .string(value))) }
+        // Raw copies need no buffer, nor (mapped in place, when aligned) F32 tensors.
+        try input.requireLargestFloatBuffer(zip(specs, tensors).compactMap { spec, pair in
+            if case let .safetensors(d) = pair.tensor.encoding, d == spec.type.dtype || d == .f32 { return nil }
+            return pair.tensor
+        })
         let writer = GGUFWriter(url: output)
         var written: UInt64 = 0
         var scratch: [Float] = []  // one f32 buffer for every tensor in turn

@@ -64,7 +64,9 @@ public final class ConversionInput {
     }
 
     /// The tensor's values as row-major f32 (GGUF block types dequantized as gguf-py does).
+    /// The new buffer (4 bytes per element) is checked against `MemoryBudget` first.
     public func floats(_ tensor: Tensor) throws -> [Float] {
+        try requireFloatBuffer(tensor, count: CheckedMath.elementCount(tensor.shape))
         if let record = tensor.record, record.dtype == .f32, let file = checkpoint?.file(named: record.file)?.mapped {
             let n = try f32Count(record)
             return try [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
@@ -99,7 +101,10 @@ public final class ConversionInput {
         if dtype == .f32, let mapped = GGUFRequantizer.mappedFloats(try rawBytes(tensor), .f32), mapped.count == n {
             return try body(mapped)  // aligned little-endian F32 in the mapping: no copy at all
         }
-        if scratch.count < n { scratch = [Float](repeating: 0, count: n) }
+        if scratch.count < n {
+            try requireFloatBuffer(tensor, count: n)
+            scratch = [Float](repeating: 0, count: n)
+        }
         return try scratch.withUnsafeMutableBufferPointer { all in
             let out = UnsafeMutableBufferPointer(rebasing: all[0..<n])
             if dtype == .f32, let file = checkpoint?.file(named: record.file)?.mapped, let base = out.baseAddress {
@@ -109,6 +114,21 @@ public final class ConversionInput {
             }
             return try body(UnsafeBufferPointer(out))
         }
+    }
+
+    /// Refuses, before a conversion loop that decodes each of `tensors` to f32 in turn, the
+    /// largest one's buffer when it does not fit (`MemoryBudget.requireLargestF32`).
+    func requireLargestFloatBuffer(_ tensors: [Tensor]) throws {
+        try MemoryBudget.requireLargestF32(tensors.map { ($0.name, $0.shape) }, for: Self.floatBufferUse, path: url.path)
+    }
+
+    static let floatBufferUse = "the tensor's f32 buffer for conversion"
+
+    /// Refuses (`insufficientMemory`) an f32 buffer of `count` elements (nil: overflowed)
+    /// that does not fit in the memory available.
+    private func requireFloatBuffer(_ tensor: Tensor, count: Int?) throws {
+        try MemoryBudget.require(count.flatMap(MemoryBudget.f32Bytes), for: Self.floatBufferUse,
+                                 path: url.path, tensor: tensor.name)
     }
 
     /// The element count of an F32 record, checked against its byte range.

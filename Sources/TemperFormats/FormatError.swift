@@ -53,6 +53,10 @@ public enum FormatError: Error, Equatable, Sendable {
     case symlinkCycle(path: String)
     case danglingSymlink(path: String, target: String)
     case modelNotInHubCache(id: String, searched: [String], reason: String)
+    // resources
+    /// An allocation sized from `path` (and `tensor`) needs more memory than this process
+    /// has (`MemoryBudget`); `what` says what the memory is for.
+    case insufficientMemory(path: String, tensor: String?, what: String, needed: UInt64, available: UInt64)
 }
 
 extension FormatError: LocalizedError {
@@ -109,6 +113,13 @@ extension FormatError: LocalizedError {
         case let .modelNotInHubCache(id, searched, reason):
             let folders = searched.isEmpty ? "" : " (searched: \(searched.joined(separator: ", ")))"
             return "\(id): not a local path and not in the Hugging Face cache: \(reason)\(folders)"
+        case let .insufficientMemory(path, tensor, what, needed, available):
+            let name = tensor.map { " tensor '\($0)':" } ?? ""
+            return "\(path):\(name) not enough memory for \(what): \(needed) bytes (\(gib(needed))) needed, "
+                + "\(available) bytes (\(gib(available))) available to this process "
+                + "(set \(MemoryBudget.overrideVariable)=BYTES to override)"
         }
     }
+
+    private func gib(_ bytes: UInt64) -> String { String(format: "%.2f GiB", Double(bytes) / 1_073_741_824) }
 }

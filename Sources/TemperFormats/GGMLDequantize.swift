@@ -14,9 +14,11 @@ public enum GGMLDequantize {
     public static let supportedTypes: [GGMLType] = GGMLType.allCases.filter { ![.q8_1, .i8, .i16, .i32, .i64].contains($0) }
 
     /// Decodes `count` elements of `type` from `bytes` to row-major f32.
-    /// `tensor` and `path` name the tensor in errors.
+    /// `tensor` and `path` name the tensor in errors. The f32 buffer (4 × count bytes) is
+    /// checked against `MemoryBudget` before it is allocated.
     public static func decode(_ bytes: UnsafeRawBufferPointer, as type: GGMLType, count: Int,
                               tensor: String = "", path: String = "") throws -> [Float] {
+        try MemoryBudget.require(MemoryBudget.f32Bytes(count), for: "the f32 values of the dequantized tensor", path: path, tensor: tensor)
         var out = [Float](repeating: 0, count: max(count, 0))
         try out.withUnsafeMutableBufferPointer { try decode(bytes, as: type, into: $0, tensor: tensor, path: path) }
         return out

@@ -32,6 +32,8 @@ public enum GGUFHuggingFaceExport {
             ("tokenizer_config.json", tokenizer.tokenizerConfigJSON()),
         ]
         let specs = model.tensors.map { TensorSpec(name: $0.hfName, dtype: dtype, shape: $0.info.shape) }
+        try MemoryBudget.requireLargestF32(model.tensors.map { ($0.info.name, $0.info.shape) },
+                                           for: "the f32 values of the dequantized tensor", path: file.path)
         let writer = try SafetensorsWriter(url: folder.appendingPathComponent(weightsFile), tensors: specs,
                                            metadata: [("format", "pt")], order: .asGiven)
         var written: UInt64 = 0

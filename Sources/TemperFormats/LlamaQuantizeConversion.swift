@@ -19,7 +19,13 @@ enum LlamaQuantizeConversion {
         let folder = try AtomicFolder(url: output.deletingLastPathComponent().appendingPathComponent(output.lastPathComponent), replace: true)
         defer { folder.abandon() }
         let staging = folder.stagingURL.appendingPathComponent("f32.gguf")
-        let f32 = try CheckpointConverter.convert(input, to: staging, options: ConversionOptions(target: .gguf, dtype: .f32), progress: progress)
+        let f32: ConversionSummary
+        do {
+            f32 = try CheckpointConverter.convert(input, to: staging, options: ConversionOptions(target: .gguf, dtype: .f32), progress: progress)
+        } catch let FormatError.io(_, reason) {
+            // The intermediate has no name the user knows: report the output it was for.
+            throw FormatError.io(path: output.path, reason: "writing the f32 intermediate: \(reason)")
+        }
         guard f32.ggufArchitecture != nil else {
             throw FormatError.unsupportedInput(path: input.url.path, reason: "\(fileType.name) needs a model llama.cpp can load (a Hugging Face Llama folder or a model GGUF)")
         }

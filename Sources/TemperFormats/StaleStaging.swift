@@ -35,6 +35,21 @@ public enum StaleStaging {
         return (.partialFile, p)
     }
 
+    /// `path` as the user will see it once committed: every staging component
+    /// (`.NAME.temper-partial-PID-R`, `.NAME.temper-PID-R.tmp`) replaced by its NAME, so an
+    /// error inside a staging folder names the output the user asked for.
+    /// A staging folder built inside another's staging name (`..out.temper-partial-1-2.temper-partial-3-4`)
+    /// is unwrapped to the outer final name too.
+    public static func finalPath(_ path: String) -> String {
+        func unwrap(_ part: Substring) -> Substring {
+            guard part.hasPrefix("."), let marker = part.range(of: ".temper-", options: .backwards) else { return part }
+            let name = part[part.index(after: part.startIndex)..<marker.lowerBound]
+            guard !name.isEmpty, let (kind, _) = parse(String(part), name: String(name)), kind != .oldFolder else { return part }
+            return unwrap(name)
+        }
+        return path.split(separator: "/", omittingEmptySubsequences: false).map(unwrap).joined(separator: "/")
+    }
+
     /// Whether a process with this PID exists (EPERM: it exists, owned by someone else).
     static func isRunning(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 

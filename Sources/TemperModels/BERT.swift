@@ -201,13 +201,15 @@ public final class BERTModel {
     /// tensors from the root scope before strict loading checks that nothing is left over.
     init(config c: BERTConfig, loader: WeightLoader, prefix: String?, pooler use: PoolerUse,
          ignoring: (String) -> Bool, head: (WeightScope) throws -> Void) throws {
+        let skipped: (String) -> Bool = { name in name.hasSuffix("embeddings.position_ids") || ignoring(name) }
+        try loader.requireMemory(ignoring: skipped)
         let base = prefix.map { loader.root.scope($0) } ?? loader.root
         embeddings = try .load(base.scope("embeddings"), c)
         blocks = try (0..<c.layerCount).map { try BERTBlock.load(base.block("encoder.layer", index: $0), c) }
         pooler = use == .required || (use == .optional && base.contains("pooler.dense.weight"))
             ? try .load(base.scope("pooler.dense", module: .head), inputs: c.hiddenSize, outputs: c.hiddenSize, bias: true) : nil
         try head(loader.root.module(.head))
-        source = try loader.finish(ignoring: { name in name.hasSuffix("embeddings.position_ids") || ignoring(name) })
+        source = try loader.finish(ignoring: skipped)
         parameters = loader.parameters
         linearModules = loader.linearModules
         config = c

@@ -1,4 +1,5 @@
 import Foundation
+import TemperFormats
 import TemperTensor
 import TemperText
 
@@ -26,6 +27,7 @@ public final class FineTuner {
         self.config = config
         trainable = model.parameters.setTrainable(where: isTrainable)
         guard !trainable.isEmpty else { throw ModelError.invalidInput(reason: "no trainable parameters") }
+        try Self.requireMemory(trainable, model: model)
         optimizer = AdamW(parameters: trainable.map(\.tensor), learningRate: config.learningRate,
                           betas: (config.beta1, config.beta2), eps: config.eps, weightDecay: config.weightDecay)
     }
@@ -50,6 +52,16 @@ public final class FineTuner {
             throw ModelError.invalidTrainingState(path: folder.appendingPathComponent("optimizer.bin").path, reason: error.localizedDescription)
         }
         step = header.step
+    }
+
+    /// Refuses (`FormatError.insufficientMemory`) a run whose optimizer state cannot fit:
+    /// a gradient and two AdamW moments, f32, per trainable element (the weights themselves
+    /// are already loaded, so they are not counted again). Activations, the backward graph
+    /// and saved states come on top, so this is a lower bound.
+    static func requireMemory(_ trainable: [ModelParameter], model: any CausalLanguageModel) throws {
+        let needed = MemoryBudget.f32Bytes(trainable.elementCount).flatMap { CheckedMath.product($0, 3) }
+        try MemoryBudget.require(needed, for: "training \(trainable.elementCount) parameters (gradients and two AdamW moments, f32)",
+                                 path: model.source.url.path)
     }
 
     /// Whether `folder` holds a state written by `saveState`.

@@ -175,6 +175,8 @@ public final class GPT2Model: CausalLanguageModel {
 
     public init(config c: GPT2Config, checkpoint: Checkpoint) throws {
         let loader = WeightLoader(checkpoint: checkpoint)
+        let buffers: (String) -> Bool = { $0.hasSuffix(".attn.bias") || $0.hasSuffix(".attn.masked_bias") }
+        try loader.requireMemory(ignoring: buffers)
         let base = loader.contains("transformer.wte.weight") ? loader.root.scope("transformer") : loader.root
         tokenEmbedding = try .load(base.scope("wte"), count: c.vocabSize, dim: c.hiddenSize)
         positionEmbedding = try .load(base.scope("wpe"), count: c.maxPositions, dim: c.hiddenSize)
@@ -183,7 +185,7 @@ public final class GPT2Model: CausalLanguageModel {
         finalNorm = try .load(base.scope("ln_f", module: .norm), size: c.hiddenSize, eps: c.layerNormEps)
         head = c.tieWordEmbeddings ? tokenEmbedding.weight
             : try loader.root.scope("lm_head", module: .head).tensor("weight", shape: [c.vocabSize, c.hiddenSize])
-        source = try loader.finish(ignoring: { $0.hasSuffix(".attn.bias") || $0.hasSuffix(".attn.masked_bias") })
+        source = try loader.finish(ignoring: buffers)
         parameters = loader.parameters
         let bare = !loader.contains("transformer.wte.weight")
         linearModules = bare ? loader.linearModules.map { $0.named(withPrefix: "transformer.") } : loader.linearModules

@@ -199,6 +199,9 @@ public final class LlamaModel: CausalLanguageModel {
 
     init(config c: LlamaConfig, checkpoint: Checkpoint, quantized: [String: Q8_0Matrix]) throws {
         let loader = WeightLoader(checkpoint: checkpoint, quantized: quantized)
+        // `rotary_emb.inv_freq` is a buffer old checkpoints saved; it is recomputed here.
+        let buffers: (String) -> Bool = { $0.hasSuffix("rotary_emb.inv_freq") }
+        try loader.requireMemory(ignoring: buffers)
         // Causal-LM checkpoints nest the base model under `model.`; a bare LlamaModel does not.
         let base = loader.contains("model.embed_tokens.weight") ? loader.root.scope("model") : loader.root
         embed = try .load(base.scope("embed_tokens"), count: c.vocabSize, dim: c.hiddenSize)
@@ -209,8 +212,7 @@ public final class LlamaModel: CausalLanguageModel {
             : try loader.root.scope("lm_head", module: .head).tensor("weight", shape: [c.vocabSize, c.hiddenSize])
         quantizedHead = loader.quantized(c.tieWordEmbeddings ? base.name("embed_tokens.weight") : "lm_head.weight",
                                          outputs: c.vocabSize, inputs: c.hiddenSize)
-        // `rotary_emb.inv_freq` is a buffer old checkpoints saved; it is recomputed here.
-        source = try loader.finish(ignoring: { $0.hasSuffix("rotary_emb.inv_freq") })
+        source = try loader.finish(ignoring: buffers)
         parameters = loader.parameters
         let bare = !loader.contains("model.embed_tokens.weight")
         linearModules = bare ? loader.linearModules.map { $0.named(withPrefix: "model.") } : loader.linearModules

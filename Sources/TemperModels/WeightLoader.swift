@@ -64,6 +64,21 @@ public final class WeightLoader {
 
     func register(_ module: LinearModule) { linearModules.append(module) }
 
+    /// Refuses (`FormatError.insufficientMemory`, before any tensor is allocated) a
+    /// checkpoint whose f32 weights would not fit in memory. Counts 4 bytes per element of
+    /// every F32/F16/BF16 tensor `ignored` does not skip (pass `finish`'s rule): strict
+    /// loading turns each of them into an f32 tensor or fails. Activations, gradients, Q8_0
+    /// copies and the mapped file are not counted, so this is a lower bound.
+    func requireMemory(ignoring ignored: (String) -> Bool) throws {
+        var total: UInt64? = 0
+        for record in checkpoint.tensors where [.f32, .f16, .bf16].contains(record.dtype) && !ignored(record.name) {
+            total = total.flatMap { sum in
+                CheckedMath.elementCount(record.shape).flatMap(MemoryBudget.f32Bytes).flatMap { CheckedMath.sum(sum, $0) }
+            }
+        }
+        try MemoryBudget.require(total, for: "the f32 weights of all tensors", path: path)
+    }
+
     /// Throws `unexpectedTensors` for every tensor never loaded, except those `ignored`
     /// accepts. Returns what the model needs to be saved back the same way.
     func finish(ignoring ignored: (String) -> Bool = { _ in false }) throws -> ModelSource {

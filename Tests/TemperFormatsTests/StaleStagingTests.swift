@@ -26,6 +26,16 @@ import Testing
         }
     }
 
+    /// Errors inside staging name the output the user asked for.
+    @Test func stagingComponentsMapToTheirFinalNames() {
+        #expect(StaleStaging.finalPath("/d/.out.temper-partial-12-34/model.safetensors") == "/d/out/model.safetensors")
+        #expect(StaleStaging.finalPath("/d/..ft.temper-partial-1-2.temper-partial-3-4/w") == "/d/ft/w")
+        #expect(StaleStaging.finalPath("/d/.m.sig.temper-9-10.tmp") == "/d/m.sig")
+        for kept in ["/d/.out.temper-old-7/x", "/d/.hidden/x", "/d/.out.temper-partial-x-1/y", "relative/out"] {
+            #expect(StaleStaging.finalPath(kept) == kept)
+        }
+    }
+
     @Test func leftoversOfKilledWritesAreCleanedAndAnOnlyCopyIsRestored() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stale-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
