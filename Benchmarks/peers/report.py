@@ -146,11 +146,22 @@ def build_rows(raw, env):
     return rows
 
 
+def goal_text(r):
+    """≥G× ok / MISSED, flagged when the machine was loaded: the load average counts the
+    benchmark's own threads, so above cores + 1 something else competed and the ratio says
+    little (llama.cpp's and torch's spinning threads collapse under contention)."""
+    if r["goal"] is None:
+        return "-"
+    text = f"≥{r['goal']:g}× {'ok' if r['goal_met'] else 'MISSED'}"
+    load = r["loadavg_1min_max"]
+    return text + " (loaded)" if load is not None and load > (os.cpu_count() or 1) + 1 else text
+
+
 def print_table(rows):
     headers = ["benchmark", "Temper", "peer", "ratio", "goal", "RSS Temper", "RSS peer", "load"]
     lines = [[r["benchmark"], r["temper_figure"], f"{r['peer_figure']}  [{r['peer']}]",
               "-" if r["ratio"] is None else f"{r['ratio']:.2f}×",
-              "-" if r["goal"] is None else f"≥{r['goal']:g}× {'ok' if r['goal_met'] else 'MISSED'}",
+              goal_text(r),
               fmt_mb(r["temper_peak_rss_mb"]), fmt_mb(r["peer_peak_rss_mb"]),
               "-" if r["loadavg_1min_max"] is None else f"{r['loadavg_1min_max']:.1f}"] for r in rows]
     widths = [max([len(h)] + [len(l[i]) for l in lines]) for i, h in enumerate(headers)]
