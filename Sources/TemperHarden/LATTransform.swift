@@ -210,7 +210,7 @@ public struct LATTransform: Codable, Sendable, Equatable {
         return { rb in
             let tokens = try TokenBatch(rb)
             let labels = rb.labels.map(Int.init)
-            let (ce, output) = try net.loss(tokens, labels: labels)
+            let (ce, output) = try net.loss(tokens, labels: labels, keepLogits: initial != nil)
             var total = try ce * Float(c.sft)
             var metrics = ["sft_ce": Double(try ce.item())]
             if let initial, let logits = output.logits {

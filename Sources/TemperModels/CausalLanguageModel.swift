@@ -29,6 +29,9 @@ public protocol CausalLanguageModel: AnyObject {
     /// The logit lens of a residual-stream tensor h [..., hidden] before its projection:
     /// final_norm(h) and the lm_head weight [vocab, hidden] (no bias in any architecture here).
     func lensProjection(_ hidden: Tensor) throws -> (input: Tensor, head: Tensor)
+
+    /// The lm_head weight [vocab, hidden] that maps the final-normed states to logits.
+    var lmHeadWeight: Tensor { get }
 }
 
 extension CausalLanguageModel {
@@ -64,10 +67,28 @@ extension CausalLanguageModel {
 
     /// Response-only causal LM loss of a batch whose `labels` (row-major, -100 = no loss)
     /// are aligned with the inputs, as in transformers (logits at t predict labels[t + 1]).
-    public func loss(_ tokens: TokenBatch, labels: [Int], options: ForwardOptions = ForwardOptions()) throws -> (loss: Tensor, output: ModelOutput) {
-        let output = try forward(tokens, options: options)
-        guard let logits = output.logits else { throw ModelError.invalidInput(reason: "loss needs logits at every position") }
-        return (try LanguageModelLoss.causal(logits: logits, labels: labels), output)
+    ///
+    /// The logits are not materialized: the labelled positions' final states go through the
+    /// lm_head in chunks (`linearCrossEntropy`; a [positions × vocab] tensor and its gradient
+    /// were most of a big-vocabulary model's activation memory), so `output.logits` is nil
+    /// unless `keepLogits` asks for them (then the plain cross-entropy of those logits).
+    public func loss(_ tokens: TokenBatch, labels: [Int], options: ForwardOptions = ForwardOptions(),
+                     keepLogits: Bool = false) throws -> (loss: Tensor, output: ModelOutput) {
+        if keepLogits {
+            var all = options
+            all.logits = .all
+            let output = try forward(tokens, options: all)
+            guard let logits = output.logits else { throw ModelError.invalidInput(reason: "loss needs logits at every position") }
+            return (try LanguageModelLoss.causal(logits: logits, labels: labels), output)
+        }
+        var fused = options
+        fused.logits = .none
+        let output = try forward(tokens, options: fused)
+        guard let final = output.finalHidden else { throw ModelError.invalidInput(reason: "loss needs the final hidden states") }
+        let targets = try LanguageModelLoss.shiftedTargets(labels: labels, batchSize: tokens.batchSize, length: tokens.length)
+        let loss = try linearCrossEntropy(final, weight: lmHeadWeight, targets: targets,
+                                          ignoreIndex: LanguageModelLoss.ignoreIndex, reduction: .mean)
+        return (loss, output)
     }
 
     /// Count of parameter elements.

@@ -217,5 +217,6 @@ public final class GPT2Model: CausalLanguageModel {
         }
     }
 
+    public var lmHeadWeight: Tensor { head }
     public func lensProjection(_ hidden: Tensor) throws -> (input: Tensor, head: Tensor) { (try finalNorm(hidden), head) }
 }

@@ -243,6 +243,7 @@ public final class LlamaModel: CausalLanguageModel {
         }
     }
 
+    public var lmHeadWeight: Tensor { head }
     public func lensProjection(_ hidden: Tensor) throws -> (input: Tensor, head: Tensor) { (try norm(hidden), head) }
 }
 

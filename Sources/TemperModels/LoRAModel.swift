@@ -32,6 +32,7 @@ public final class LoRAModel: CausalLanguageModel {
         try base.forward(tokens, options: options, cache: cache)
     }
 
+    public var lmHeadWeight: Tensor { base.lmHeadWeight }
     public func lensProjection(_ hidden: Tensor) throws -> (input: Tensor, head: Tensor) { try base.lensProjection(hidden) }
 }
 
