@@ -188,17 +188,18 @@ public final class LlamaModel: CausalLanguageModel {
     /// a llama.cpp GGUF (see `ModelLocation`).
     /// With `int8`, Q8_0 weights of a GGUF also stay as Q8_0 for inference (`Q8_0Weights`).
     public static func load(_ url: URL, int8: Bool = false) throws -> LlamaModel {
-        let checkpoint = try Checkpoint.open(try ModelLocation.resolve(url))
-        return try LlamaModel(config: try LlamaConfig.load(folder: checkpoint.root), checkpoint: checkpoint,
-                              quantized: int8 ? try Q8_0Weights.load(ifGGUF: url) : [:])
+        let (folder, weights) = try ModelLocation.weights(url)
+        let gguf = (weights as? GGUFWeights)?.url
+        return try LlamaModel(config: try LlamaConfig.load(folder: folder), source: weights,
+                              quantized: try Q8_0Weights.load(int8: int8, gguf: gguf))
     }
 
     public convenience init(config c: LlamaConfig, checkpoint: Checkpoint) throws {
-        try self.init(config: c, checkpoint: checkpoint, quantized: [:])
+        try self.init(config: c, source: CheckpointWeights(checkpoint), quantized: [:])
     }
 
-    init(config c: LlamaConfig, checkpoint: Checkpoint, quantized: [String: Q8_0Matrix]) throws {
-        let loader = WeightLoader(checkpoint: checkpoint, quantized: quantized)
+    init(config c: LlamaConfig, source weights: any WeightSource, quantized: [String: Q8_0Matrix]) throws {
+        let loader = WeightLoader(source: weights, quantized: quantized)
         // Causal-LM checkpoints nest the base model under `model.`; a bare LlamaModel does not.
         let base = loader.contains("model.embed_tokens.weight") ? loader.root.scope("model") : loader.root
         embed = try .load(base.scope("embed_tokens"), count: c.vocabSize, dim: c.hiddenSize)
