@@ -30,6 +30,19 @@ struct Linear {
     }
 }
 
+extension Linear {
+    /// Each layer applied to the same x (q/k/v, gate/up) as one grouped product
+    /// (`linear(_:weights:biases:)`: one parallel region when decoding, the same bits and
+    /// autograd records as separate calls); separately when a layer has a LoRA adapter or
+    /// takes its Q8_0 path.
+    static func apply(_ layers: [Linear], to x: Tensor) throws -> [Tensor] {
+        guard layers.allSatisfy({ $0.adapter.layer == nil && ($0.quantized == nil || GradMode.isEnabled) }) else {
+            return try layers.map { try $0(x) }
+        }
+        return try linear(x, weights: layers.map(\.weight), biases: layers.map(\.bias))
+    }
+}
+
 /// GPT-2's `Conv1D`: weight [in, out] (the transpose of `nn.Linear`), y = x·W + b. Kept in
 /// checkpoint layout so names, shapes and gradients match the file one to one.
 struct Conv1D {

@@ -112,9 +112,10 @@ struct LlamaAttention {
 
     func callAsFunction(_ x: Tensor, rope: RoPETable, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> Tensor {
         let (b, t) = (x.shape[0], x.shape[1])
-        let query = try q(x).reshape([b, t, heads, headDim]).rope(rope)
-        var key = try k(x).reshape([b, t, kvHeads, headDim]).rope(rope)
-        var value = try v(x).reshape([b, t, kvHeads, headDim])
+        let qkv = try Linear.apply([q, k, v], to: x)
+        let query = try qkv[0].reshape([b, t, heads, headDim]).rope(rope)
+        var key = try qkv[1].reshape([b, t, kvHeads, headDim]).rope(rope)
+        var value = try qkv[2].reshape([b, t, kvHeads, headDim])
         if let cache { (key, value) = try cache.append(layer: layer, keys: key, values: value) }
         let scale = Float(Foundation.pow(Double(headDim), -0.5))
         let attended = try scaledDotProductAttention(query: query, key: key, value: value, causal: true,
@@ -135,8 +136,8 @@ struct LlamaMLP {
 
     /// The output and the gate pre-activation gate(x).
     func callAsFunction(_ x: Tensor) throws -> (Tensor, Tensor) {
-        let g = try gate(x)
-        return (try down(try g.silu() * up(x)), g)
+        let gu = try Linear.apply([gate, up], to: x)
+        return (try down(try gu[0].silu() * gu[1]), gu[0])
     }
 }
 
