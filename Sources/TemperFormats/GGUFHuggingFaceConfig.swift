@@ -196,21 +196,26 @@ extension LlamaGGUFMapping {
 
     /// Undoes `permuteQK`: per head, row j·half + i comes back from row 2i + j.
     public static func unpermuteQK(_ data: inout [Float], rows: Int, cols: Int, heads: Int, tensor: String = "") throws {
-        guard heads > 0, rows > 0, cols >= 0, rows % (2 * heads) == 0, data.count == rows * cols else {
+        try data.withUnsafeMutableBufferPointer { try unpermuteQK($0, rows: rows, cols: cols, heads: heads, tensor: tensor) }
+    }
+
+    /// `unpermuteQK` in place on a buffer (one head's rows copied aside at a time).
+    public static func unpermuteQK(_ data: UnsafeMutableBufferPointer<Float>, rows: Int, cols: Int, heads: Int, tensor: String = "") throws {
+        guard heads > 0, rows > 0, cols >= 0, rows % (2 * heads) == 0, rows.multipliedReportingOverflow(by: cols) == (data.count, false) else {
             throw FormatError.invalidShape(path: "", tensor: tensor,
                                            reason: "cannot undo the Q/K permutation of \(data.count) values as \(rows)×\(cols) over \(heads) heads")
         }
+        guard let d = data.baseAddress else { return }
         let perHead = rows / heads, half = perHead / 2
-        let source = data
-        source.withUnsafeBufferPointer { src in
-            data.withUnsafeMutableBufferPointer { dst in
-                guard let s = src.baseAddress, let d = dst.baseAddress else { return }
-                for h in 0..<heads {
-                    for i in 0..<half {
-                        for j in 0..<2 {
-                            let to = h * perHead + j * half + i, from = h * perHead + 2 * i + j
-                            (d + to * cols).update(from: s + from * cols, count: cols)
-                        }
+        var head = [Float](repeating: 0, count: perHead * cols)
+        head.withUnsafeMutableBufferPointer { buffer in
+            guard let s = buffer.baseAddress else { return }
+            for h in 0..<heads {
+                s.update(from: d + h * perHead * cols, count: perHead * cols)
+                for i in 0..<half {
+                    for j in 0..<2 {
+                        let to = h * perHead + j * half + i, from = 2 * i + j
+                        (d + to * cols).update(from: s + from * cols, count: cols)
                     }
                 }
             }

@@ -24,13 +24,7 @@ public enum GGUFHuggingFaceExport {
         }
         let shards = try GGUFSplit.shards(of: file)
         let model = try GGUFHuggingFaceModel(shards)
-        let tokenizer = try GGUFTokenizerJSON(file, maxLength: model.contextLength)
-        let companions: [(String, [UInt8])] = [
-            ("config.json", model.configJSON(dtype: dtype)),
-            ("generation_config.json", model.generationConfigJSON()),
-            ("tokenizer.json", tokenizer.tokenizerJSON()),
-            ("tokenizer_config.json", tokenizer.tokenizerConfigJSON()),
-        ]
+        let companions = try companionFiles(file, model: model, dtype: dtype)
         let specs = model.tensors.map { TensorSpec(name: $0.hfName, dtype: dtype, shape: $0.info.shape) }
         try MemoryBudget.requireLargestF32(model.tensors.map { ($0.info.name, $0.info.shape) },
                                            for: "the f32 values of the dequantized tensor", path: file.path)
@@ -53,6 +47,18 @@ public enum GGUFHuggingFaceExport {
         progress(model.tensors.count, model.tensors.count, "")
         return ConversionSummary(output: folder.path, format: "safetensors", files: [weightsFile] + companions.map(\.0),
                                  tensors: model.tensors.count, bytesWritten: written, ggufArchitecture: model.architecture)
+    }
+
+    /// config.json, generation_config.json, tokenizer.json and tokenizer_config.json of the
+    /// folder `write` makes (names and bytes), without reading any weights.
+    public static func companionFiles(_ file: GGUFFile, model: GGUFHuggingFaceModel, dtype: DType = .f32) throws -> [(String, [UInt8])] {
+        let tokenizer = try GGUFTokenizerJSON(file, maxLength: model.contextLength)
+        return [
+            ("config.json", model.configJSON(dtype: dtype)),
+            ("generation_config.json", model.generationConfigJSON()),
+            ("tokenizer.json", tokenizer.tokenizerJSON()),
+            ("tokenizer_config.json", tokenizer.tokenizerConfigJSON()),
+        ]
     }
 
     /// Only tokenizer.json and tokenizer_config.json (no weights are read); returns their names.

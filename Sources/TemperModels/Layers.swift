@@ -30,6 +30,22 @@ struct Linear {
     }
 }
 
+extension Linear {
+    /// Each layer applied to the same x (q/k/v, gate/up) as one grouped product
+    /// (`linear(_:weights:biases:)`: one parallel region when decoding, the same bits and
+    /// autograd records as separate calls), or `Q8_0Matrix.apply` for Q8_0 layers outside
+    /// autograd; separately when a layer has a LoRA adapter or only some have Q8_0 blocks.
+    static func apply(_ layers: [Linear], to x: Tensor) throws -> [Tensor] {
+        guard layers.allSatisfy({ $0.adapter.layer == nil }) else { return try layers.map { try $0(x) } }
+        if !GradMode.isEnabled, layers.contains(where: { $0.quantized != nil }) {
+            // The Q8_0 path: grouped when every layer has its blocks (x quantized once).
+            let blocks = layers.compactMap { layer in layer.quantized.map { ($0, layer.bias) } }
+            return blocks.count == layers.count ? try Q8_0Matrix.apply(blocks, to: x) : try layers.map { try $0(x) }
+        }
+        return try linear(x, weights: layers.map(\.weight), biases: layers.map(\.bias))
+    }
+}
+
 /// GPT-2's `Conv1D`: weight [in, out] (the transpose of `nn.Linear`), y = x·W + b. Kept in
 /// checkpoint layout so names, shapes and gradients match the file one to one.
 struct Conv1D {

@@ -112,9 +112,10 @@ struct LlamaAttention {
 
     func callAsFunction(_ x: Tensor, rope: RoPETable, keyMask: [Bool]?, cache: KVCache?, layer: Int) throws -> Tensor {
         let (b, t) = (x.shape[0], x.shape[1])
-        let query = try q(x).reshape([b, t, heads, headDim]).rope(rope)
-        var key = try k(x).reshape([b, t, kvHeads, headDim]).rope(rope)
-        var value = try v(x).reshape([b, t, kvHeads, headDim])
+        let qkv = try Linear.apply([q, k, v], to: x)
+        let query = try qkv[0].reshape([b, t, heads, headDim]).rope(rope)
+        var key = try qkv[1].reshape([b, t, kvHeads, headDim]).rope(rope)
+        var value = try qkv[2].reshape([b, t, kvHeads, headDim])
         if let cache { (key, value) = try cache.append(layer: layer, keys: key, values: value) }
         let scale = Float(Foundation.pow(Double(headDim), -0.5))
         let attended = try scaledDotProductAttention(query: query, key: key, value: value, causal: true,
@@ -135,8 +136,8 @@ struct LlamaMLP {
 
     /// The output and the gate pre-activation gate(x).
     func callAsFunction(_ x: Tensor) throws -> (Tensor, Tensor) {
-        let g = try gate(x)
-        return (try down(try g.silu() * up(x)), g)
+        let gu = try Linear.apply([gate, up], to: x)
+        return (try down(try gu[0].silu() * gu[1]), gu[0])
     }
 }
 
@@ -188,17 +189,18 @@ public final class LlamaModel: CausalLanguageModel {
     /// a llama.cpp GGUF (see `ModelLocation`).
     /// With `int8`, Q8_0 weights of a GGUF also stay as Q8_0 for inference (`Q8_0Weights`).
     public static func load(_ url: URL, int8: Bool = false) throws -> LlamaModel {
-        let checkpoint = try Checkpoint.open(try ModelLocation.resolve(url))
-        return try LlamaModel(config: try LlamaConfig.load(folder: checkpoint.root), checkpoint: checkpoint,
-                              quantized: int8 ? try Q8_0Weights.load(ifGGUF: url) : [:])
+        let (folder, weights) = try ModelLocation.weights(url)
+        let gguf = (weights as? GGUFWeights)?.url
+        return try LlamaModel(config: try LlamaConfig.load(folder: folder), source: weights,
+                              quantized: try Q8_0Weights.load(int8: int8, gguf: gguf))
     }
 
     public convenience init(config c: LlamaConfig, checkpoint: Checkpoint) throws {
-        try self.init(config: c, checkpoint: checkpoint, quantized: [:])
+        try self.init(config: c, source: CheckpointWeights(checkpoint), quantized: [:])
     }
 
-    init(config c: LlamaConfig, checkpoint: Checkpoint, quantized: [String: Q8_0Matrix]) throws {
-        let loader = WeightLoader(checkpoint: checkpoint, quantized: quantized)
+    init(config c: LlamaConfig, source weights: any WeightSource, quantized: [String: Q8_0Matrix]) throws {
+        let loader = WeightLoader(source: weights, quantized: quantized)
         // `rotary_emb.inv_freq` is a buffer old checkpoints saved; it is recomputed here.
         let buffers: (String) -> Bool = { $0.hasSuffix("rotary_emb.inv_freq") }
         try loader.requireMemory(ignoring: buffers)

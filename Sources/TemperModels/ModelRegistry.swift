@@ -50,14 +50,20 @@ public enum ModelRegistry {
     /// GGUF's Q8_0 matrices also stay Q8_0 and inference multiplies them with int8 dot
     /// products (`Q8_0Matrix`); training still uses the dequantized f32 weights.
     public static func load(_ url: URL, int8: Bool = false) throws -> LoadedModel {
-        let checkpoint = try Checkpoint.open(try ModelLocation.resolve(url))
-        let configURL = ConfigFile.url(in: checkpoint.root)
+        let (folder, weights) = try ModelLocation.weights(url)
+        let configURL = ConfigFile.url(in: folder)
         let data = try ConfigFile.data(at: configURL)
         let type = try modelType(data: data, path: configURL.path)
+        if LlamaConfig.modelTypes.contains(type) {
+            let gguf = (weights as? GGUFWeights)?.url
+            return .llama(try LlamaModel(config: try LlamaConfig(data: data, path: configURL.path), source: weights,
+                                         quantized: try Q8_0Weights.load(int8: int8, gguf: gguf)))
+        }
+        // GGUF files map to the Llama family only; the other architectures come as checkpoints.
+        guard let checkpoint = (weights as? CheckpointWeights)?.checkpoint else {
+            throw ModelError.unsupportedModelType(path: configURL.path, modelType: type)
+        }
         switch type {
-        case _ where LlamaConfig.modelTypes.contains(type):
-            return .llama(try LlamaModel(config: try LlamaConfig(data: data, path: configURL.path), checkpoint: checkpoint,
-                                         quantized: int8 ? try Q8_0Weights.load(ifGGUF: url) : [:]))
         case "gpt2":
             return .gpt2(try GPT2Model(config: try GPT2Config(data: data, path: configURL.path), checkpoint: checkpoint))
         case "bert":

@@ -29,17 +29,75 @@ final class Q8_0Matrix: @unchecked Sendable {
     /// x·Wᵀ (+ bias) for x [..., inputs] → [..., outputs]. `simd: false` forces the portable
     /// kernel, `vnni: false` the AVX2 one on CPUs with AVX-VNNI (all give the same bits).
     func apply(_ x: Tensor, bias: Tensor? = nil, simd: Bool = true, vnni: Bool = true) throws -> Tensor {
-        guard x.rank >= 1, x.shape[x.rank - 1] == inputs, bias.map({ $0.shape == [outputs] }) ?? true else {
-            throw ModelError.shapeMismatch(path: "", tensor: "q8_0 linear", expected: [outputs, inputs], actual: x.shape)
+        try Self.apply([(self, bias)], to: x, simd: simd, vnni: vnni)[0]
+    }
+
+    /// `apply` for several matrices with the same inputs (q/k/v, gate/up): x is quantized once
+    /// and the rows of all matrices are split across the cores in one parallel region. Each
+    /// output is the same kernel call on the same blocks as `apply` alone: the same bits.
+    static func apply(_ matrices: [(matrix: Q8_0Matrix, bias: Tensor?)], to x: Tensor, simd: Bool = true, vnni: Bool = true) throws -> [Tensor] {
+        guard let inputs = matrices.first?.matrix.inputs else { return [] }
+        for (m, bias) in matrices {
+            guard x.rank >= 1, x.shape[x.rank - 1] == m.inputs, m.inputs == inputs, bias.map({ $0.shape == [m.outputs] }) ?? true else {
+                throw ModelError.shapeMismatch(path: "", tensor: "q8_0 linear", expected: [m.outputs, m.inputs], actual: x.shape)
+            }
         }
-        let tokens = x.count / inputs, nb = blocksPerRow
-        // Activations as Q8_0, split into f32 scales and int8 values for the kernel.
-        var packed = [UInt8](repeating: 0, count: tokens * nb * Quantize.q8_0BlockBytes)
+        let tokens = x.count / inputs, nb = inputs / Quantize.blockSize
+        let (scales, values) = quantizeActivations(x, blocks: tokens * nb, simd: simd)
+        let outputs = try matrices.map { try Tensor.zeros(Array(x.shape.dropLast()) + [$0.matrix.outputs]) }
+        // Raw addresses (Sendable) of each matrix's blocks and output; `matrices` and `outputs`
+        // keep them alive until the region ends.
+        var parts: [(w: UInt, rows: Int, y: UInt)] = []
+        for (m, out) in zip(matrices.map(\.matrix), outputs) {
+            let w = m.blocks.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) }
+            let y = out.withUnsafeMutableBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            parts.append((w, m.outputs, y))
+        }
+        let ranges = parts, total = parts.reduce(0) { $0 + $1.rows }, simdFlag = Int32(simd ? (vnni ? 2 : 1) : 0)
+        withExtendedLifetime((matrices, outputs)) {
+            scales.withUnsafeBufferPointer { xd in
+                values.withUnsafeBufferPointer { xs in
+                    let (xdAddress, xsAddress) = (UInt(bitPattern: xd.baseAddress), UInt(bitPattern: xs.baseAddress))
+                    // Rows split into up to 4 tasks per core (≥ 4 k blocks, 136 kB of weights, each): the first
+                    // runs while the other workers wake, whoever is free takes the next.
+                    let tasks = max(1, min(4 * TensorBackend.threads, total * nb * tokens / 4096))
+                    let chunk = (total + tasks - 1) / tasks
+                    DispatchQueue.concurrentPerform(iterations: tasks) { t in
+                        let lo = t * chunk, hi = min(total, lo + chunk)
+                        guard lo < hi, let d = UnsafePointer<Float>(bitPattern: xdAddress),
+                              let s = UnsafePointer<Int8>(bitPattern: xsAddress) else { return }
+                        var offset = 0
+                        for part in ranges {
+                            let a = max(lo, offset), b = min(hi, offset + part.rows)
+                            if a < b, let w = UnsafePointer<UInt8>(bitPattern: part.w), let y = UnsafeMutablePointer<Float>(bitPattern: part.y) {
+                                temper_q8_0_gemm(w + (a - offset) * nb * Quantize.q8_0BlockBytes, b - a, nb, d, s, tokens,
+                                                 y + (a - offset), part.rows, simdFlag)
+                            }
+                            offset += part.rows
+                        }
+                    }
+                }
+            }
+        }
+        for ((m, bias), out) in zip(matrices, outputs) {
+            guard let bias else { continue }
+            out.withUnsafeMutableBufferPointer { o in
+                bias.withUnsafeBufferPointer { b in
+                    for t in 0..<tokens { for r in 0..<m.outputs { o[t * m.outputs + r] += b[r] } }
+                }
+            }
+        }
+        return outputs
+    }
+
+    /// The rows of x as Q8_0 blocks, split into f32 scales and int8 values for the kernel.
+    private static func quantizeActivations(_ x: Tensor, blocks: Int, simd: Bool) -> (scales: [Float], values: [Int8]) {
+        let bs = Quantize.blockSize, bb = Quantize.q8_0BlockBytes
+        var packed = [UInt8](repeating: 0, count: blocks * bb)
         x.withUnsafeBufferPointer { src in
             packed.withUnsafeMutableBytes { dst in
                 // The AVX2 quantizer directly (a decode step's few blocks need no thread split),
                 // the reference code for whatever it leaves (non-finite values, tiny scales).
-                let blocks = tokens * nb, bs = Quantize.blockSize, bb = Quantize.q8_0BlockBytes
                 let done = simd ? temper_q8_0_quantize_avx2(src.baseAddress, dst.baseAddress?.assumingMemoryBound(to: UInt8.self), blocks) : 0
                 if done < blocks {
                     Quantize.quantizeQ8_0(UnsafeBufferPointer(rebasing: src[(done * bs)...]),
@@ -47,47 +105,16 @@ final class Q8_0Matrix: @unchecked Sendable {
                 }
             }
         }
-        var scales = [Float](repeating: 0, count: tokens * nb)
-        var values = [Int8](repeating: 0, count: tokens * nb * Quantize.blockSize)
+        var scales = [Float](repeating: 0, count: blocks)
+        var values = [Int8](repeating: 0, count: blocks * bs)
         packed.withUnsafeBytes { p in
-            for b in 0..<(tokens * nb) {
-                let base = b * Quantize.q8_0BlockBytes
+            for b in 0..<blocks {
+                let base = b * bb
                 scales[b] = Float(Float16(bitPattern: UInt16(p[base]) | UInt16(p[base + 1]) << 8))
-                for j in 0..<Quantize.blockSize { values[b * Quantize.blockSize + j] = Int8(bitPattern: p[base + 2 + j]) }
+                for j in 0..<bs { values[b * bs + j] = Int8(bitPattern: p[base + 2 + j]) }
             }
         }
-        let out = try Tensor.zeros(Array(x.shape.dropLast()) + [outputs])
-        let (rows, simdFlag) = (outputs, Int32(simd ? (vnni ? 2 : 1) : 0))
-        try out.withUnsafeMutableBufferPointer { o in
-            guard let op = o.baseAddress else { return }
-            let outAddress = UInt(bitPattern: op)
-            blocks.withUnsafeBytes { w in
-                guard let wp = w.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-                let wAddress = UInt(bitPattern: wp)
-                scales.withUnsafeBufferPointer { xd in
-                    values.withUnsafeBufferPointer { xs in
-                        let (xdAddress, xsAddress) = (UInt(bitPattern: xd.baseAddress), UInt(bitPattern: xs.baseAddress))
-                        // Rows split into up to 4 tasks per core (≥ 4 k blocks, 136 kB of weights, each): the first
-                        // runs while the other workers wake, whoever is free takes the next.
-                        let tasks = max(1, min(4 * TensorBackend.threads, rows * nb * tokens / 4096))
-                        let chunk = (rows + tasks - 1) / tasks
-                        DispatchQueue.concurrentPerform(iterations: tasks) { t in
-                            let lo = t * chunk, hi = min(rows, lo + chunk)
-                            guard lo < hi, let w = UnsafePointer<UInt8>(bitPattern: wAddress),
-                                  let d = UnsafePointer<Float>(bitPattern: xdAddress), let s = UnsafePointer<Int8>(bitPattern: xsAddress),
-                                  let y = UnsafeMutablePointer<Float>(bitPattern: outAddress) else { return }
-                            temper_q8_0_gemm(w + lo * nb * Quantize.q8_0BlockBytes, hi - lo, nb, d, s, tokens, y + lo, rows, simdFlag)
-                        }
-                    }
-                }
-            }
-            if let bias {
-                bias.withUnsafeBufferPointer { b in
-                    for t in 0..<tokens { for r in 0..<rows { o[t * rows + r] += b[r] } }
-                }
-            }
-        }
-        return out
+        return (scales, values)
     }
 }
 
@@ -118,9 +145,10 @@ extension DecoderInput {
 /// `LlamaGGUFMapping.unpermuteQK` moves rows of floats). Only 2-D Q8_0 tensors are listed;
 /// every other tensor goes through the dequantized f32 path.
 enum Q8_0Weights {
-    /// The Q8_0 matrices of `url` when it is a GGUF file; none for anything else.
-    static func load(ifGGUF url: URL) throws -> [String: Q8_0Matrix] {
-        try GGUFFile.hasMagic(url) ? try load(gguf: url) : [:]
+    /// With `int8`, the Q8_0 matrices of the GGUF file a model is read from; none otherwise.
+    static func load(int8: Bool, gguf url: URL?) throws -> [String: Q8_0Matrix] {
+        guard int8, let url else { return [:] }
+        return try load(gguf: url)
     }
 
     static func load(gguf url: URL) throws -> [String: Q8_0Matrix] {

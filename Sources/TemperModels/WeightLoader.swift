@@ -3,24 +3,32 @@ import TemperFormats
 import TemperTensor
 
 /// Strict loading: each layer asks for its own tensors by Hugging Face name and shape
-/// (through a `WeightScope`); F32/F16/BF16 bytes become f32 tensors that require grad.
-/// A missing or mis-shaped tensor fails at once; `finish()` fails when tensors were never
-/// asked for. Architectures list non-parameter buffers they skip on purpose (as
-/// transformers' `_keys_to_ignore_on_load_unexpected`).
+/// (through a `WeightScope`); F32/F16/BF16 bytes (or a GGUF's tensors, dequantized) become
+/// f32 tensors that require grad. A missing or mis-shaped tensor fails at once; `finish()`
+/// fails when tensors were never asked for. Architectures list non-parameter buffers they
+/// skip on purpose (as transformers' `_keys_to_ignore_on_load_unexpected`).
+///
+/// All tensors land in one `TensorArena` sized for the whole file, so every weight matrix is
+/// on huge pages (what decoding, one pass over all weights per token, is bound by).
 public final class WeightLoader {
-    public let checkpoint: Checkpoint
+    let source: any WeightSource
     private var used = Set<String>()
     private(set) var parameters: [ModelParameter] = []
     /// The `nn.Linear` modules loaded, in loading order (where LoRA adapters can attach).
     private(set) var linearModules: [LinearModule] = []
     /// Q8_0 copies of weights by name (from a Q8_0 GGUF) for the int8 inference path.
     let quantizedWeights: [String: Q8_0Matrix]
+    /// Room for every tensor of the source; nil when its total overflows (then each tensor
+    /// gets its own buffer).
+    private let arena: TensorArena?
 
-    public convenience init(checkpoint: Checkpoint) { self.init(checkpoint: checkpoint, quantized: [:]) }
+    public convenience init(checkpoint: Checkpoint) { self.init(source: CheckpointWeights(checkpoint), quantized: [:]) }
 
-    init(checkpoint: Checkpoint, quantized: [String: Q8_0Matrix]) {
-        self.checkpoint = checkpoint
+    init(source: any WeightSource, quantized: [String: Q8_0Matrix]) {
+        self.source = source
         quantizedWeights = quantized
+        let loadable = source.entries.filter { [.f32, .f16, .bf16].contains($0.dtype) }
+        arena = TensorArena(elementCounts: loadable.map { CheckedMath.elementCount($0.shape) ?? Int.max })
     }
 
     /// The Q8_0 copy of `name` when there is one of this shape.
@@ -32,33 +40,36 @@ public final class WeightLoader {
         self.init(checkpoint: try Checkpoint.open(url))
     }
 
-    var path: String { checkpoint.url.path }
+    var path: String { source.path }
 
     /// Whether the checkpoint has a tensor of this name (for optional tensors and prefixes).
-    public func contains(_ name: String) -> Bool { checkpoint.record(named: name) != nil }
+    public func contains(_ name: String) -> Bool { source.entry(named: name) != nil }
 
     /// The tensor `name`, checked against `shape`, as a new f32 parameter.
     func load(_ name: String, shape: [Int], layer: Int?, module: ModuleKind) throws -> Tensor {
-        guard let record = checkpoint.record(named: name) else {
+        guard let entry = source.entry(named: name) else {
             throw ModelError.missingTensor(path: path, tensor: name, expectedShape: shape)
         }
-        guard record.shape == shape else {
-            throw ModelError.shapeMismatch(path: path, tensor: name, expected: shape, actual: record.shape)
+        guard entry.shape == shape else {
+            throw ModelError.shapeMismatch(path: path, tensor: name, expected: shape, actual: entry.shape)
         }
-        guard [.f32, .f16, .bf16].contains(record.dtype) else {
-            throw ModelError.unsupportedDType(path: path, tensor: name, dtype: record.dtype.rawValue)
+        guard [.f32, .f16, .bf16].contains(entry.dtype) else {
+            throw ModelError.unsupportedDType(path: path, tensor: name, dtype: entry.dtype.rawValue)
         }
         guard !used.contains(name) else {
             throw ModelError.invalidInput(reason: "\(path): tensor '\(name)' was loaded twice (architecture bug)")
         }
-        let bytes = try checkpoint.bytes(of: record)
-        let tensor = try Tensor.zeros(shape)
-        try tensor.withUnsafeMutableBufferPointer { out in
-            try HalfPrecision.toFloat32(bytes, dtype: record.dtype, into: out, tensor: name)
+        let fill = { (out: UnsafeMutableBufferPointer<Float>) in try self.source.read(entry, into: out) }
+        let tensor: Tensor
+        if let arena, let placed = try arena.tensor(shape, fill: fill) {
+            tensor = placed
+        } else {
+            tensor = try Tensor.zeros(shape)
+            try tensor.withUnsafeMutableBufferPointer(fill)
         }
         tensor.requiresGrad = true
         used.insert(name)
-        parameters.append(ModelParameter(name: name, tensor: tensor, layer: layer, module: module, sourceDType: record.dtype))
+        parameters.append(ModelParameter(name: name, tensor: tensor, layer: layer, module: module, sourceDType: entry.dtype))
         return tensor
     }
 
@@ -71,7 +82,7 @@ public final class WeightLoader {
     /// copies and the mapped file are not counted, so this is a lower bound.
     func requireMemory(ignoring ignored: (String) -> Bool) throws {
         var total: UInt64? = 0
-        for record in checkpoint.tensors where [.f32, .f16, .bf16].contains(record.dtype) && !ignored(record.name) {
+        for record in source.entries where [.f32, .f16, .bf16].contains(record.dtype) && !ignored(record.name) {
             total = total.flatMap { sum in
                 CheckedMath.elementCount(record.shape).flatMap(MemoryBudget.f32Bytes).flatMap { CheckedMath.sum(sum, $0) }
             }
@@ -82,9 +93,9 @@ public final class WeightLoader {
     /// Throws `unexpectedTensors` for every tensor never loaded, except those `ignored`
     /// accepts. Returns what the model needs to be saved back the same way.
     func finish(ignoring ignored: (String) -> Bool = { _ in false }) throws -> ModelSource {
-        let unused = checkpoint.tensors.map(\.name).filter { !used.contains($0) && !ignored($0) }
+        let unused = source.entries.map(\.name).filter { !used.contains($0) && !ignored($0) }
         guard unused.isEmpty else { throw ModelError.unexpectedTensors(path: path, tensors: unused) }
-        return ModelSource(checkpoint: checkpoint, parameterNames: parameters.map(\.name))
+        return source.modelSource(parameterNames: parameters.map(\.name))
     }
 
     /// A scope at the root of the checkpoint's names.
@@ -140,6 +151,12 @@ public struct ModelSource: Sendable {
     public let maxShardBytes: UInt64?
     /// For single files: the weight file's name (`model.safetensors`).
     public let fileName: String
+
+    /// A source written as one `fileName` with `metadata` (what a GGUF read in place saves as).
+    init(url: URL, folder: URL, tensors: [(name: String, dtype: DType)], metadata: [(key: String, value: String)], fileName: String) {
+        self.url = url; self.folder = folder; format = .safetensors; self.tensors = tensors
+        self.metadata = metadata; maxShardBytes = nil; self.fileName = fileName
+    }
 
     init(checkpoint: Checkpoint, parameterNames: [String]) {
         url = checkpoint.url

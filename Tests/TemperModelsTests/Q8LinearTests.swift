@@ -40,6 +40,25 @@ import TemperTensor
         }
     }
 
+    /// Several matrices on the same x (q/k/v, gate/up) in one region: the bits of one
+    /// `apply` each, biases included, with row splits that cross from one matrix into the next.
+    @Test func groupedProductsEqualSeparateOnes() throws {
+        let cols = 6 * 32
+        let ws = try [(300, 1), (70, 2), (9, 3)].map { try Self.randomMatrix(rows: $0.0, cols: cols, seed: $0.1) }
+        let biases: [Tensor?] = [nil, try Self.randomInput([70], seed: 5), nil]
+        for tokens in [1, 5] {
+            let x = try Self.randomInput([1, tokens, cols], seed: 6)
+            let grouped = try Q8_0Matrix.apply(Array(zip(ws, biases)), to: x)
+            for (i, (w, bias)) in zip(ws, biases).enumerated() {
+                let alone = try w.apply(x, bias: bias)
+                #expect(grouped[i].shape == alone.shape)
+                #expect(grouped[i].toArray().map(\.bitPattern) == alone.toArray().map(\.bitPattern), "matrix \(i), \(tokens) tokens")
+            }
+        }
+        let wrong = try Self.randomMatrix(rows: 4, cols: 32, seed: 7)
+        #expect(throws: ModelError.self) { try Q8_0Matrix.apply([(ws[0], nil), (wrong, nil)], to: try Self.randomInput([1, cols], seed: 8)) }
+    }
+
     /// |y − x·Ŵᵀ| ≤ Σ_blocks (d_x / 2)·Σ|ŵ| (each activation is off by at most half its
     /// block's step) plus f32 rounding, with Ŵ the dequantized weights.
     @Test func productIsWithinTheActivationQuantizationBound() throws {

@@ -5,8 +5,8 @@
 final class TensorStorage {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
-    /// Set when this storage is the first `count` elements of a larger one (`SequenceBuffer`'s
-    /// views): the larger one owns the memory and is kept alive by this reference.
+    /// Set when this storage is a range of a larger one (`SequenceBuffer`'s prefixes,
+    /// `TensorArena`'s tensors): the larger one owns the memory and is kept alive by this reference.
     private let owner: TensorStorage?
 
     /// Uninitialized storage; the caller must write every element.
@@ -18,10 +18,16 @@ final class TensorStorage {
     }
 
     /// The first `count` elements of `storage`, sharing its memory.
-    init(prefix count: Int, of storage: TensorStorage) {
-        self.count = Swift.min(count, storage.count)
+    convenience init(prefix count: Int, of storage: TensorStorage) {
+        self.init(offset: 0, count: count, of: storage)
+    }
+
+    /// Elements `offset ..< offset + count` of `storage` (clamped to it), sharing its memory.
+    init(offset: Int, count: Int, of storage: TensorStorage) {
+        let start = Swift.max(0, Swift.min(offset, storage.count))
+        self.count = Swift.max(0, Swift.min(count, storage.count - start))
         owner = storage
-        pointer = storage.pointer
+        pointer = storage.pointer + start
     }
 
     convenience init(repeating value: Float, count: Int) {

@@ -73,6 +73,41 @@ enum BLAS {
         }
     }
 
+    /// One weight of a grouped matrix-vector product: n rows of W [n×k] into y [m×n].
+    struct MatVecPart {
+        let w: UnsafePointer<Float>
+        let n: Int
+        let y: UnsafeMutablePointer<Float>
+        let accumulate: Bool
+    }
+
+    /// `matVec` for several weights applied to the same X, as one parallel region: the rows of
+    /// all weights are split together, a piece that crosses from one weight into the next
+    /// computes both ranges. Every output row is the same kernel call as in `matVec`.
+    static func matVec(m: Int, k: Int, x: UnsafePointer<Float>, ldx: Int, parts: [MatVecPart], simd: Bool = true) {
+        let total = parts.reduce(0) { $0 + $1.n }
+        let pieces = Swift.min(4 * Parallel.cores, total * k / matVecGrain)
+        let simdFlag: Int32 = simd ? 1 : 0
+        func run(_ start: Int, _ end: Int) {
+            var offset = 0
+            for part in parts {
+                let lo = Swift.max(start, offset), hi = Swift.min(end, offset + part.n)
+                if lo < hi {
+                    temper_f32_gemv(part.w + (lo - offset) * k, hi - lo, k, k, x, m, ldx, part.y + (lo - offset), part.n,
+                                    part.accumulate ? 1 : 0, simdFlag)
+                }
+                offset += part.n
+            }
+        }
+        guard pieces > 1 else { return run(0, total) }
+        let block = (total / pieces + 3) / 4 * 4
+        Parallel.perform(pieces) { piece in
+            let start = piece * block
+            let end = piece == pieces - 1 ? total : Swift.min(total, start + block)
+            if start < end { run(start, end) }
+        }
+    }
+
     /// One single-threaded call (for use inside parallel loops).
     static func serial(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
