@@ -46,7 +46,7 @@ void temper_q8_0_split(const uint8_t *blocks, size_t count, float *xd, int8_t *x
  * give the same bits (as ggml's generic ggml_vec_dot_q8_0_q8_0). Activation values must lie
  * in [-127, 127] (the Q8_0 quantizer's range). The SIMD paths hold one row per lane.
  * simd: 0 portable, 1 AVX2 (+F16C), 2 AVX-VNNI, 3 AVX-512 VNNI (512-bit vpdpbusd; 2 groups x
- * 4 tokens per pass, 4 groups when tokens == 1), each where the CPU has it, else the next lower. */
+ * 4 tokens per pass, 1 group when tokens == 1), each where the CPU has it, else the next lower. */
 void temper_q8_0_gemm(const uint8_t *w, size_t rows, size_t nb, const float *xd, const int8_t *xs, const int32_t *xc,
                       size_t tokens, float *out, size_t out_stride, int simd);
 
