@@ -18,16 +18,16 @@ void temper_q8_0_pack(const uint8_t *blocks, size_t rows, size_t nb, uint8_t *pa
             uint8_t *dst = packed + (g * nb + b) * BLOCK_GROUP_BYTES;
             for (size_t l = 0; l < GROUP; l++) {
                 size_t r = g * GROUP + l;
-                if (r < rows) {
-                    const uint8_t *src = blocks + (r * nb + b) * 34;
-                    dst[2 * l] = src[0];
-                    dst[2 * l + 1] = src[1];
-                    for (size_t j = 0; j < 32; j++) dst[value_offset(l, j)] = (uint8_t)(src[2 + j] ^ 0x80);
-                } else {
-                    /* Padding rows: scale +0, values 0 (stored as 0x80); never stored out. */
-                    dst[2 * l] = 0;
-                    dst[2 * l + 1] = 0;
-                    for (size_t j = 0; j < 32; j++) dst[value_offset(l, j)] = 0x80;
+                /* Padding rows: scale +0, values 0 (stored as 0x80); never stored out. */
+                static const uint8_t zero[34] = {0};
+                const uint8_t *src = r < rows ? blocks + (r * nb + b) * 34 : zero;
+                dst[2 * l] = src[0];
+                dst[2 * l + 1] = src[1];
+                for (size_t c = 0; c < 8; c++) {
+                    uint32_t v;
+                    memcpy(&v, src + 2 + 4 * c, 4);
+                    v ^= 0x80808080u;
+                    memcpy(dst + value_offset(l, 4 * c), &v, 4);
                 }
             }
         }
