@@ -95,7 +95,7 @@ final class Q8_0Matrix: @unchecked Sendable {
                             let groups = (rows + groupRows - 1) / groupRows
                             let tasks = max(1, min(4 * TensorBackend.threads, groups, rows * nb * tokens / 4096))
                             let chunk = (groups + tasks - 1) / tasks * groupRows
-                            DispatchQueue.concurrentPerform(iterations: tasks) { t in
+                            TensorBackend.perform(tasks) { t in
                                 let lo = t * chunk, hi = min(rows, lo + chunk)
                                 guard lo < hi, let w = UnsafePointer<UInt8>(bitPattern: wAddress),
                                       let d = UnsafePointer<Float>(bitPattern: xdAddress), let s = UnsafePointer<Int8>(bitPattern: xsAddress),
