@@ -29,7 +29,7 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
 
         // SIMD kernels (AVX2/F16C/FMA, AVX-VNNI; chosen at run time) with portable paths giving the same bits.
-        .target(name: "CTemperKernels", exclude: ["q8_0_dot.inc"]),  // included by q8_0.c per instruction set
+        .target(name: "CTemperKernels", exclude: ["q8_0_gemm256.inc"]),  // included by q8_0_gemm.c per instruction set
         .target(name: "TemperFormats", dependencies: ["CZstd", "CTemperKernels", "CCrypto", "TemperText"]),
         .target(name: "TemperIntegrity", dependencies: ["TemperFormats", "CCrypto"]),
         // The spinning worker pool under TemperTensor's parallel loops (Dispatch wakes too slowly).

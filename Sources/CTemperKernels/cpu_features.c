@@ -20,3 +20,4 @@
 FEATURE_CHECK(temper_cpu_has_avx2_f16c, HAS("avx2") && HAS("f16c"))
 FEATURE_CHECK(temper_cpu_has_avx2_fma, HAS("avx2") && HAS("fma"))
 FEATURE_CHECK(temper_cpu_has_avxvnni, HAS("avx2") && HAS("f16c") && HAS("avxvnni"))
+FEATURE_CHECK(temper_cpu_has_avx512vnni, HAS("avx512f") && HAS("avx512bw") && HAS("avx512vl") && HAS("avx512vnni"))

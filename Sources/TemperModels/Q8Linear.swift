@@ -3,101 +3,74 @@ import Foundation
 import TemperFormats
 import TemperTensor
 
-/// A Q8_0 weight matrix [outputs, inputs] kept in ggml's block layout (per 32 inputs: f16
-/// scale + 32 int8) and multiplied without dequantizing, as llama.cpp's CPU backend does
-/// (ggml-cpu `ggml_vec_dot_q8_0_q8_0`): each row of the input is quantized to Q8_0 blocks
-/// (`Quantize.quantizeQ8_0`, the reference rounding), every output is Σ over blocks of
-/// d_w·d_x·(int32 Σ q_w·q_x). Inference only: the result records no autograd graph.
+/// A Q8_0 weight matrix [outputs, inputs] multiplied without dequantizing, as llama.cpp's CPU
+/// backend does (ggml-cpu `ggml_vec_dot_q8_0_q8_0`): each row of the input is quantized to
+/// Q8_0 blocks (`Quantize.quantizeQ8_0`, the reference rounding), every output is Σ over
+/// blocks, in order, of d_w·d_x·(int32 Σ q_w·q_x). The blocks are regrouped once, 16 rows to
+/// a group, for the kernel (`temper_q8_0_pack`, CTemperKernels q8_0_gemm.c: one row per SIMD
+/// lane, AVX-512 VNNI where the CPU has it). Inference only: the result records no autograd graph.
 final class Q8_0Matrix: @unchecked Sendable {
-    // @unchecked: `blocks` is immutable after init.
+    // @unchecked: `packed` is immutable after init.
     let outputs: Int, inputs: Int
-    let blocks: [UInt8]
+    /// The blocks in the kernel's layout (`temper_q8_0_pack`; rows padded to a multiple of 16).
+    let packed: [UInt8]
     private var blocksPerRow: Int { inputs / Quantize.blockSize }
+    private static let groupRows = Int(TEMPER_Q8_0_GROUP_ROWS)
 
+    /// The kernels `apply` can run; all give the same bits. Each falls back to the next lower
+    /// one on CPUs without it.
+    enum Kernel: Int32 { case portable = 0, avx2 = 1, avxVNNI = 2, avx512VNNI = 3 }
+
+    /// `blocks`: outputs × inputs/32 ggml Q8_0 blocks (34 bytes each), row after row.
     init(blocks: [UInt8], outputs: Int, inputs: Int, tensor: String) throws {
-        let (perRow, overflow) = (inputs / Quantize.blockSize).multipliedReportingOverflow(by: Quantize.q8_0BlockBytes)
-        guard outputs > 0, inputs > 0, inputs % Quantize.blockSize == 0, !overflow,
+        let nb = inputs / Quantize.blockSize
+        let (perRow, overflow) = nb.multipliedReportingOverflow(by: Quantize.q8_0BlockBytes)
+        let groups = outputs / Self.groupRows + (outputs % Self.groupRows == 0 ? 0 : 1)
+        let (packedBytes, packedOverflow) = (groups * Self.groupRows).multipliedReportingOverflow(by: perRow)
+        guard outputs > 0, inputs > 0, inputs % Quantize.blockSize == 0, !overflow, !packedOverflow,
               outputs.multipliedReportingOverflow(by: perRow) == (blocks.count, false) else {
             throw ModelError.shapeMismatch(path: "", tensor: tensor, expected: [outputs, inputs], actual: [blocks.count])
         }
-        self.blocks = blocks; self.outputs = outputs; self.inputs = inputs
+        packed = [UInt8](unsafeUninitializedCapacity: packedBytes) { out, count in
+            blocks.withUnsafeBufferPointer { temper_q8_0_pack($0.baseAddress, outputs, nb, out.baseAddress) }
+            count = packedBytes
+        }
+        self.outputs = outputs; self.inputs = inputs
+    }
+
+    /// The ggml Q8_0 blocks back, row after row (what `init` was given).
+    var blocks: [UInt8] {
+        let count = outputs * blocksPerRow * Quantize.q8_0BlockBytes
+        return [UInt8](unsafeUninitializedCapacity: count) { out, n in
+            packed.withUnsafeBufferPointer { temper_q8_0_unpack($0.baseAddress, outputs, blocksPerRow, out.baseAddress) }
+            n = count
+        }
     }
 
     /// Bytes of weights one product streams (what decode reads per token).
-    var byteCount: Int { blocks.count }
+    var byteCount: Int { packed.count }
 
-    /// x·Wᵀ (+ bias) for x [..., inputs] → [..., outputs]. `simd: false` forces the portable
-    /// kernel, `vnni: false` the AVX2 one on CPUs with AVX-VNNI (all give the same bits).
-    func apply(_ x: Tensor, bias: Tensor? = nil, simd: Bool = true, vnni: Bool = true) throws -> Tensor {
-        try Self.apply([(self, bias)], to: x, simd: simd, vnni: vnni)[0]
+    /// `apply` for several matrices with the same inputs (q/k/v, gate/up), one after another.
+    /// (Merging them into one parallel region, as the f32 path does, would also quantize x
+    /// once; not done for the regrouped kernel yet.)
+    static func apply(_ matrices: [(matrix: Q8_0Matrix, bias: Tensor?)], to x: Tensor) throws -> [Tensor] {
+        try matrices.map { try $0.matrix.apply(x, bias: $0.bias) }
     }
 
-    /// `apply` for several matrices with the same inputs (q/k/v, gate/up): x is quantized once
-    /// and the rows of all matrices are split across the cores in one parallel region. Each
-    /// output is the same kernel call on the same blocks as `apply` alone: the same bits.
-    static func apply(_ matrices: [(matrix: Q8_0Matrix, bias: Tensor?)], to x: Tensor, simd: Bool = true, vnni: Bool = true) throws -> [Tensor] {
-        guard let inputs = matrices.first?.matrix.inputs else { return [] }
-        for (m, bias) in matrices {
-            guard x.rank >= 1, x.shape[x.rank - 1] == m.inputs, m.inputs == inputs, bias.map({ $0.shape == [m.outputs] }) ?? true else {
-                throw ModelError.shapeMismatch(path: "", tensor: "q8_0 linear", expected: [m.outputs, m.inputs], actual: x.shape)
-            }
+    /// x·Wᵀ (+ bias) for x [..., inputs] → [..., outputs], with `kernel` or the best below it
+    /// this CPU has (all give the same bits).
+    func apply(_ x: Tensor, bias: Tensor? = nil, kernel: Kernel = .avx512VNNI) throws -> Tensor {
+        guard x.rank >= 1, x.shape[x.rank - 1] == inputs, bias.map({ $0.shape == [outputs] }) ?? true else {
+            throw ModelError.shapeMismatch(path: "", tensor: "q8_0 linear", expected: [outputs, inputs], actual: x.shape)
         }
-        let tokens = x.count / inputs, nb = inputs / Quantize.blockSize
-        let (scales, values) = quantizeActivations(x, blocks: tokens * nb, simd: simd)
-        let outputs = try matrices.map { try Tensor.zeros(Array(x.shape.dropLast()) + [$0.matrix.outputs]) }
-        // Raw addresses (Sendable) of each matrix's blocks and output; `matrices` and `outputs`
-        // keep them alive until the region ends.
-        var parts: [(w: UInt, rows: Int, y: UInt)] = []
-        for (m, out) in zip(matrices.map(\.matrix), outputs) {
-            let w = m.blocks.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) }
-            let y = out.withUnsafeMutableBufferPointer { UInt(bitPattern: $0.baseAddress) }
-            parts.append((w, m.outputs, y))
-        }
-        let ranges = parts, total = parts.reduce(0) { $0 + $1.rows }, simdFlag = Int32(simd ? (vnni ? 2 : 1) : 0)
-        withExtendedLifetime((matrices, outputs)) {
-            scales.withUnsafeBufferPointer { xd in
-                values.withUnsafeBufferPointer { xs in
-                    let (xdAddress, xsAddress) = (UInt(bitPattern: xd.baseAddress), UInt(bitPattern: xs.baseAddress))
-                    // Rows split into up to 4 tasks per core (≥ 4 k blocks, 136 kB of weights, each): the first
-                    // runs while the other workers wake, whoever is free takes the next.
-                    let tasks = max(1, min(4 * TensorBackend.threads, total * nb * tokens / 4096))
-                    let chunk = (total + tasks - 1) / tasks
-                    DispatchQueue.concurrentPerform(iterations: tasks) { t in
-                        let lo = t * chunk, hi = min(total, lo + chunk)
-                        guard lo < hi, let d = UnsafePointer<Float>(bitPattern: xdAddress),
-                              let s = UnsafePointer<Int8>(bitPattern: xsAddress) else { return }
-                        var offset = 0
-                        for part in ranges {
-                            let a = max(lo, offset), b = min(hi, offset + part.rows)
-                            if a < b, let w = UnsafePointer<UInt8>(bitPattern: part.w), let y = UnsafeMutablePointer<Float>(bitPattern: part.y) {
-                                temper_q8_0_gemm(w + (a - offset) * nb * Quantize.q8_0BlockBytes, b - a, nb, d, s, tokens,
-                                                 y + (a - offset), part.rows, simdFlag)
-                            }
-                            offset += part.rows
-                        }
-                    }
-                }
-            }
-        }
-        for ((m, bias), out) in zip(matrices, outputs) {
-            guard let bias else { continue }
-            out.withUnsafeMutableBufferPointer { o in
-                bias.withUnsafeBufferPointer { b in
-                    for t in 0..<tokens { for r in 0..<m.outputs { o[t * m.outputs + r] += b[r] } }
-                }
-            }
-        }
-        return outputs
-    }
-
-    /// The rows of x as Q8_0 blocks, split into f32 scales and int8 values for the kernel.
-    private static func quantizeActivations(_ x: Tensor, blocks: Int, simd: Bool) -> (scales: [Float], values: [Int8]) {
-        let bs = Quantize.blockSize, bb = Quantize.q8_0BlockBytes
-        var packed = [UInt8](repeating: 0, count: blocks * bb)
+        let tokens = x.count / inputs, nb = blocksPerRow, simd = kernel != .portable
+        // Activations as Q8_0, split into f32 scales, int8 values and the kernel's corrections.
+        var packedX = [UInt8](repeating: 0, count: tokens * nb * Quantize.q8_0BlockBytes)
         x.withUnsafeBufferPointer { src in
-            packed.withUnsafeMutableBytes { dst in
+            packedX.withUnsafeMutableBytes { dst in
                 // The AVX2 quantizer directly (a decode step's few blocks need no thread split),
                 // the reference code for whatever it leaves (non-finite values, tiny scales).
+                let blocks = tokens * nb, bs = Quantize.blockSize, bb = Quantize.q8_0BlockBytes
                 let done = simd ? temper_q8_0_quantize_avx2(src.baseAddress, dst.baseAddress?.assumingMemoryBound(to: UInt8.self), blocks) : 0
                 if done < blocks {
                     Quantize.quantizeQ8_0(UnsafeBufferPointer(rebasing: src[(done * bs)...]),
@@ -105,16 +78,49 @@ final class Q8_0Matrix: @unchecked Sendable {
                 }
             }
         }
-        var scales = [Float](repeating: 0, count: blocks)
-        var values = [Int8](repeating: 0, count: blocks * bs)
-        packed.withUnsafeBytes { p in
-            for b in 0..<blocks {
-                let base = b * bb
-                scales[b] = Float(Float16(bitPattern: UInt16(p[base]) | UInt16(p[base + 1]) << 8))
-                for j in 0..<bs { values[b * bs + j] = Int8(bitPattern: p[base + 2 + j]) }
+        var scales = [Float](repeating: 0, count: tokens * nb)
+        var values = [Int8](repeating: 0, count: tokens * nb * Quantize.blockSize)
+        var corrections = [Int32](repeating: 0, count: tokens * nb)
+        packedX.withUnsafeBufferPointer { p in
+            temper_q8_0_split(p.baseAddress, tokens * nb, &scales, &values, &corrections)
+        }
+        let out = try Tensor.zeros(Array(x.shape.dropLast()) + [outputs])
+        let (rows, level, groupRows) = (outputs, kernel.rawValue, Self.groupRows)
+        try out.withUnsafeMutableBufferPointer { o in
+            guard let op = o.baseAddress else { return }
+            let outAddress = UInt(bitPattern: op)
+            packed.withUnsafeBufferPointer { w in
+                guard let wp = w.baseAddress else { return }
+                let wAddress = UInt(bitPattern: wp)
+                scales.withUnsafeBufferPointer { xd in
+                    values.withUnsafeBufferPointer { xs in
+                        corrections.withUnsafeBufferPointer { xc in
+                            let (xdAddress, xsAddress, xcAddress) = (UInt(bitPattern: xd.baseAddress), UInt(bitPattern: xs.baseAddress),
+                                                                     UInt(bitPattern: xc.baseAddress))
+                            // Groups of 16 rows split into up to 4 tasks per core (≥ 4 k blocks, 136 kB of weights,
+                            // each): the first runs while the other workers wake, whoever is free takes the next.
+                            let groups = (rows + groupRows - 1) / groupRows
+                            let tasks = max(1, min(4 * TensorBackend.threads, groups, rows * nb * tokens / 4096))
+                            let chunk = (groups + tasks - 1) / tasks * groupRows
+                            TensorBackend.perform(tasks) { t in
+                                let lo = t * chunk, hi = min(rows, lo + chunk)
+                                guard lo < hi, let w = UnsafePointer<UInt8>(bitPattern: wAddress),
+                                      let d = UnsafePointer<Float>(bitPattern: xdAddress), let s = UnsafePointer<Int8>(bitPattern: xsAddress),
+                                      let c = UnsafePointer<Int32>(bitPattern: xcAddress),
+                                      let y = UnsafeMutablePointer<Float>(bitPattern: outAddress) else { return }
+                                temper_q8_0_gemm(w + lo * nb * Quantize.q8_0BlockBytes, hi - lo, nb, d, s, c, tokens, y + lo, rows, level)
+                            }
+                        }
+                    }
+                }
+            }
+            if let bias {
+                bias.withUnsafeBufferPointer { b in
+                    for t in 0..<tokens { for r in 0..<rows { o[t * rows + r] += b[r] } }
+                }
             }
         }
-        return (scales, values)
+        return out
     }
 }
 
@@ -145,10 +151,9 @@ extension DecoderInput {
 /// `LlamaGGUFMapping.unpermuteQK` moves rows of floats). Only 2-D Q8_0 tensors are listed;
 /// every other tensor goes through the dequantized f32 path.
 enum Q8_0Weights {
-    /// With `int8`, the Q8_0 matrices of the GGUF file a model is read from; none otherwise.
-    static func load(int8: Bool, gguf url: URL?) throws -> [String: Q8_0Matrix] {
-        guard int8, let url else { return [:] }
-        return try load(gguf: url)
+    /// The Q8_0 matrices of `url` when it is a GGUF file; none for anything else.
+    static func load(ifGGUF url: URL) throws -> [String: Q8_0Matrix] {
+        try GGUFFile.hasMagic(url) ? try load(gguf: url) : [:]
     }
 
     static func load(gguf url: URL) throws -> [String: Q8_0Matrix] {

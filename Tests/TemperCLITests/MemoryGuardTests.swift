@@ -41,10 +41,11 @@ import Testing
         #expect(copy.status == 0, "\(copy.stderr)")
     }
 
-    /// A GGUF given as a model is dequantized on load, one tensor at a time.
+    /// A GGUF given as a model is dequantized on load straight into the weights: the
+    /// whole-model check runs first and names the GGUF.
     @Test func ggufDequantizationOnLoad() throws {
         try Self.expectRefused(["logits", Self.gguf, "--ids", "1,2,3"], naming: Self.gguf,
-                               what: "the f32 values of the dequantized tensor", tensor: true)
+                               what: "the f32 weights of all tensors")
         #expect(try CLI.run(["logits", Self.gguf, "--ids", "1,2,3"]).status == 0)
     }
 

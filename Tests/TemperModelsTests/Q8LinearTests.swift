@@ -4,12 +4,16 @@ import TemperFormats
 import TemperTensor
 @testable import TemperModels
 
-/// The int8 inference path (Q8Linear.swift): both kernel paths give the same bits, the
+/// The int8 inference path (Q8Linear.swift): every kernel gives the same bits, the
 /// product stays within the activation-quantization error bound of the f32 product, and a
 /// Q8_0 GGUF runs through it with logits close to the dequantized model's.
 @Suite struct Q8LinearTests {
     /// Random Q8_0 blocks (int8 values over the full range, −128 included; f16 scales).
     static func randomMatrix(rows: Int, cols: Int, seed: UInt64) throws -> Q8_0Matrix {
+        try Q8_0Matrix(blocks: randomBlocks(rows: rows, cols: cols, seed: seed), outputs: rows, inputs: cols, tensor: "random")
+    }
+
+    static func randomBlocks(rows: Int, cols: Int, seed: UInt64) -> [UInt8] {
         var state = seed
         func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 24 }
         var bytes: [UInt8] = []
@@ -18,7 +22,7 @@ import TemperTensor
             withUnsafeBytes(of: d.bitPattern.littleEndian) { bytes += $0 }
             for _ in 0..<32 { bytes.append(UInt8(truncatingIfNeeded: next())) }
         }
-        return try Q8_0Matrix(blocks: bytes, outputs: rows, inputs: cols, tensor: "random")
+        return bytes
     }
 
     static func randomInput(_ shape: [Int], seed: UInt64) throws -> Tensor {
@@ -26,37 +30,49 @@ import TemperTensor
         return try Tensor.randn(shape, rng: &rng)
     }
 
-    @Test func simdAndPortableKernelsGiveTheSameBits() throws {
-        // 19 blocks per row: two groups of 8 plus a tail of 3.
-        // 3 tokens: one at a time; 9: two tiles of 4 tokens (prefill) and one more.
-        let w = try Self.randomMatrix(rows: 37, cols: 19 * 32, seed: 3)
-        for tokens in [3, 9] {
-            let x = try Self.randomInput([tokens, 19 * 32], seed: 4)
-            let a = try w.apply(x, simd: true).toArray(), b = try w.apply(x, simd: false).toArray()
-            let c = try w.apply(x, simd: true, vnni: false).toArray()
-            #expect(a.count == tokens * 37)
-            #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
-            #expect(c.map(\.bitPattern) == b.map(\.bitPattern))
+    /// Every kernel gives the portable path's bits: rows that fill 16-row groups or leave a
+    /// partial one (1, 37, 70: one, three and five groups, so the decode pass of 4 groups and
+    /// its remainder), 1, 3 and 19 blocks per row, and 1 to 9 tokens (tiles of 4 tokens and
+    /// every remainder).
+    @Test(arguments: [(37, 19), (70, 3), (1, 1), (16, 18), (33, 48)])
+    func allKernelsGiveTheSameBits(rows: Int, blocks: Int) throws {
+        let w = try Self.randomMatrix(rows: rows, cols: blocks * 32, seed: UInt64(rows * 100 + blocks))
+        for tokens in [1, 2, 3, 4, 5, 9] {
+            let x = try Self.randomInput([tokens, blocks * 32], seed: UInt64(tokens))
+            let portable = try w.apply(x, kernel: .portable).toArray().map(\.bitPattern)
+            #expect(portable.count == tokens * rows)
+            for kernel in [Q8_0Matrix.Kernel.avx2, .avxVNNI, .avx512VNNI] {
+                #expect(try w.apply(x, kernel: kernel).toArray().map(\.bitPattern) == portable, "\(kernel), \(tokens) tokens")
+            }
         }
     }
 
-    /// Several matrices on the same x (q/k/v, gate/up) in one region: the bits of one
-    /// `apply` each, biases included, with row splits that cross from one matrix into the next.
-    @Test func groupedProductsEqualSeparateOnes() throws {
-        let cols = 6 * 32
-        let ws = try [(300, 1), (70, 2), (9, 3)].map { try Self.randomMatrix(rows: $0.0, cols: cols, seed: $0.1) }
-        let biases: [Tensor?] = [nil, try Self.randomInput([70], seed: 5), nil]
-        for tokens in [1, 5] {
-            let x = try Self.randomInput([1, tokens, cols], seed: 6)
-            let grouped = try Q8_0Matrix.apply(Array(zip(ws, biases)), to: x)
-            for (i, (w, bias)) in zip(ws, biases).enumerated() {
-                let alone = try w.apply(x, bias: bias)
-                #expect(grouped[i].shape == alone.shape)
-                #expect(grouped[i].toArray().map(\.bitPattern) == alone.toArray().map(\.bitPattern), "matrix \(i), \(tokens) tokens")
+    /// The bit contract, from the ggml blocks by an independent Swift loop: per row and token,
+    /// acc = 0, then acc = acc + (d_x · d_w) · Float(exact Int32 Σ q_w·q_x) block after block.
+    /// Also: the regrouped blocks come back unchanged.
+    @Test func portableKernelFollowsTheSequentialBlockContract() throws {
+        let (rows, nb, tokens) = (21, 5, 3)
+        let ggml = Self.randomBlocks(rows: rows, cols: nb * 32, seed: 11)
+        let w = try Q8_0Matrix(blocks: ggml, outputs: rows, inputs: nb * 32, tensor: "random")
+        #expect(w.blocks == ggml)
+        let x = try Self.randomInput([tokens, nb * 32], seed: 12)
+        let qx = try Quantize.encode(x.toArray(), as: .q8_0, rowLength: nb * 32)
+        func scale(_ bytes: [UInt8], _ block: Int) -> Float { Float(Float16(bitPattern: UInt16(bytes[34 * block]) | UInt16(bytes[34 * block + 1]) << 8)) }
+        var expected: [UInt32] = []
+        for t in 0..<tokens {
+            for r in 0..<rows {
+                var acc: Float = 0
+                for b in 0..<nb {
+                    let (wb, xb) = (r * nb + b, t * nb + b)
+                    var s: Int32 = 0
+                    for j in 0..<32 { s += Int32(Int8(bitPattern: ggml[34 * wb + 2 + j])) * Int32(Int8(bitPattern: qx[34 * xb + 2 + j])) }
+                    acc = acc + (scale(qx, xb) * scale(ggml, wb)) * Float(s)
+                }
+                expected.append(acc.bitPattern)
             }
         }
-        let wrong = try Self.randomMatrix(rows: 4, cols: 32, seed: 7)
-        #expect(throws: ModelError.self) { try Q8_0Matrix.apply([(ws[0], nil), (wrong, nil)], to: try Self.randomInput([1, cols], seed: 8)) }
+        #expect(try w.apply(x, kernel: .portable).toArray().map(\.bitPattern) == expected)
+        #expect(try w.apply(x).toArray().map(\.bitPattern) == expected)
     }
 
     /// |y − x·Ŵᵀ| ≤ Σ_blocks (d_x / 2)·Σ|ŵ| (each activation is off by at most half its
@@ -136,5 +152,21 @@ import TemperTensor
         // With autograd on, the f32 weights are used (training never sees the Q8_0 copy).
         let graded = try int8.forward(tokens, options: ForwardOptions()).logits?.toArray() ?? []
         #expect(graded.map(\.bitPattern) == b.map(\.bitPattern))
+    }
+
+    @Test func groupedProductsEqualSeparateOnes() throws {
+        let cols = 6 * 32
+        let ws = try [(300, 1), (70, 2), (9, 3)].map { try Self.randomMatrix(rows: $0.0, cols: cols, seed: $0.1) }
+        let biases: [Tensor?] = [nil, try Self.randomInput([70], seed: 5), nil]
+        for tokens in [1, 5] {
+            let x = try Self.randomInput([1, tokens, cols], seed: 6)
+            let grouped = try Q8_0Matrix.apply(Array(zip(ws, biases)), to: x)
+            for (i, (w, bias)) in zip(ws, biases).enumerated() {
+                let alone = try w.apply(x, bias: bias)
+                #expect(grouped[i].toArray().map(\.bitPattern) == alone.toArray().map(\.bitPattern), "matrix \(i), \(tokens) tokens")
+            }
+        }
+        let wrong = try Self.randomMatrix(rows: 4, cols: 32, seed: 7)
+        #expect(throws: ModelError.self) { try Q8_0Matrix.apply([(ws[0], nil), (wrong, nil)], to: try Self.randomInput([1, cols], seed: 8)) }
     }
 }

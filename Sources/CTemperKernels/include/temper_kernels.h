@@ -3,7 +3,7 @@
  * code in Sources/TemperFormats/Quantize.swift, i.e. with gguf-py and ggml's reference) and
  * the Q8_0 x Q8_0 dot products of the int8 inference path (Sources/TemperModels/Q8Linear.swift),
  * after ggml-cpu `ggml_vec_dot_q8_0_q8_0`: int32 sums per 32-value block, scaled by both
- * block scales, accumulated in f32. */
+ * block scales, accumulated in f32 in block order. */
 #ifndef TEMPER_KERNELS_H
 #define TEMPER_KERNELS_H
 #include <stddef.h>
@@ -18,16 +18,37 @@ int temper_cpu_has_avx2_f16c(void);
  * on CPUs without AVX2/F16C, where the Swift code (the portable path) does all of them. */
 size_t temper_q8_0_quantize_avx2(const float *x, uint8_t *out, size_t blocks);
 
-/* out[t * out_stride + r] = dot(row r of w, token t of x) for r < rows, t < tokens.
- * w: rows x nb Q8_0 blocks (34 bytes each, ggml layout). x: tokens x nb blocks split into
- * scales xd[t * nb + b] (f32) and values xs[(t * nb + b) * 32 + j] (int8).
- * The block products go to 8 partial sums (block b into sum b % 8) reduced pairwise at
- * the end, on every path, so all give the same bits. The SIMD paths take four tokens per
- * pass over a weight row (each group of 8 weight blocks loaded once for the four).
- * simd: 0 portable, 1 AVX2 (+F16C), 2 AVX-VNNI where the CPU has it (else AVX2). */
-void temper_q8_0_gemm(const uint8_t *w, size_t rows, size_t nb,
-                      const float *xd, const int8_t *xs, size_t tokens,
-                      float *out, size_t out_stride, int simd);
+/* Q8_0 x Q8_0 products (Q8Linear.swift), q8_0_pack.c and q8_0_gemm.c. Weights are regrouped
+ * once, 16 rows to a group: group g of rows [16g, 16g + 16) takes nb x 544 bytes, block b of
+ * the group at b * 544: the 16 rows' f16 scales (2 bytes each), then 8 chunks of 64 bytes,
+ * chunk c holding values 4c ..< 4c + 4 of each of the 16 rows (4 bytes per row), each value
+ * stored as value + 128 (unsigned, XOR 0x80). Rows past `rows` in the last group are zero
+ * (scale 0, values 0). */
+#define TEMPER_Q8_0_GROUP_ROWS 16
+
+/* Regroups rows x nb ggml Q8_0 blocks (34 bytes each) into `packed`, which holds
+ * ceil(rows / 16) * 16 * nb * 34 bytes. */
+void temper_q8_0_pack(const uint8_t *blocks, size_t rows, size_t nb, uint8_t *packed);
+
+/* The inverse of temper_q8_0_pack for rows [0, rows): rows x nb ggml blocks into `blocks`. */
+void temper_q8_0_unpack(const uint8_t *packed, size_t rows, size_t nb, uint8_t *blocks);
+
+/* Splits `count` Q8_0 activation blocks into f32 scales xd[b], int8 values xs[32b + j] and
+ * the corrections xc[b] = -128 * sum_j xs[32b + j] that the products of the unsigned stored
+ * weights need. */
+void temper_q8_0_split(const uint8_t *blocks, size_t count, float *xd, int8_t *xs, int32_t *xc);
+
+/* out[t * out_stride + r] = dot(row r of w, token t of x) for r < rows, t < tokens, with w
+ * packed by temper_q8_0_pack (rows: that call's rows, or any count from the start of a group)
+ * and x split by temper_q8_0_split (token t at blocks [t * nb, t * nb + nb)). Every path
+ * computes, per row and token, acc = 0, then for each block b in order
+ * acc = acc + (xd[b] * d_w[b]) * (float)(exact int32 sum of the 32 value products), so all
+ * give the same bits (as ggml's generic ggml_vec_dot_q8_0_q8_0). Activation values must lie
+ * in [-127, 127] (the Q8_0 quantizer's range). The SIMD paths hold one row per lane.
+ * simd: 0 portable, 1 AVX2 (+F16C), 2 AVX-VNNI, 3 AVX-512 VNNI (512-bit vpdpbusd; 2 groups x
+ * 4 tokens per pass, 1 group when tokens == 1), each where the CPU has it, else the next lower. */
+void temper_q8_0_gemm(const uint8_t *w, size_t rows, size_t nb, const float *xd, const int8_t *xs, const int32_t *xc,
+                      size_t tokens, float *out, size_t out_stride, int simd);
 
 /* 1 when this CPU has AVX2 and FMA (checked once), else 0. */
 int temper_cpu_has_avx2_fma(void);

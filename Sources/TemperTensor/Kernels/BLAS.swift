@@ -138,6 +138,10 @@ enum BLAS {
 public enum TensorBackend {
     /// Workers TemperTensor splits large loops and products across.
     public static var threads: Int { Parallel.cores }
+    /// Runs `body(0..<iterations)` on TemperTensor's workers (`Parallel.perform`), for kernels
+    /// outside TemperTensor (the Q8_0 products of TemperModels) that split work the same way.
+    /// `body` must touch disjoint memory per iteration.
+    public static func perform(_ iterations: Int, _ body: (Int) -> Void) { Parallel.perform(iterations, body) }
     /// Threads OpenBLAS uses inside one call (1 unless changed).
     public static var blasThreads: Int {
         _ = BLAS.singleThreaded
