@@ -1,31 +1,46 @@
+import CTemperKernels
+
 /// Q2_K and Q3_K super-blocks (256 values) as `quantize_row_q2_K_ref` and
 /// `quantize_row_q3_K_ref` compute them (`llama-quantize` without an importance matrix).
 enum Q2Q3KQuants {
     typealias S = KQuantSearch
 
     /// Q2_K (84 bytes): scales[16] (4-bit scale | 4-bit min), qs[64] (2-bit), f16 d, f16 dmin.
-    static func q2_KBlock(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) {
+    static func q2_KBlock(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) { q2_KBlocks(x, out, 1) }
+
+    /// `count` Q2_K super-blocks; the 16 searches of each run on the lane kernels of
+    /// CTemperKernels or (`simd: KQuantSearch.scalar`) as Swift code, with the same bits.
+    static func q2_KBlocks(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ count: Int, simd: Int32 = S.simd) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 16) { lbuf in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 3) { fbuf in
                 let L = lbuf.baseAddress!, Laux = L + 256
                 let weights = fbuf.baseAddress!, mins = weights + 16, scales = weights + 32
-                q2_K(x, out, L, Laux, weights, mins, scales)
+                for b in 0..<count {
+                    let xb = x + 256 * b
+                    if simd >= 0 {
+                        temper_kquant_qkx2(xb, 16, 16, 3, -0.5, 0.1, 15, 1, 1, L, scales, mins, simd)
+                    } else {
+                        for j in 0..<16 {
+                            for l in 0..<16 { weights[l] = abs(xb[16 * j + l]) }
+                            let r = S.makeQKX2Quants(16, 3, xb + 16 * j, weights, L + 16 * j, Laux, rmin: -0.5, rdelta: 0.1, nstep: 15, useMad: true)
+                            scales[j] = r.scale; mins[j] = r.theMin
+                        }
+                    }
+                    q2_K(xb, out + 84 * b, L, mins, scales)
+                }
             }
         }
     }
 
+    /// One Q2_K super-block after its 16 searches (levels in L, scales, mins).
     private static func q2_K(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ L: UnsafeMutablePointer<UInt8>,
-                             _ Laux: UnsafeMutablePointer<UInt8>, _ weights: UnsafeMutablePointer<Float>,
                              _ mins: UnsafeMutablePointer<Float>, _ scales: UnsafeMutablePointer<Float>) {
         let q4scale: Float = 15
         let sc = out.assumingMemoryBound(to: UInt8.self), qs = sc + 16
         var maxScale: Float = 0, maxMin: Float = 0
         for j in 0..<16 {
-            for l in 0..<16 { weights[l] = abs(x[16 * j + l]) }
-            let r = S.makeQKX2Quants(16, 3, x + 16 * j, weights, L + 16 * j, Laux, rmin: -0.5, rdelta: 0.1, nstep: 15, useMad: true)
-            scales[j] = r.scale; mins[j] = r.theMin
-            if r.scale > maxScale { maxScale = r.scale }
-            if r.theMin > maxMin { maxMin = r.theMin }
+            if scales[j] > maxScale { maxScale = scales[j] }
+            if mins[j] > maxMin { maxMin = mins[j] }
         }
         var dBits: UInt16, mBits: UInt16
         if maxScale > 0 {
