@@ -39,7 +39,7 @@ KQ_ATTR static inline __attribute__((always_inline)) void KQ_FN(transpose)(const
 
 KQ_ATTR static void KQ_FN(qkx2_group)(const float *x, int lanes, int n, int nmax, float rmin, float rdelta, int nstep,
                                        int weights_kind, int use_mad, uint8_t *Lout, float *scales_out, float *mins_out) {
-    VF X[32], W[32], Lf[32], Lx[32];
+    VF X[32], W[32], Lx[32];
     KQ_FN(transpose)(x, n, lanes, X);
     if (weights_kind == 0) {
         VF sum_x2 = KQ_FN(splat_f)(0.0f);
@@ -65,9 +65,12 @@ KQ_ATTR static void KQ_FN(qkx2_group)(const float *x, int lanes, int n, int nmax
     VF iscale = fnmax / (mx - mn);
     VF scale = KQ_FN(splat_f)(1.0f) / iscale;
     VF best = zero;
+    /* The levels of the best trial so far are clamp(nearest(level_scale · (x − level_min))):
+     * instead of copying them on every win, the lanes keep the two factors and the levels are
+     * recomputed once at the end by the same operations. */
+    VF level_scale = iscale, level_min = mn;
     for (int i = 0; i < n; i++) {
         VF l = KQ_FN(to_f)(KQ_FN(clamp)(KQ_FN(nearest)(iscale * (X[i] - mn)), 0, nmax));
-        Lf[i] = l;
         VF diff = scale * l + mn - X[i];
         diff = use_mad ? KQ_FN(abs_f)(diff) : diff * diff;
         best += W[i] * diff;
@@ -98,22 +101,24 @@ KQ_ATTR static void KQ_FN(qkx2_group)(const float *x, int lanes, int n, int nmax
                 err += W[i] * diff;
             }
             VI take = fits & (err < best);
-            for (int i = 0; i < n; i++) Lf[i] = KQ_FN(sel_f)(take, Lx[i], Lf[i]);
+            level_scale = KQ_FN(sel_f)(take, is_scale, level_scale);
+            level_min = KQ_FN(sel_f)(take, mn, level_min);
             best = KQ_FN(sel_f)(take, err, best);
             scale = KQ_FN(sel_f)(take, this_scale, scale);
             mn = KQ_FN(sel_f)(take, this_min, mn);
         }
     }
+    for (int i = 0; i < n; i++) Lx[i] = KQ_FN(to_f)(KQ_FN(clamp)(KQ_FN(nearest)(level_scale * (X[i] - level_min)), 0, nmax));
     for (int k = 0; k < lanes; k++) {
         int f = flat[k] != 0;
         scales_out[k] = f ? 0.0f : scale[k];
         mins_out[k] = f ? -flat_min[k] : -mn[k];
-        for (int i = 0; i < n; i++) Lout[k * n + i] = f ? 0 : (uint8_t)(int32_t)Lf[i][k];
+        for (int i = 0; i < n; i++) Lout[k * n + i] = f ? 0 : (uint8_t)(int32_t)Lx[i][k];
     }
 }
 
 KQ_ATTR static void KQ_FN(qx_group)(const float *x, int lanes, int n, int nmax, int8_t *Lout, float *scales_out) {
-    VF X[32], WS[32], WX[32], Lf[32];
+    VF X[32], WS[32], WX[32];
     KQ_FN(transpose)(x, n, lanes, X);
     const VF zero = KQ_FN(splat_f)(0.0f);
     VF mx = zero, amax = zero;
@@ -129,7 +134,6 @@ KQ_ATTR static void KQ_FN(qx_group)(const float *x, int lanes, int n, int nmax, 
     VF sumlx = zero, suml2 = zero;
     for (int i = 0; i < n; i++) {
         VF l = KQ_FN(to_f)(KQ_FN(clamp)(KQ_FN(nearest)(iscale * X[i]), -nmax, nmax - 1));
-        Lf[i] = l;
         VF w = X[i] * X[i];
         WS[i] = w;
         WX[i] = w * X[i];
@@ -138,27 +142,28 @@ KQ_ATTR static void KQ_FN(qx_group)(const float *x, int lanes, int n, int nmax, 
     }
     VF scale = KQ_FN(sel_f)(suml2 != zero, sumlx / suml2, zero);
     VF best = scale * sumlx;
+    VF level_scale = iscale;               /* the levels are recomputed from it at the end */
     for (int step = -9; step <= 9; step++) {
         if (step == 0) continue;
         iscale = -(fnmax + KQ_FN(splat_f)(0.1f * (float)step)) / mx;
-        VF Lx[32];
         sumlx = zero; suml2 = zero;
         for (int i = 0; i < n; i++) {
             VF l = KQ_FN(to_f)(KQ_FN(clamp)(KQ_FN(nearest)(iscale * X[i]), -nmax, nmax - 1));
-            Lx[i] = l;
             sumlx += WX[i] * l;
             suml2 += WS[i] * l * l;
         }
         VI take = (suml2 > zero) & (sumlx * sumlx > best * suml2);
-        for (int i = 0; i < n; i++) Lf[i] = KQ_FN(sel_f)(take, Lx[i], Lf[i]);
+        level_scale = KQ_FN(sel_f)(take, iscale, level_scale);
         VF s = sumlx / suml2;
         scale = KQ_FN(sel_f)(take, s, scale);
         best = KQ_FN(sel_f)(take, s * sumlx, best);
     }
+    VI Li[32];
+    for (int i = 0; i < n; i++) Li[i] = KQ_FN(clamp)(KQ_FN(nearest)(level_scale * X[i]), -nmax, nmax - 1);
     for (int k = 0; k < lanes; k++) {
         int t = tiny[k] != 0;
         scales_out[k] = t ? 0.0f : scale[k];
-        for (int i = 0; i < n; i++) Lout[k * n + i] = t ? 0 : (int8_t)((int32_t)Lf[i][k] + nmax);
+        for (int i = 0; i < n; i++) Lout[k * n + i] = t ? 0 : (int8_t)(Li[i][k] + nmax);
     }
 }
 
