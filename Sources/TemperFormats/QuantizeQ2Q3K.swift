@@ -11,22 +11,24 @@ enum Q2Q3KQuants {
     /// `count` Q2_K super-blocks; the 16 searches of each run on the lane kernels of
     /// CTemperKernels or (`simd: KQuantSearch.scalar`) as Swift code, with the same bits.
     static func q2_KBlocks(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ count: Int, simd: Int32 = S.simd) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 16) { lbuf in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 3) { fbuf in
-                let L = lbuf.baseAddress!, Laux = L + 256
-                let weights = fbuf.baseAddress!, mins = weights + 16, scales = weights + 32
-                for b in 0..<count {
-                    let xb = x + 256 * b
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512 + 16) { lbuf in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 + 64) { fbuf in
+                let L = lbuf.baseAddress!, Laux = L + 512
+                let weights = fbuf.baseAddress!, mins = weights + 16, scales = mins + 32
+                var b = 0
+                while b < count {
+                    let k = min(2, count - b), xb = x + 256 * b   // two super-blocks fill 32 lanes
                     if simd >= 0 {
-                        temper_kquant_qkx2(xb, 16, 16, 3, -0.5, 0.1, 15, 1, 1, L, scales, mins, simd)
+                        temper_kquant_qkx2(xb, 16 * k, 16, 3, -0.5, 0.1, 15, 1, 1, L, scales, mins, simd)
                     } else {
-                        for j in 0..<16 {
+                        for j in 0..<(16 * k) {
                             for l in 0..<16 { weights[l] = abs(xb[16 * j + l]) }
                             let r = S.makeQKX2Quants(16, 3, xb + 16 * j, weights, L + 16 * j, Laux, rmin: -0.5, rdelta: 0.1, nstep: 15, useMad: true)
                             scales[j] = r.scale; mins[j] = r.theMin
                         }
                     }
-                    q2_K(xb, out + 84 * b, L, mins, scales)
+                    for t in 0..<k { q2_K(xb + 256 * t, out + 84 * (b + t), L + 256 * t, mins + 16 * t, scales + 16 * t) }
+                    b += k
                 }
             }
         }

@@ -41,19 +41,19 @@ enum Q4Q5Q6KQuants {
     }
 
     /// The part Q4_K and Q5_K share, for `count` super-blocks of `size` bytes: per 32 values
-    /// `make_qkx2_quants` with weights av_x + |x| (two super-blocks' 16 searches at a time on
+    /// `make_qkx2_quants` with weights av_x + |x| (four super-blocks' 32 searches at a time on
     /// the lane kernels), then `finishMinScale`. `pack` writes the levels.
     @inline(__always)
     private static func minScaleBlocks(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ count: Int, size: Int,
                                        nmax: Int32, rmin: Float, nstep: Int, simd: Int32,
                                        pack: (UnsafeMutablePointer<UInt8>, UnsafeMutableRawPointer) -> Void) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512 + 32) { lbuf in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 32) { fbuf in
-                let L = lbuf.baseAddress!, Laux = L + 512
-                let weights = fbuf.baseAddress!, scales = weights + 32, mins = scales + 16
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024 + 32) { lbuf in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 64) { fbuf in
+                let L = lbuf.baseAddress!, Laux = L + 1024
+                let weights = fbuf.baseAddress!, scales = weights + 32, mins = scales + 32
                 var b = 0
                 while b < count {
-                    let k = min(2, count - b), xb = x + 256 * b
+                    let k = min(4, count - b), xb = x + 256 * b
                     if simd >= 0 {
                         temper_kquant_qkx2(xb, 8 * k, 32, nmax, rmin, 0.1, Int32(nstep), 0, 0, L, scales, mins, simd)
                     } else {
@@ -126,17 +126,19 @@ enum Q4Q5Q6KQuants {
     static func q6_KBlock(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) { q6_KBlocks(x, out, 1) }
 
     static func q6_KBlocks(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ count: Int, simd: Int32 = S.simd) {
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256) { lbuf in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { fbuf in
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 512) { lbuf in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { fbuf in
                 let L = lbuf.baseAddress!, scales = fbuf.baseAddress!
-                for b in 0..<count {
-                    let xb = x + 256 * b
+                var b = 0
+                while b < count {
+                    let k = min(2, count - b), xb = x + 256 * b   // two super-blocks fill 32 lanes
                     if simd >= 0 {
-                        temper_kquant_qx(xb, 16, 16, 32, L, scales, simd)
+                        temper_kquant_qx(xb, 16 * k, 16, 32, L, scales, simd)
                     } else {
-                        for ib in 0..<16 { scales[ib] = S.makeQXQuants(16, 32, xb + 16 * ib, L + 16 * ib) }
+                        for ib in 0..<(16 * k) { scales[ib] = S.makeQXQuants(16, 32, xb + 16 * ib, L + 16 * ib) }
                     }
-                    q6_K(xb, out + 210 * b, L, scales)
+                    for t in 0..<k { q6_K(xb + 256 * t, out + 210 * (b + t), L + 256 * t, scales + 16 * t) }
+                    b += k
                 }
             }
         }

@@ -3,8 +3,8 @@
  * lane, every lane performing the scalar operation sequence of Sources/TemperFormats/
  * KQuantSearch.swift (same order of adds, no FMA contraction, branches as masked selects), so
  * every lane's scale, min and levels have the bits of the Swift scalar code, which the tests
- * compare. Chosen at run time: 0 portable (4 lanes in baseline code), 1 AVX2 (8 lanes),
- * 2 AVX-512F (16 lanes). */
+ * compare. Chosen at run time: 0 portable (4 lanes in baseline code), 1 AVX2 (16 lanes),
+ * 2 AVX-512F (32 lanes). Calls with at least that many sub-blocks fill every lane. */
 #ifndef TEMPER_KQUANT_H
 #define TEMPER_KQUANT_H
 #include <stddef.h>
