@@ -6,6 +6,13 @@
 #include "kernel_prelude.h"
 #include "temper_kquant.h"
 
+/* The lane helpers take and return vectors wider than the instruction set's registers (two
+ * registers per vector); they are always inlined, so no call ever passes them: the ABI note
+ * clang gives for such signatures does not apply. */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#endif
+
 #define KQ_W 4
 #define KQ_SUFFIX _portable
 #define KQ_ATTR
@@ -71,5 +78,16 @@ void temper_kquant_qx(const float *x, size_t count, int n, int nmax, int8_t *L, 
     case 1: qx_avx2(x, count, n, nmax, L, scales); return;
 #endif
     default: qx_portable(x, count, n, nmax, L, scales);
+    }
+}
+
+void temper_kquant_q3(const float *x, size_t count, int n, int nmax, int8_t *L, float *scales, int simd) {
+    if (n < 1 || n > 32) return;
+    switch (usable(simd)) {
+#if TEMPER_X86
+    case 2: q3_avx512(x, count, n, nmax, L, scales); return;
+    case 1: q3_avx2(x, count, n, nmax, L, scales); return;
+#endif
+    default: q3_portable(x, count, n, nmax, L, scales);
     }
 }

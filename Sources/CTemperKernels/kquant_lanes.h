@@ -183,5 +183,69 @@ KQ_ATTR static void KQ_FN(qx)(const float *x, size_t count, int n, int nmax, int
     }
 }
 
+KQ_ATTR static void KQ_FN(q3_group)(const float *x, int lanes, int n, int nmax, int8_t *Lout, float *scales_out) {
+    VF X[32], WX[32], WS[32];
+    VI L[32];
+    KQ_FN(transpose)(x, n, lanes, X);
+    const VF zero = KQ_FN(splat_f)(0.0f);
+    VF mx = zero, amax = zero;
+    for (int i = 0; i < n; i++) {
+        VF ax = KQ_FN(abs_f)(X[i]);
+        VI gt = ax > amax;
+        amax = KQ_FN(sel_f)(gt, ax, amax);
+        mx = KQ_FN(sel_f)(gt, X[i], mx);
+    }
+    VI tiny = amax < KQ_FN(splat_f)(1e-15f);  /* GROUP_MAX_EPS: zero levels, scale 0 */
+    VF iscale = -KQ_FN(splat_f)((float)nmax) / mx;
+    VF sumlx = zero, suml2 = zero;
+    for (int i = 0; i < n; i++) {
+        VI li = KQ_FN(clamp)(KQ_FN(nearest)(iscale * X[i]), -nmax, nmax - 1);
+        VF l = KQ_FN(to_f)(li);
+        L[i] = li;
+        VF w = X[i] * X[i];
+        WS[i] = w;
+        WX[i] = w * X[i];
+        sumlx += WX[i] * l;
+        suml2 += w * l * l;
+    }
+    /* Up to 5 refinement passes; a lane whose pass changed nothing would change nothing in
+     * the next one either (same state, same operations), so passes run while any lane changes. */
+    for (int pass = 0; pass < 5; pass++) {
+        VI changed = KQ_FN(splat_i)(0);
+        for (int i = 0; i < n; i++) {
+            VF li = KQ_FN(to_f)(L[i]);
+            VF slx = sumlx - WX[i] * li;
+            VI m = slx > zero;
+            VF sl2 = suml2 - WS[i] * li * li;
+            VI new_l = KQ_FN(clamp)(KQ_FN(nearest)(X[i] * sl2 / slx), -nmax, nmax - 1);
+            m &= new_l != L[i];
+            VF fl = KQ_FN(to_f)(new_l);
+            slx += WX[i] * fl;
+            sl2 += WS[i] * fl * fl;
+            m &= (sl2 > zero) & (slx * slx * suml2 > sumlx * sumlx * sl2);
+            L[i] = KQ_FN(sel_i)(m, new_l, L[i]);
+            sumlx = KQ_FN(sel_f)(m, slx, sumlx);
+            suml2 = KQ_FN(sel_f)(m, sl2, suml2);
+            changed |= m;
+        }
+        int any = 0;
+        for (int k = 0; k < KQ_W; k++) any |= changed[k];
+        if (!any) break;
+    }
+    VF scale = KQ_FN(sel_f)(suml2 > zero, sumlx / suml2, zero);
+    for (int k = 0; k < lanes; k++) {
+        int t = tiny[k] != 0;
+        scales_out[k] = t ? 0.0f : scale[k];
+        for (int i = 0; i < n; i++) Lout[k * n + i] = t ? 0 : (int8_t)(L[i][k] + nmax);
+    }
+}
+
+KQ_ATTR static void KQ_FN(q3)(const float *x, size_t count, int n, int nmax, int8_t *L, float *scales) {
+    for (size_t j = 0; j < count; j += KQ_W) {
+        int lanes = count - j < KQ_W ? (int)(count - j) : KQ_W;
+        KQ_FN(q3_group)(x + j * n, lanes, n, nmax, L + j * n, scales + j);
+    }
+}
+
 #undef VF
 #undef VI

@@ -34,6 +34,7 @@ public enum BlockQuantizer {
     static func blocksFunction(_ type: GGMLType) -> BlocksFunction? {
         switch type {
         case .q2_K: return { Q2Q3KQuants.q2_KBlocks($0, $1, $2) }
+        case .q3_K: return { Q2Q3KQuants.q3_KBlocks($0, $1, $2) }
         case .q4_K: return { Q4Q5Q6KQuants.q4_KBlocks($0, $1, $2) }
         case .q5_K: return { Q4Q5Q6KQuants.q5_KBlocks($0, $1, $2) }
         case .q6_K: return { Q4Q5Q6KQuants.q6_KBlocks($0, $1, $2) }

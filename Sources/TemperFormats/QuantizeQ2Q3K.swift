@@ -79,20 +79,35 @@ enum Q2Q3KQuants {
     }
 
     /// Q3_K (110 bytes): hmask[32] (high bits), qs[64] (low 2 bits), scales[12] (6-bit), f16 d.
-    static func q3_KBlock(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) {
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256) { lbuf in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { fbuf in
-                q3_K(x, out, lbuf.baseAddress!, fbuf.baseAddress!)
+    static func q3_KBlock(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) { q3_KBlocks(x, out, 1) }
+
+    /// `count` Q3_K super-blocks; the 16 searches of each run on the lane kernels (two
+    /// super-blocks per call) or (`simd: KQuantSearch.scalar`) as Swift code, with the same bits.
+    static func q3_KBlocks(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ count: Int, simd: Int32 = S.simd) {
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 512) { lbuf in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { fbuf in
+                let L = lbuf.baseAddress!, scales = fbuf.baseAddress!
+                var b = 0
+                while b < count {
+                    let k = min(2, count - b), xb = x + 256 * b
+                    if simd >= 0 {
+                        temper_kquant_q3(xb, 16 * k, 16, 4, L, scales, simd)
+                    } else {
+                        for j in 0..<(16 * k) { scales[j] = S.makeQ3Quants(16, 4, xb + 16 * j, L + 16 * j) }
+                    }
+                    for t in 0..<k { q3_K(xb + 256 * t, out + 110 * (b + t), L + 256 * t, scales + 16 * t) }
+                    b += k
+                }
             }
         }
     }
 
+    /// One Q3_K super-block after its 16 searches (levels + 4 in L, scales).
     private static func q3_K(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer,
                              _ L: UnsafeMutablePointer<Int8>, _ scales: UnsafeMutablePointer<Float>) {
         let hmask = out.assumingMemoryBound(to: UInt8.self), qs = hmask + 32, sc = hmask + 96
         var maxScale: Float = 0, amax: Float = 0
         for j in 0..<16 {
-            scales[j] = S.makeQ3Quants(16, 4, x + 16 * j, L + 16 * j)
             let scale = abs(scales[j])
             if scale > amax { amax = scale; maxScale = scales[j] }
         }

@@ -49,6 +49,7 @@ import Testing
                 let s = xp.baseAddress!, d = op.baseAddress!
                 switch type {
                 case .q2_K: Q2Q3KQuants.q2_KBlocks(s, d, count, simd: simd)
+                case .q3_K: Q2Q3KQuants.q3_KBlocks(s, d, count, simd: simd)
                 case .q4_K: Q4Q5Q6KQuants.q4_KBlocks(s, d, count, simd: simd)
                 case .q5_K: Q4Q5Q6KQuants.q5_KBlocks(s, d, count, simd: simd)
                 default: Q4Q5Q6KQuants.q6_KBlocks(s, d, count, simd: simd)
@@ -58,7 +59,7 @@ import Testing
         return out
     }
 
-    @Test(arguments: [GGMLType.q2_K, .q4_K, .q5_K, .q6_K])
+    @Test(arguments: [GGMLType.q2_K, .q3_K, .q4_K, .q5_K, .q6_K])
     func superBlocksMatchTheSwiftPath(_ type: GGMLType) {
         let x = Self.input(superBlocks: 37, seed: 19)
         let scalar = Self.quantize(x, type, simd: KQuantSearch.scalar)
@@ -111,6 +112,23 @@ import Testing
         for simd in Self.paths {
             var L = [Int8](repeating: 0x55, count: count * 16), s = [Float](repeating: .nan, count: count)
             temper_kquant_qx(x, count, 16, 32, &L, &s, simd)
+            let bad = (0..<count).filter { s[$0].bitPattern != wantS[$0].bitPattern || L[16 * $0..<16 * ($0 + 1)] != wantL[16 * $0..<16 * ($0 + 1)] }
+            #expect(bad.isEmpty, "path \(simd): sub-blocks \(bad.prefix(8)) differ")
+        }
+    }
+
+    @Test func q3SearchMatchesTheSwiftSearch() {
+        let x = Self.input(superBlocks: 23, seed: 13)
+        let count = x.count / 16 - 7
+        var wantL = [Int8](repeating: 0, count: count * 16), wantS = [Float](repeating: 0, count: count)
+        x.withUnsafeBufferPointer { xp in
+            wantL.withUnsafeMutableBufferPointer { L in
+                for j in 0..<count { wantS[j] = KQuantSearch.makeQ3Quants(16, 4, xp.baseAddress! + 16 * j, L.baseAddress! + 16 * j) }
+            }
+        }
+        for simd in Self.paths {
+            var L = [Int8](repeating: 0x55, count: count * 16), s = [Float](repeating: .nan, count: count)
+            temper_kquant_q3(x, count, 16, 4, &L, &s, simd)
             let bad = (0..<count).filter { s[$0].bitPattern != wantS[$0].bitPattern || L[16 * $0..<16 * ($0 + 1)] != wantL[16 * $0..<16 * ($0 + 1)] }
             #expect(bad.isEmpty, "path \(simd): sub-blocks \(bad.prefix(8)) differ")
         }

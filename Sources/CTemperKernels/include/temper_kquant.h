@@ -24,4 +24,8 @@ void temper_kquant_qkx2(const float *x, size_t count, int n, int nmax, float rmi
  * sub-blocks of n (≤ 32) values at x: levels + nmax to L, the scale to scales[j]. */
 void temper_kquant_qx(const float *x, size_t count, int n, int nmax, int8_t *L, float *scales, int simd);
 
+/* `make_q3_quants(n, nmax, x, L, do_rmse = true)` for `count` consecutive sub-blocks of n
+ * (≤ 32) values at x: levels + nmax to L, the scale to scales[j]. */
+void temper_kquant_q3(const float *x, size_t count, int n, int nmax, int8_t *L, float *scales, int simd);
+
 #endif
