@@ -5,8 +5,8 @@ import Testing
 
 /// The lane kernels of the k-quant searches (CTemperKernels `temper_kquant.h`: portable,
 /// AVX2, AVX-512F) against the Swift scalar searches of KQuantSearch.swift, bit for bit, on
-/// inputs whose sub-blocks mix normal values, outliers, constants, zeros, tiny magnitudes and
-/// one-signed data (so the lanes of one vector take different branches).
+/// inputs whose sub-blocks mix normal values, outliers, constants, zeros, tiny magnitudes,
+/// one-signed data and NaN / ±infinity (so the lanes of one vector take different branches).
 @Suite struct KQuantLanesTests {
     /// The paths this CPU can run (the portable C path always).
     static let paths: [Int32] = (0...temper_kquant_best_simd()).map { Int32($0) }
@@ -21,7 +21,7 @@ import Testing
         var x = [Float]()
         x.reserveCapacity(256 * superBlocks)
         for _ in 0..<(16 * superBlocks) {
-            let kind = rng.next() % 10
+            let kind = rng.next() % 11
             let magnitude = Float(pow(10, Double(uniform()) * 5 - 3))
             let c = (uniform() - 0.5) * magnitude
             for l in 0..<16 {
@@ -34,6 +34,7 @@ import Testing
                 case 5: x.append(-abs(normal()) * magnitude)          // all ≤ 0
                 case 6: x.append(Float(Int(rng.next() % 5)) - 2)      // few distinct values
                 case 7: x.append(normal() * magnitude * (l == Int(rng.next() % 16) ? 100 : 1))  // outliers
+                case 8: x.append(l == 5 ? [Float.nan, .infinity, -.infinity][Int(rng.next() % 3)] : normal())  // non-finite
                 default: x.append(normal() * magnitude)
                 }
             }
