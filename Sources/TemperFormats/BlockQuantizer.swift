@@ -27,6 +27,21 @@ public enum BlockQuantizer {
         }
     }
 
+    typealias BlocksFunction = @Sendable (UnsafePointer<Float>, UnsafeMutableRawPointer, Int) -> Void
+
+    /// The types whose super-blocks are quantized several at a time (their scale searches run
+    /// on the lane kernels of CTemperKernels, one sub-block per SIMD lane).
+    static func blocksFunction(_ type: GGMLType) -> BlocksFunction? {
+        switch type {
+        case .q2_K: return { Q2Q3KQuants.q2_KBlocks($0, $1, $2) }
+        case .q3_K: return { Q2Q3KQuants.q3_KBlocks($0, $1, $2) }
+        case .q4_K: return { Q4Q5Q6KQuants.q4_KBlocks($0, $1, $2) }
+        case .q5_K: return { Q4Q5Q6KQuants.q5_KBlocks($0, $1, $2) }
+        case .q6_K: return { Q4Q5Q6KQuants.q6_KBlocks($0, $1, $2) }
+        default: return nil
+        }
+    }
+
     /// Blocks per task below which splitting over threads does not pay (K-quant blocks
     /// cost ~100× a Q8_0 block).
     static func grain(_ type: GGMLType) -> Int {
@@ -46,9 +61,14 @@ public enum BlockQuantizer {
         let blocks = min(src.count / n, dst.count / size)
         guard blocks > 0, let s = src.baseAddress, let d = dst.baseAddress else { return true }
         let sp = SendableAddress(UnsafeMutableRawPointer(mutating: s)), dp = SendableAddress(d)
+        let many = blocksFunction(type)
         Quantize.parallel(blocks, grain: grain(type)) { range in
             let s = sp.raw.assumingMemoryBound(to: Float.self), d = dp.raw
-            for b in range { block(s + b * n, d + b * size) }
+            if let many {
+                many(s + range.lowerBound * n, d + range.lowerBound * size, range.count)
+            } else {
+                for b in range { block(s + b * n, d + b * size) }
+            }
         }
         return true
     }

@@ -1,8 +1,22 @@
+import CTemperKernels
+import Foundation
+
 /// The scale searches ggml's k-quants share (`ggml-quants.c`: `nearest_int`, `make_qx_quants`,
 /// `make_q3_quants`, `make_qkx2_quants`), written operation by operation in f32 in the
 /// reference's evaluation order, so the chosen scales and levels are bit-identical.
 /// Only the branches the importance-matrix-free reference path takes are written out.
 enum KQuantSearch {
+    /// `simd` value that runs the Swift scalar searches below.
+    static let scalar: Int32 = -1
+    /// The search path the quantizers take: the lane kernels of CTemperKernels
+    /// (`temper_kquant.h`: 1 AVX2, 2 AVX-512F; same bits) where the CPU has AVX2, else the
+    /// Swift scalar code. `TEMPER_KQUANT=scalar` forces the Swift code (for A/B timing).
+    static let simd: Int32 = {
+        if ProcessInfo.processInfo.environment["TEMPER_KQUANT"] == "scalar" { return scalar }
+        let best = temper_kquant_best_simd()
+        return best >= 1 ? best : scalar
+    }()
+
     /// ggml `GROUP_MAX_EPS`: a group whose largest magnitude is below it counts as all zero.
     static let groupMaxEps: Float = 1e-15
 

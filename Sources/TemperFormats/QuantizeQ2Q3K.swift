@@ -1,31 +1,48 @@
+import CTemperKernels
+
 /// Q2_K and Q3_K super-blocks (256 values) as `quantize_row_q2_K_ref` and
 /// `quantize_row_q3_K_ref` compute them (`llama-quantize` without an importance matrix).
 enum Q2Q3KQuants {
     typealias S = KQuantSearch
 
     /// Q2_K (84 bytes): scales[16] (4-bit scale | 4-bit min), qs[64] (2-bit), f16 d, f16 dmin.
-    static func q2_KBlock(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 16) { lbuf in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 3) { fbuf in
-                let L = lbuf.baseAddress!, Laux = L + 256
-                let weights = fbuf.baseAddress!, mins = weights + 16, scales = weights + 32
-                q2_K(x, out, L, Laux, weights, mins, scales)
+    static func q2_KBlock(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) { q2_KBlocks(x, out, 1) }
+
+    /// `count` Q2_K super-blocks; the 16 searches of each run on the lane kernels of
+    /// CTemperKernels or (`simd: KQuantSearch.scalar`) as Swift code, with the same bits.
+    static func q2_KBlocks(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ count: Int, simd: Int32 = S.simd) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512 + 16) { lbuf in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 + 64) { fbuf in
+                let L = lbuf.baseAddress!, Laux = L + 512
+                let weights = fbuf.baseAddress!, mins = weights + 16, scales = mins + 32
+                var b = 0
+                while b < count {
+                    let k = min(2, count - b), xb = x + 256 * b   // two super-blocks fill 32 lanes
+                    if simd >= 0 {
+                        temper_kquant_qkx2(xb, 16 * k, 16, 3, -0.5, 0.1, 15, 1, 1, L, scales, mins, simd)
+                    } else {
+                        for j in 0..<(16 * k) {
+                            for l in 0..<16 { weights[l] = abs(xb[16 * j + l]) }
+                            let r = S.makeQKX2Quants(16, 3, xb + 16 * j, weights, L + 16 * j, Laux, rmin: -0.5, rdelta: 0.1, nstep: 15, useMad: true)
+                            scales[j] = r.scale; mins[j] = r.theMin
+                        }
+                    }
+                    for t in 0..<k { q2_K(xb + 256 * t, out + 84 * (b + t), L + 256 * t, mins + 16 * t, scales + 16 * t) }
+                    b += k
+                }
             }
         }
     }
 
+    /// One Q2_K super-block after its 16 searches (levels in L, scales, mins).
     private static func q2_K(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ L: UnsafeMutablePointer<UInt8>,
-                             _ Laux: UnsafeMutablePointer<UInt8>, _ weights: UnsafeMutablePointer<Float>,
                              _ mins: UnsafeMutablePointer<Float>, _ scales: UnsafeMutablePointer<Float>) {
         let q4scale: Float = 15
         let sc = out.assumingMemoryBound(to: UInt8.self), qs = sc + 16
         var maxScale: Float = 0, maxMin: Float = 0
         for j in 0..<16 {
-            for l in 0..<16 { weights[l] = abs(x[16 * j + l]) }
-            let r = S.makeQKX2Quants(16, 3, x + 16 * j, weights, L + 16 * j, Laux, rmin: -0.5, rdelta: 0.1, nstep: 15, useMad: true)
-            scales[j] = r.scale; mins[j] = r.theMin
-            if r.scale > maxScale { maxScale = r.scale }
-            if r.theMin > maxMin { maxMin = r.theMin }
+            if scales[j] > maxScale { maxScale = scales[j] }
+            if mins[j] > maxMin { maxMin = mins[j] }
         }
         var dBits: UInt16, mBits: UInt16
         if maxScale > 0 {
@@ -62,20 +79,35 @@ enum Q2Q3KQuants {
     }
 
     /// Q3_K (110 bytes): hmask[32] (high bits), qs[64] (low 2 bits), scales[12] (6-bit), f16 d.
-    static func q3_KBlock(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) {
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256) { lbuf in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { fbuf in
-                q3_K(x, out, lbuf.baseAddress!, fbuf.baseAddress!)
+    static func q3_KBlock(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer) { q3_KBlocks(x, out, 1) }
+
+    /// `count` Q3_K super-blocks; the 16 searches of each run on the lane kernels (two
+    /// super-blocks per call) or (`simd: KQuantSearch.scalar`) as Swift code, with the same bits.
+    static func q3_KBlocks(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ count: Int, simd: Int32 = S.simd) {
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 512) { lbuf in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { fbuf in
+                let L = lbuf.baseAddress!, scales = fbuf.baseAddress!
+                var b = 0
+                while b < count {
+                    let k = min(2, count - b), xb = x + 256 * b
+                    if simd >= 0 {
+                        temper_kquant_q3(xb, 16 * k, 16, 4, L, scales, simd)
+                    } else {
+                        for j in 0..<(16 * k) { scales[j] = S.makeQ3Quants(16, 4, xb + 16 * j, L + 16 * j) }
+                    }
+                    for t in 0..<k { q3_K(xb + 256 * t, out + 110 * (b + t), L + 256 * t, scales + 16 * t) }
+                    b += k
+                }
             }
         }
     }
 
+    /// One Q3_K super-block after its 16 searches (levels + 4 in L, scales).
     private static func q3_K(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer,
                              _ L: UnsafeMutablePointer<Int8>, _ scales: UnsafeMutablePointer<Float>) {
         let hmask = out.assumingMemoryBound(to: UInt8.self), qs = hmask + 32, sc = hmask + 96
         var maxScale: Float = 0, amax: Float = 0
         for j in 0..<16 {
-            scales[j] = S.makeQ3Quants(16, 4, x + 16 * j, L + 16 * j)
             let scale = abs(scales[j])
             if scale > amax { amax = scale; maxScale = scales[j] }
         }
