@@ -151,9 +151,10 @@ extension DecoderInput {
 /// `LlamaGGUFMapping.unpermuteQK` moves rows of floats). Only 2-D Q8_0 tensors are listed;
 /// every other tensor goes through the dequantized f32 path.
 enum Q8_0Weights {
-    /// The Q8_0 matrices of `url` when it is a GGUF file; none for anything else.
-    static func load(ifGGUF url: URL) throws -> [String: Q8_0Matrix] {
-        try GGUFFile.hasMagic(url) ? try load(gguf: url) : [:]
+    /// With `int8`, the Q8_0 matrices of the GGUF file a model is read from; none otherwise.
+    static func load(int8: Bool, gguf url: URL?) throws -> [String: Q8_0Matrix] {
+        guard int8, let url else { return [:] }
+        return try load(gguf: url)
     }
 
     static func load(gguf url: URL) throws -> [String: Q8_0Matrix] {
