@@ -84,28 +84,11 @@ ADAM_LOOP(avx2, __attribute__((target("avx2,fma"))))
 ADAM_LOOP(avx512, __attribute__((target("avx512f"))))
 #endif
 
-int temper_elementwise_best_simd(void) {
-#if TEMPER_X86
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") ? 2
-                 : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
-    }
-    return cached;
-#else
-    return 0;
-#endif
-}
+int temper_elementwise_best_simd(void) { return temper_cpu_simd_level(); }
 
-/* The requested path, or the best this CPU has when it has less. */
-static int usable(int simd) {
-    int best = temper_elementwise_best_simd();
-    return simd < best ? simd : best;
-}
 
 void temper_silu_f32(const float *x, float *out, size_t n, int simd) {
-    switch (usable(simd)) {
+    switch (temper_simd_usable(simd)) {
 #if TEMPER_X86
     case 2: silu_avx512(x, out, n); return;
     case 1: silu_avx2(x, out, n); return;
@@ -115,7 +98,7 @@ void temper_silu_f32(const float *x, float *out, size_t n, int simd) {
 }
 
 void temper_silu_backward_f32(const float *x, const float *g, float *out, size_t n, int simd) {
-    switch (usable(simd)) {
+    switch (temper_simd_usable(simd)) {
 #if TEMPER_X86
     case 2: silu_backward_avx512(x, g, out, n); return;
     case 1: silu_backward_avx2(x, g, out, n); return;
@@ -127,7 +110,7 @@ void temper_silu_backward_f32(const float *x, const float *g, float *out, size_t
 void temper_adam_update_f32(float *p, const float *g, float *m, float *v, size_t n, float decay, float w,
                             int lerp_low, float b2, float one_minus_b2, float neg_step, float bc2_sqrt,
                             float eps, int simd) {
-    switch (usable(simd)) {
+    switch (temper_simd_usable(simd)) {
 #if TEMPER_X86
     case 2: adam_avx512(p, g, m, v, n, decay, w, lerp_low, b2, one_minus_b2, neg_step, bc2_sqrt, eps); return;
     case 1: adam_avx2(p, g, m, v, n, decay, w, lerp_low, b2, one_minus_b2, neg_step, bc2_sqrt, eps); return;

@@ -19,6 +19,15 @@
 
 #include <string.h>
 
+/* 2 AVX-512F, 1 AVX2 + FMA, 0 neither (checked once): the loop kernels' dispatch. */
+int temper_cpu_simd_level(void);
+
+/* The requested path, or the best this CPU has when it has less. */
+static inline int temper_simd_usable(int simd) {
+    int best = temper_cpu_simd_level();
+    return simd < best ? simd : best;
+}
+
 /* 1 when this CPU has AVX2, F16C and AVX-VNNI (checked once), else 0. */
 int temper_cpu_has_avxvnni(void);
 /* 1 when this CPU has AVX-512 F/BW/VL and AVX-512 VNNI (checked once), else 0. */

@@ -39,29 +39,13 @@
 #undef KQ_ATTR
 #endif
 
-int temper_kquant_best_simd(void) {
-#if TEMPER_X86
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return cached;
-#else
-    return 0;
-#endif
-}
+int temper_kquant_best_simd(void) { return temper_cpu_simd_level(); }
 
-/* The requested path, or the best this CPU has when it has less. */
-static int usable(int simd) {
-    int best = temper_kquant_best_simd();
-    return simd < best ? simd : best;
-}
 
 void temper_kquant_qkx2(const float *x, size_t count, int n, int nmax, float rmin, float rdelta, int nstep,
                         int weights_kind, int use_mad, uint8_t *L, float *scales, float *mins, int simd) {
     if (n < 1 || n > 32) return;
-    switch (usable(simd)) {
+    switch (temper_simd_usable(simd)) {
 #if TEMPER_X86
     case 2: qkx2_avx512(x, count, n, nmax, rmin, rdelta, nstep, weights_kind, use_mad, L, scales, mins); return;
     case 1: qkx2_avx2(x, count, n, nmax, rmin, rdelta, nstep, weights_kind, use_mad, L, scales, mins); return;
@@ -72,7 +56,7 @@ void temper_kquant_qkx2(const float *x, size_t count, int n, int nmax, float rmi
 
 void temper_kquant_qx(const float *x, size_t count, int n, int nmax, int8_t *L, float *scales, int simd) {
     if (n < 1 || n > 32) return;
-    switch (usable(simd)) {
+    switch (temper_simd_usable(simd)) {
 #if TEMPER_X86
     case 2: qx_avx512(x, count, n, nmax, L, scales); return;
     case 1: qx_avx2(x, count, n, nmax, L, scales); return;
@@ -83,7 +67,7 @@ void temper_kquant_qx(const float *x, size_t count, int n, int nmax, int8_t *L, 
 
 void temper_kquant_q3(const float *x, size_t count, int n, int nmax, int8_t *L, float *scales, int simd) {
     if (n < 1 || n > 32) return;
-    switch (usable(simd)) {
+    switch (temper_simd_usable(simd)) {
 #if TEMPER_X86
     case 2: q3_avx512(x, count, n, nmax, L, scales); return;
     case 1: q3_avx2(x, count, n, nmax, L, scales); return;

@@ -37,6 +37,19 @@ KQ_ATTR static inline __attribute__((always_inline)) void KQ_FN(transpose)(const
         for (int i = 0; i < n; i++) X[i][k] = x[k * n + i];
 }
 
+/* Per lane: the largest |x[i]| (amax) and the x[i] it came from (mx), first one on ties. */
+KQ_ATTR static inline __attribute__((always_inline)) void KQ_FN(max_abs)(const VF *X, int n, VF *mx_out, VF *amax_out) {
+    VF mx = KQ_FN(splat_f)(0.0f), amax = mx;
+    for (int i = 0; i < n; i++) {
+        VF ax = KQ_FN(abs_f)(X[i]);
+        VI gt = ax > amax;
+        amax = KQ_FN(sel_f)(gt, ax, amax);
+        mx = KQ_FN(sel_f)(gt, X[i], mx);
+    }
+    *mx_out = mx;
+    *amax_out = amax;
+}
+
 KQ_ATTR static void KQ_FN(qkx2_group)(const float *x, int lanes, int n, int nmax, float rmin, float rdelta, int nstep,
                                        int weights_kind, int use_mad, uint8_t *Lout, float *scales_out, float *mins_out) {
     VF X[32], W[32], Lx[32];
@@ -121,13 +134,8 @@ KQ_ATTR static void KQ_FN(qx_group)(const float *x, int lanes, int n, int nmax, 
     VF X[32], WS[32], WX[32];
     KQ_FN(transpose)(x, n, lanes, X);
     const VF zero = KQ_FN(splat_f)(0.0f);
-    VF mx = zero, amax = zero;
-    for (int i = 0; i < n; i++) {
-        VF ax = KQ_FN(abs_f)(X[i]);
-        VI gt = ax > amax;
-        amax = KQ_FN(sel_f)(gt, ax, amax);
-        mx = KQ_FN(sel_f)(gt, X[i], mx);
-    }
+    VF mx, amax;
+    KQ_FN(max_abs)(X, n, &mx, &amax);
     VI tiny = amax < KQ_FN(splat_f)(1e-15f);  /* GROUP_MAX_EPS: zero levels, scale 0 */
     VF fnmax = KQ_FN(splat_f)((float)nmax);
     VF iscale = -fnmax / mx;
@@ -188,13 +196,8 @@ KQ_ATTR static void KQ_FN(q3_group)(const float *x, int lanes, int n, int nmax, 
     VI L[32];
     KQ_FN(transpose)(x, n, lanes, X);
     const VF zero = KQ_FN(splat_f)(0.0f);
-    VF mx = zero, amax = zero;
-    for (int i = 0; i < n; i++) {
-        VF ax = KQ_FN(abs_f)(X[i]);
-        VI gt = ax > amax;
-        amax = KQ_FN(sel_f)(gt, ax, amax);
-        mx = KQ_FN(sel_f)(gt, X[i], mx);
-    }
+    VF mx, amax;
+    KQ_FN(max_abs)(X, n, &mx, &amax);
     VI tiny = amax < KQ_FN(splat_f)(1e-15f);  /* GROUP_MAX_EPS: zero levels, scale 0 */
     VF iscale = -KQ_FN(splat_f)((float)nmax) / mx;
     VF sumlx = zero, suml2 = zero;
