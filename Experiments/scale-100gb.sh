@@ -42,3 +42,5 @@ measure validate "$T" validate "$DIR"
 measure hash "$T" hash "$DIR" --out "$DIR.manifest.json"
 measure sign "$T" sign "$DIR" --key "$DIR.key.pem"
 measure verify "$T" verify "$DIR" --key "$DIR.key.pub.pem"
+# Writes the quantized file for real (≈ 27 GB for 100 GB of F32): set SKIP_CONVERT=1 to skip.
+[[ -n ${SKIP_CONVERT:-} ]] || { measure "convert --dtype q8_0" "$T" convert "$DIR" "$DIR.q8_0.gguf" --dtype q8_0 --force; rm -f "$DIR.q8_0.gguf"; }

@@ -260,10 +260,16 @@ public enum CheckpointConverter {
                     let raw = try input.rawBytes(pair.tensor)
                     try writer.writeTensorData(raw); written += UInt64(raw.count)
                 } else {
-                    let bytes = try input.withFloats(pair.tensor, scratch: &scratch) {
-                        try Quantize.encode($0, as: spec.type, rowLength: max(spec.shape.last ?? 1, 1), tensor: spec.name)
-                    }
-                    try writer.writeTensorData(bytes); written += UInt64(bytes.count)
+                    // Row pieces of ~64 MB: neither the f32 values nor the encoded bytes of a big
+                    // tensor are ever held whole (mapped input pages are released as they go).
+                    let rowLength = max(spec.shape.last ?? 1, 1)
+                    try writer.writeTensorData(pieces: { sink in
+                        try input.forEachFloatPiece(pair.tensor, rowLength: rowLength, scratch: &scratch) { piece in
+                            let bytes = try Quantize.encode(piece, as: spec.type, rowLength: rowLength, tensor: spec.name)
+                            try bytes.withUnsafeBytes { try sink($0) }
+                            written += UInt64(bytes.count)
+                        }
+                    })
                 }
             }
             progress(specs.count, specs.count, "")

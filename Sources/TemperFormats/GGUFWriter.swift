@@ -116,6 +116,31 @@ public final class GGUFWriter {
         nextTensor += 1
     }
 
+    /// The next tensor's data in pieces: `produce` hands each piece to the sink it is given,
+    /// in order; together they must be exactly the tensor's byte length (checked).
+    public func writeTensorData(pieces produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        try expect(.data, "tensor data")
+        guard nextTensor < pending.count else {
+            throw FormatError.writerState(expected: "finish() (all \(pending.count) tensors written)", got: "more tensor data")
+        }
+        let (spec, expected) = pending[nextTensor]
+        var count: UInt64 = 0
+        let mismatch = { (actual: UInt64) in
+            FormatError.byteLengthMismatch(path: self.url.path, tensor: spec.name, shape: spec.shape, dtype: spec.type.name,
+                                           expected: expected, actual: actual)
+        }
+        try produce { piece in
+            let (total, overflow) = count.addingReportingOverflow(UInt64(piece.count))
+            guard !overflow, total <= expected else { throw mismatch(total) }
+            try self.file?.write(piece)
+            count = total
+        }
+        guard count == expected else { throw mismatch(count) }
+        written &+= count
+        try writePadding(after: count)
+        nextTensor += 1
+    }
+
     public func writeTensorData(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try writeTensorData($0) }
     }

@@ -62,6 +62,20 @@ public final class MappedFile: @unchecked Sendable {
         }
     }
 
+    /// Drops this process's page-table entries for the pages under `range` (a slice of this
+    /// mapping), so bytes already consumed stop counting in its resident memory; the pages
+    /// stay in the page cache and a later access faults them in again. Ranges outside the
+    /// mapping are ignored.
+    public func releasePages(_ range: UnsafeRawBufferPointer) {
+        guard let base, let start = range.baseAddress, range.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lower = Int(bitPattern: start), upper = lower + range.count
+        let mapLower = Int(bitPattern: base), mapUpper = mapLower + size
+        guard page > 0, lower >= mapLower, upper <= mapUpper else { return }
+        let first = lower / page * page, last = Swift.min((upper + page - 1) / page * page, (mapUpper + page - 1) / page * page)
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, MADV_DONTNEED)
+    }
+
     /// The whole file.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : size) }
 
