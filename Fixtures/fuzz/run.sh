@@ -25,7 +25,16 @@ BIN=.build-fuzz/release/TemperFuzz
 OUT=out/fuzz
 mkdir -p "$OUT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/temper-fuzz.XXXXXX")
-trap 'rm -rf "$WORK" /dev/shm/temper-fuzz-* 2>/dev/null || true' EXIT
+# Each fuzzer keeps its scratch file in /dev/shm/temper-fuzz-PID: remove those whose process is
+# gone (not those of another run going on at the same time).
+cleanup() {
+    rm -rf "$WORK" 2>/dev/null || true
+    for d in /dev/shm/temper-fuzz-*; do
+        [[ -e $d ]] || continue
+        kill -0 "${d##*-}" 2>/dev/null || rm -rf "$d" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
 
 seeds() {
     case $1 in
