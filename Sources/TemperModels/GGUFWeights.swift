@@ -31,9 +31,7 @@ final class GGUFWeights: WeightSource {
             return file
         }
         entries = tensors.enumerated().map { WeightEntry(name: $1.hfName, shape: $1.info.shape, dtype: .f32, index: $0) }
-        var index: [String: Int] = [:]
-        for e in entries where index[e.name] == nil { index[e.name] = e.index }
-        self.index = index
+        index = WeightEntry.indexByName(entries)
     }
 
     var path: String { url.path }

@@ -24,6 +24,13 @@ struct WeightEntry {
     let dtype: DType
     /// The source's own index of the tensor.
     let index: Int
+
+    /// Name → index of the first entry of that name (what `entry(named:)` looks up).
+    static func indexByName(_ entries: [WeightEntry]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for e in entries where index[e.name] == nil { index[e.name] = e.index }
+        return index
+    }
 }
 
 /// A safetensors checkpoint (single file or shards). F32 tensors are copied with pread
@@ -38,9 +45,7 @@ final class CheckpointWeights: WeightSource {
     init(_ checkpoint: Checkpoint) {
         self.checkpoint = checkpoint
         entries = checkpoint.tensors.enumerated().map { WeightEntry(name: $1.name, shape: $1.shape, dtype: $1.dtype, index: $0) }
-        var index: [String: Int] = [:]
-        for e in entries where index[e.name] == nil { index[e.name] = e.index }
-        self.index = index
+        index = WeightEntry.indexByName(entries)
     }
 
     var path: String { checkpoint.url.path }
